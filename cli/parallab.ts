@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// The `parallab` command: kernelspec install/uninstall, the kernel itself, and the demo.
+import { Command } from "commander";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { installKernelspec, uninstallKernelspec, type SpecLocation } from "./kernelspec.js";
+import { runNotebook, writeNotebook } from "./run-notebook.js";
+import { sourceText } from "./notebook.js";
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+function location(opts: SpecLocation): SpecLocation {
+  const chosen = [opts.user, opts.sysPrefix, opts.prefix].filter(Boolean).length;
+  if (chosen > 1) throw new Error("choose one of --user, --sys-prefix and --prefix DIR");
+  return chosen === 0 ? { user: true } : opts;
+}
+
+const program = new Command("parallab").description("Parallab: a TypeScript Jupyter kernel for parallel computing in ML").showHelpAfterError();
+
+program
+  .command("install")
+  .description("install the Jupyter kernelspec `parallab` (display name: TypeScript (Parallab))")
+  .option("--user", "into the per-user Jupyter data dir (the default)")
+  .option("--sys-prefix", "into the prefix of the Python that runs Jupyter (a virtualenv, or /usr)")
+  .option("--prefix <dir>", "into DIR/share/jupyter/kernels")
+  .action((opts: SpecLocation) => {
+    const dir = installKernelspec(location(opts));
+    console.log(`Installed the kernelspec "parallab" in ${dir}`);
+  });
+
+program
+  .command("uninstall")
+  .description("remove the kernelspec `parallab`")
+  .option("--user", "from the per-user Jupyter data dir (the default)")
+  .option("--sys-prefix", "from the prefix of the Python that runs Jupyter")
+  .option("--prefix <dir>", "from DIR/share/jupyter/kernels")
+  .action((opts: SpecLocation) => {
+    const dir = uninstallKernelspec(location(opts));
+    console.log(dir ? `Removed ${dir}` : "The kernelspec parallab was not installed there; nothing to remove.");
+  });
+
+program
+  .command("kernel")
+  .description("run the kernel on a connection file (what kernel.json starts)")
+  .argument("<connection-file>")
+  .action(async (file: string) => {
+    process.argv = [process.argv[0]!, fileURLToPath(new URL("../kernel/main.js", import.meta.url)), file];
+    await import("../kernel/main.js");
+  });
+
+program
+  .command("demo")
+  .description("install the kernelspec and run the demo notebook through the kernel")
+  .option("--out <dir>", "where to write the executed notebook", "out")
+  .action(async (opts: { out: string }) => {
+    const dir = installKernelspec({ user: true });
+    console.log(`Kernelspec installed: ${dir}`);
+    const source = path.join(REPO_ROOT, "notebooks", "00-welcome.ipynb");
+    console.log(`Running ${path.relative(process.cwd(), source)} through the parallab kernel…`);
+    const started = Date.now();
+    const { notebook, failed } = await runNotebook(source, {
+      cwd: path.dirname(source),
+      onCell: (n, total, outcome) => console.log(`  cell ${n}/${total} ${outcome === "ok" ? "ok" : "FAILED"}`),
+    });
+    mkdirSync(opts.out, { recursive: true });
+    const target = path.join(opts.out, path.basename(source));
+    writeNotebook(target, notebook);
+    for (const cell of notebook.cells.filter((c) => c.cell_type === "code")) {
+      console.log(`\nIn [${cell.execution_count ?? " "}]: ${sourceText(cell).split("\n")[0]}${sourceText(cell).includes("\n") ? " …" : ""}`);
+      for (const out of cell.outputs ?? []) {
+        const text = out.output_type === "stream" ? String(out.text) : out.output_type === "error" ? `${String(out.ename)}: ${String(out.evalue)}` : String((out.data as Record<string, unknown>)["text/plain"] ?? "");
+        console.log(text.trimEnd().replace(/^/gm, "  "));
+      }
+    }
+    console.log(`\nWrote ${target} (${((Date.now() - started) / 1000).toFixed(1)} s). Open it in Jupyter with the "TypeScript (Parallab)" kernel.`);
+    if (failed) {
+      console.error(`Cell ${failed.cell + 1} of ${source} failed: ${failed.ename}: ${failed.evalue}`);
+      process.exitCode = 1;
+    }
+  });
+
+program.parseAsync().catch((err: Error) => {
+  console.error(`parallab: ${err.message}`);
+  process.exit(1);
+});

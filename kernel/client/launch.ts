@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ConnectionInfo } from "../protocol/connection.js";
+
+/** The built kernel entry point next to this file (dist/kernel/main.js). */
+export const KERNEL_MAIN = fileURLToPath(new URL("../main.js", import.meta.url));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function newConnectionInfo(): Promise<ConnectionInfo> {
+  const [shell_port, control_port, iopub_port, stdin_port, hb_port] = await Promise.all([1, 2, 3, 4, 5].map(() => freePort()));
+  return {
+    transport: "tcp",
+    ip: "127.0.0.1",
+    shell_port: shell_port!,
+    control_port: control_port!,
+    iopub_port: iopub_port!,
+    stdin_port: stdin_port!,
+    hb_port: hb_port!,
+    key: randomBytes(32).toString("hex"),
+    signature_scheme: "hmac-sha256",
+    kernel_name: "parallab",
+  };
+}
+
+export interface LaunchedKernel {
+  connection: ConnectionInfo;
+  connectionFile: string;
+  process: ChildProcess;
+  /** What the kernel wrote to stderr (its log). */
+  log: () => string;
+}
+
+/** Starts `node dist/kernel/main.js` on a fresh connection file, as Jupyter would. */
+export async function launchKernel(options: { cwd?: string; env?: NodeJS.ProcessEnv; argv?: string[] } = {}): Promise<LaunchedKernel> {
+  const connection = await newConnectionInfo();
+  const dir = mkdtempSync(path.join(os.tmpdir(), "parallab-kernel-"));
+  const connectionFile = path.join(dir, "connection.json");
+  writeFileSync(connectionFile, JSON.stringify(connection));
+  const argv = options.argv ?? [process.execPath, KERNEL_MAIN, "{connection_file}"];
+  const [cmd, ...args] = argv.map((a) => a.replace("{connection_file}", connectionFile));
+  const child = spawn(cmd!, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stdout!.on("data", (d: Buffer) => (log += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (log += d.toString()));
+  return { connection, connectionFile, process: child, log: () => log };
+}

@@ -1,0 +1,97 @@
+import { inspect } from "node:util";
+import type { ErrorContent } from "../protocol/messages.js";
+import type { CellSourceMap } from "./source-maps.js";
+
+const RED = "\u001b[0;31m";
+const GREEN = "\u001b[0;32m";
+const CYAN = "\u001b[0;36m";
+const RESET = "\u001b[0m";
+
+/** Thrown into a cell's race when the user interrupts it. */
+export class InterruptError extends Error {
+  override name = "KeyboardInterrupt";
+  constructor() {
+    super("the cell was interrupted");
+  }
+}
+
+/** What we keep of each executed cell to point errors at its own lines. */
+export interface CellRecord {
+  label: string;
+  lines: string[];
+  map: CellSourceMap | null;
+}
+
+/** Script names V8 puts in stack frames: `cell-<seq>`. */
+export const cellScriptName = (seq: number) => `cell-${seq}`;
+const FRAME = /^\s*at (?:(.*?) \()?(cell-(\d+)):(\d+):(\d+)\)?$/;
+const INTERNAL_FRAME = /\((?:node:|.*\/tslab\/dist\/|.*\/dist\/kernel\/)|^\s*at (?:node:|new Promise \(<anonymous>\)|process\.processTicksAndRejections)/;
+
+export interface TsDiagnostic {
+  line: number; // 0-based
+  character: number; // 0-based
+  code: number;
+  messageText: string;
+  category: number;
+  fileName?: string;
+}
+
+/** TypeScript diagnostics of a cell → one `error` output, lines numbered as the user wrote them. */
+export function diagnosticsError(diagnostics: TsDiagnostic[], cell: CellRecord): ErrorContent {
+  const traceback: string[] = [];
+  for (const d of diagnostics) {
+    const where = d.fileName ? `${d.fileName}:${d.line + 1}:${d.character + 1}` : `${cell.label}, line ${d.line + 1}, col ${d.character + 1}`;
+    traceback.push(`${RED}error TS${d.code}${RESET}: ${d.messageText}`, `${CYAN}${where}${RESET}`);
+    if (!d.fileName) traceback.push(...codeContext(cell.lines, d.line + 1, d.character));
+    traceback.push("");
+  }
+  const first = diagnostics[0]!;
+  const count = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : "";
+  return { ename: "TSError", evalue: `TS${first.code}: ${first.messageText}${count}`, traceback: traceback.slice(0, -1) };
+}
+
+/** A thrown value → `error` content, stack frames of cells rewritten to the cells' own lines. */
+export function runtimeError(thrown: unknown, cells: (seq: number) => CellRecord | undefined): ErrorContent {
+  if (!(thrown instanceof Error)) {
+    const shown = inspect(thrown);
+    return { ename: "Uncaught", evalue: shown, traceback: [`${RED}Uncaught${RESET} ${shown}`] };
+  }
+  const ename = thrown.name || thrown.constructor?.name || "Error";
+  const evalue = thrown.message ?? "";
+  const traceback = [`${RED}${ename}${RESET}: ${evalue}`];
+  // A misused magic or an interrupt is about the user's action, not about code: no stack.
+  if (ename === "UsageError" || thrown instanceof InterruptError) return { ename, evalue, traceback };
+  let context: string[] | null = null;
+  const stack = typeof thrown.stack === "string" ? thrown.stack.split("\n") : [];
+  for (const frame of stack.slice(1)) {
+    if (!/^\s*at /.test(frame)) continue;
+    const m = FRAME.exec(frame);
+    if (!m) {
+      if (!INTERNAL_FRAME.test(frame)) traceback.push(frame);
+      continue;
+    }
+    const [, fn, , seq, line, col] = m;
+    const cell = cells(Number(seq));
+    const cellLine = cell?.map?.cellLine(Number(line), Number(col) - 1) ?? null;
+    // The unmapped frame at the end is tslab's wrapper around the cell: not the user's code.
+    if (cell && cellLine === null && !fn) continue;
+    const where = cell ? `${cell.label}, line ${cellLine ?? "?"}` : `${m[2]}:${line}`;
+    traceback.push(`    at ${fn ? `${fn} (${where})` : where}`);
+    if (!context && cell && cellLine) context = [``, `${CYAN}${cell.label}${RESET}, line ${cellLine}:`, ...codeContext(cell.lines, cellLine)];
+  }
+  if (context) traceback.push(...context);
+  return { ename, evalue, traceback };
+}
+
+/** IPython-style source excerpt with an arrow at `line` (1-based). */
+function codeContext(lines: string[], line: number, column?: number): string[] {
+  const out: string[] = [];
+  const width = String(Math.min(lines.length, line + 1)).length;
+  for (let n = Math.max(1, line - 1); n <= Math.min(lines.length, line + 1); n++) {
+    const num = String(n).padStart(width);
+    const arrow = n === line ? `${GREEN}---->${RESET} ` : "      ";
+    out.push(`${arrow}${n === line ? GREEN : ""}${num}${n === line ? RESET : ""} ${lines[n - 1]}`);
+    if (n === line && column != null) out.push(`${" ".repeat(7 + width + column)}${RED}^${RESET}`);
+  }
+  return out;
+}

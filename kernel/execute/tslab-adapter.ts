@@ -1,0 +1,276 @@
+// The only module that knows tslab. It uses tslab's compiler (createConverter) and executor
+// (createExecutor) as they are, and adds what a conformant kernel needs around them: structured
+// results instead of console output, source maps back to the cell's lines, the "parallab"
+// module inside cells, and tslab's display API routed to our display sink.
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import vm from "node:vm";
+import type * as TS from "@tslab/typescript-for-tslab";
+import type { Converter, ConvertResult } from "tslab/dist/converter.js";
+import type { Executor } from "tslab/dist/executor.js";
+import { cellScriptName, diagnosticsError, InterruptError, runtimeError, type CellRecord } from "./errors.js";
+import { CellSourceMap, dropMapComment, takeInlineMap, type CellMaps } from "./source-maps.js";
+import type { ErrorContent } from "../protocol/messages.js";
+
+const require = createRequire(import.meta.url);
+/** The package root: dist/kernel/execute → three levels up. */
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+export type CellOutcome =
+  | { ok: true; value: unknown; hasValue: boolean }
+  | { ok: false; error: ErrorContent; interrupted: boolean };
+
+export interface Completion {
+  start: number;
+  end: number;
+  candidates: string[];
+}
+
+/** Typed globals every cell sees: the runtime side lives in kernel/magics/runtime.ts. */
+const PRELUDE = `declare global {
+  const __parallab__: {
+    magic<T>(name: string, args: string, thunk?: () => T): Promise<Awaited<T>>;
+  };
+}
+`;
+
+/** Where the cell's compiled code starts on its first line: tslab's wrapper prefix. */
+const SYNC_PREFIX = "(function(exports, require) { ".length;
+const ASYNC_PREFIX = "(async function(exports, require) { ".length;
+
+export interface AdapterOptions {
+  /** Directory that cells resolve relative imports and node_modules from. */
+  rootDir: string;
+  /** Value of `import … from "parallab"` inside cells. */
+  parallabModule: object;
+  /** Sink for tslab's `display` API (tslab passes a Jupyter display_data content). */
+  tslabDisplay: (content: { data: Record<string, unknown>; metadata: object; transient?: object }, update: boolean) => void;
+}
+
+export class TslabAdapter {
+  private seq = 0;
+  private readonly cells = new Map<number, CellRecord>();
+  private lastMaps: CellMaps | null = null;
+  private lastConvert: ConvertResult | null = null;
+  private capture: { value?: unknown; hasValue: boolean; thrown?: { value: unknown } } | null = null;
+
+  private constructor(
+    private readonly ts: typeof TS,
+    private readonly converter: Converter,
+    private readonly executor: Executor,
+    private readonly isCompleteCode: (code: string) => { completed: boolean; indent?: string },
+  ) {}
+
+  /** Loads TypeScript and builds the compiler: the slow part of start-up (~1 s), done once. */
+  static async create(options: AdapterOptions): Promise<TslabAdapter> {
+    const ts = loadPatchedTypeScript();
+    forwardParallabTypes(ts);
+    const { createConverter, isCompleteCode } = await import("tslab/dist/converter.js");
+    const { createExecutor } = await import("tslab/dist/executor.js");
+    let adapter: TslabAdapter | null = null;
+    const real = createConverter();
+    const converter: Converter = {
+      convert: (prev, src) => adapter!.convert(real, prev, src),
+      inspect: (prev, src, pos) => real.inspect(PRELUDE + prev, src, pos),
+      complete: (prev, src, pos) => real.complete(PRELUDE + prev, src, pos),
+      addModule: (name, content, meta) => real.addModule(name, content, meta),
+      close: () => real.close(),
+    };
+    const console = {
+      log: (value: unknown) => adapter!.captureValue(value),
+      error: (first: unknown, ...rest: unknown[]) => adapter!.captureError(first, rest),
+    };
+    // One compiler serves both tslab modes: a second one would double start-up and memory.
+    const executor = createExecutor(options.rootDir, { node: converter, browser: converter, close: () => real.close() }, console);
+    // tslab compiles references to earlier declarations as `exports.NAME`: the magic runtime
+    // declared in PRELUDE is read from there too.
+    executor.locals.__parallab__ = (globalThis as { __parallab__?: unknown }).__parallab__;
+    adapter = new TslabAdapter(ts, converter, executor, isCompleteCode);
+    installRequireHook(options);
+    return adapter;
+  }
+
+  /** Compiles and runs one cell. `label` names it in tracebacks ("Cell[3]"). */
+  async execute(code: string, label: string): Promise<CellOutcome> {
+    const seq = ++this.seq;
+    const record: CellRecord = { label, lines: code.split("\n"), map: null };
+    this.cells.set(seq, record);
+    this.capture = { hasValue: false };
+    this.lastConvert = null;
+    this.lastMaps = null;
+    const capture = this.capture;
+    scriptNames.next = cellScriptName(seq);
+    let succeeded: boolean;
+    try {
+      succeeded = await this.executor.execute(code);
+    } finally {
+      scriptNames.next = null;
+    }
+    const converted = this.lastConvert as ConvertResult | null;
+    if (this.lastMaps) {
+      const prefix = converted?.hasToplevelAwait ? ASYNC_PREFIX : SYNC_PREFIX;
+      record.map = new CellSourceMap(this.lastMaps, prefix);
+    }
+    const diagnostics = converted?.diagnostics ?? [];
+    if (diagnostics.length > 0) {
+      const flat = diagnostics.map((d) => ({ ...d, line: d.start.line, character: d.start.character }));
+      return { ok: false, error: diagnosticsError(flat, record), interrupted: false };
+    }
+    if (!succeeded || capture.thrown) {
+      const thrown = capture.thrown?.value ?? new Error("the cell failed without an error value");
+      const interrupted = thrown instanceof InterruptError || isTslabInterrupt(thrown) || isSigintError(thrown);
+      const error = interrupted ? runtimeError(new InterruptError(), () => undefined) : runtimeError(thrown, (s) => this.cells.get(s));
+      return { ok: false, error, interrupted };
+    }
+    let { value, hasValue } = capture;
+    // tslab prints only non-null last values; a `null` result still belongs to the cell.
+    const lastVar = converted?.lastExpressionVar;
+    if (!hasValue && lastVar && lastVar in this.executor.locals) {
+      value = this.executor.locals[lastVar];
+      delete this.executor.locals[lastVar];
+      hasValue = value !== undefined;
+    }
+    return { ok: true, value, hasValue };
+  }
+
+  /** Ends a cell that is awaiting; a cell in synchronous code is stopped by the I/O thread. */
+  interrupt(): void {
+    this.executor.interrupt();
+  }
+
+  complete(code: string, cursor: number): Completion {
+    const info = this.executor.complete(code, cursor);
+    return { start: info.start, end: info.end, candidates: info.candidates };
+  }
+
+  /** Type and documentation of the symbol at `cursor`, as plain text, or null. */
+  inspect(code: string, cursor: number): string | null {
+    const info = this.executor.inspect(code, cursor);
+    if (!info) return null;
+    const signature = this.ts.displayPartsToString(info.displayParts);
+    const docs = this.ts.displayPartsToString(info.documentation);
+    const tags = (info.tags ?? []).map((t) => `@${t.name} ${this.ts.displayPartsToString(t.text)}`.trim());
+    return [signature, docs, ...tags].filter((s) => s.length > 0).join("\n\n");
+  }
+
+  isComplete(code: string): { status: "complete" | "incomplete" | "invalid"; indent?: string } {
+    const result = this.isCompleteCode(code);
+    if (!result.completed) return { status: "incomplete", indent: result.indent ?? "" };
+    const file = this.ts.createSourceFile("cell.ts", code, this.ts.ScriptTarget.Latest, false, this.ts.ScriptKind.TS);
+    const parseErrors = (file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? [];
+    return { status: parseErrors.length > 0 ? "invalid" : "complete" };
+  }
+
+  /** Names and values the cells have defined. */
+  get locals(): Record<string, unknown> {
+    return this.executor.locals;
+  }
+
+  close(): void {
+    this.executor.close();
+  }
+
+  private convert(real: Converter, prevDecl: string, src: string): ConvertResult {
+    pendingMaps.current = null;
+    const result = real.convert(PRELUDE + prevDecl, src);
+    this.lastConvert = result;
+    this.lastMaps = pendingMaps.current;
+    return result;
+  }
+
+  private captureValue(value: unknown): void {
+    if (this.capture) {
+      this.capture.value = value;
+      this.capture.hasValue = true;
+    }
+  }
+
+  private captureError(first: unknown, rest: unknown[]): void {
+    // tslab prints diagnostics as a format string; we read them from the convert result instead.
+    if (typeof first === "string" && first.startsWith("%s%d:%d") && rest.length > 0) return;
+    if (this.capture && !this.capture.thrown) this.capture.thrown = { value: first };
+  }
+}
+
+const isTslabInterrupt = (e: unknown) => e instanceof Error && e.message === "Interrupted asynchronously";
+const isSigintError = (e: unknown) => e instanceof Error && /interrupted by SIGINT/.test(e.message);
+
+/** Names the next script tslab runs, so V8's stack frames say which cell they are in. */
+const scriptNames: { next: string | null } = { next: null };
+const realRunInThisContext = vm.runInThisContext;
+vm.runInThisContext = function runInThisContext(code: string, options?: vm.RunningScriptOptions | string) {
+  if (scriptNames.next && typeof options === "object" && options?.breakOnSigint) {
+    options = { ...options, filename: scriptNames.next };
+    scriptNames.next = null;
+  }
+  return realRunInThisContext.call(vm, code, options as vm.RunningScriptOptions);
+} as typeof vm.runInThisContext;
+
+/** Source maps of the last main output tslab compiled (set by the patched transpileModule). */
+const pendingMaps: { current: CellMaps | null } = { current: null };
+
+/**
+ * tslab's compiler options are fixed inside createConverter and TypeScript's exports cannot be
+ * redefined, so we hand tslab a proxy of TypeScript (through the module cache) that turns on
+ * inline source maps for the first emit and keeps the map of the CommonJS rewrite.
+ */
+function loadPatchedTypeScript(): typeof TS {
+  const tslabDir = path.dirname(require.resolve("tslab/package.json"));
+  const tsPath = require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] });
+  const ts = require(tsPath) as typeof TS;
+  const cached = require.cache[tsPath]!;
+  if ((cached.exports as { __parallabProxy?: boolean }).__parallabProxy) return ts;
+  const createWatchCompilerHost = ((rootFiles: string[], options: TS.CompilerOptions, ...rest: unknown[]) =>
+    (ts.createWatchCompilerHost as (...a: unknown[]) => unknown)(rootFiles, { ...options, inlineSourceMap: true }, ...rest)) as typeof ts.createWatchCompilerHost;
+  const transpileModule = (input: string, options: TS.TranspileOptions): TS.TranspileOutput => {
+    if (options.fileName !== "custom.js") return ts.transpileModule(input, options);
+    // tslab's ES module → CommonJS step: keep both maps.
+    const { code, map } = takeInlineMap(input);
+    const out = ts.transpileModule(code, { ...options, compilerOptions: { ...options.compilerOptions, sourceMap: true } });
+    pendingMaps.current = map && out.sourceMapText ? { esmToTs: map, cjsToEsm: out.sourceMapText } : null;
+    return { ...out, outputText: dropMapComment(out.outputText) };
+  };
+  const overrides: Record<string, unknown> = { createWatchCompilerHost, transpileModule, __parallabProxy: true };
+  cached.exports = new Proxy(ts, { get: (target, key, receiver) => (typeof key === "string" && key in overrides ? overrides[key] : Reflect.get(target, key, receiver)) });
+  return ts;
+}
+
+/** Lets the compiler find the types of `import … from "parallab"` from any notebook folder. */
+function forwardParallabTypes(ts: typeof TS): void {
+  const marker = `${path.sep}node_modules${path.sep}parallab`;
+  const forward = (p: string): string => {
+    const at = p.indexOf(marker);
+    if (at < 0) return p;
+    const rest = p.slice(at + marker.length);
+    if (rest !== "" && !rest.startsWith(path.sep)) return p;
+    return PACKAGE_ROOT + rest;
+  };
+  const sys = ts.sys;
+  const fileExists = sys.fileExists.bind(sys);
+  const readFile = sys.readFile.bind(sys);
+  const directoryExists = sys.directoryExists.bind(sys);
+  const realpath = sys.realpath?.bind(sys);
+  sys.fileExists = (p) => fileExists(forward(p));
+  sys.readFile = (p, enc) => readFile(forward(p), enc);
+  sys.directoryExists = (p) => directoryExists(forward(p));
+  if (realpath) sys.realpath = (p) => realpath(forward(p));
+}
+
+/** `require` inside cells: "parallab" is this running kernel's API; "tslab" keeps working. */
+function installRequireHook(options: AdapterOptions): void {
+  const slot = (globalThis as unknown as { __tslab__: { require: NodeJS.Require } }).__tslab__;
+  const original = slot.require;
+  let tslabReady = false;
+  slot.require = new Proxy(original, {
+    apply(target, thisArg, args: unknown[]) {
+      if (args.length === 1 && args[0] === "parallab") return options.parallabModule;
+      if (args.length === 1 && args[0] === "tslab" && !tslabReady) {
+        const jupyter = require("tslab/dist/jupyter.js") as { lastWriteDisplayData: unknown };
+        jupyter.lastWriteDisplayData = options.tslabDisplay;
+        tslabReady = true;
+      }
+      return Reflect.apply(target, thisArg, args);
+    },
+  });
+}

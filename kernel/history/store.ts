@@ -1,0 +1,114 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { HistoryRequest } from "../protocol/messages.js";
+
+interface Entry {
+  s: number; // session
+  n: number; // line (execution count)
+  i: string; // input
+  o?: string; // output, text/plain
+}
+
+type HistoryItem = [number, number, string | [string, string | null]];
+
+/** Keeps at most this many entries: older ones are dropped when the store is opened. */
+const MAX_ENTRIES = 20000;
+
+/** The Jupyter data dir, as jupyter_core finds it on Linux and macOS. */
+export function jupyterDataDir(): string {
+  if (process.env.JUPYTER_DATA_DIR) return process.env.JUPYTER_DATA_DIR;
+  if (process.platform === "darwin") return path.join(os.homedir(), "Library", "Jupyter");
+  const xdg = process.env.XDG_DATA_HOME || path.join(os.homedir(), ".local", "share");
+  return path.join(xdg, "jupyter");
+}
+
+/**
+ * Input history across kernel restarts: one JSON line per cell in the Jupyter data dir. Opened
+ * lazily, so a kernel that is never asked for history never reads it.
+ */
+export class HistoryStore {
+  private entries: Entry[] | null = null;
+  private sessionNumber = 0;
+
+  constructor(readonly file = path.join(jupyterDataDir(), "parallab", "history.jsonl")) {}
+
+  get session(): number {
+    this.load();
+    return this.sessionNumber;
+  }
+
+  append(line: number, input: string, output?: string): void {
+    this.load();
+    const entry: Entry = { s: this.sessionNumber, n: line, i: input, ...(output !== undefined ? { o: output } : {}) };
+    this.entries!.push(entry);
+    try {
+      appendFileSync(this.file, `${JSON.stringify(entry)}\n`);
+    } catch (err) {
+      process.stderr.write(`[parallab] cannot write history to ${this.file}: ${(err as Error).message}\n`);
+    }
+  }
+
+  query(req: HistoryRequest): HistoryItem[] {
+    this.load();
+    const all = this.entries!;
+    let picked: Entry[];
+    switch (req.hist_access_type) {
+      case "tail":
+        picked = all.slice(-Math.max(0, req.n ?? 10));
+        break;
+      case "range": {
+        // Session 0 (or none) is this session; negative numbers count back from it.
+        const s = !req.session ? this.sessionNumber : req.session < 0 ? this.sessionNumber + req.session : req.session;
+        const start = req.start ?? 0;
+        const stop = req.stop ?? Infinity;
+        picked = all.filter((e) => e.s === s && e.n >= start && e.n < stop);
+        break;
+      }
+      case "search": {
+        const re = globToRegExp(req.pattern ?? "*");
+        let matches = all.filter((e) => re.test(e.i));
+        if (req.unique) {
+          const seen = new Set<string>();
+          matches = matches.reverse().filter((e) => (seen.has(e.i) ? false : (seen.add(e.i), true))).reverse();
+        }
+        picked = req.n ? matches.slice(-req.n) : matches;
+        break;
+      }
+      default:
+        throw new Error(`unknown hist_access_type ${JSON.stringify((req as { hist_access_type: unknown }).hist_access_type)}: use tail, range or search`);
+    }
+    return picked.map((e) => [e.s, e.n, req.output ? [e.i, e.o ?? null] : e.i]);
+  }
+
+  private load(): void {
+    if (this.entries) return;
+    this.entries = [];
+    try {
+      mkdirSync(path.dirname(this.file), { recursive: true });
+      if (existsSync(this.file)) {
+        for (const line of readFileSync(this.file, "utf8").split("\n")) {
+          if (!line) continue;
+          try {
+            this.entries.push(JSON.parse(line) as Entry);
+          } catch {
+            // A torn line from a crash: skip it.
+          }
+        }
+      }
+      if (this.entries.length > MAX_ENTRIES) {
+        this.entries = this.entries.slice(-MAX_ENTRIES);
+        writeFileSync(this.file, this.entries.map((e) => JSON.stringify(e)).join("\n") + "\n");
+      }
+    } catch (err) {
+      process.stderr.write(`[parallab] cannot read history from ${this.file}: ${(err as Error).message}\n`);
+    }
+    this.sessionNumber = this.entries.reduce((max, e) => Math.max(max, e.s), 0) + 1;
+  }
+}
+
+/** fnmatch-style glob (`*`, `?`) as IPython's history search uses, matched against the whole input. */
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
+  return new RegExp(`^${body}$`);
+}

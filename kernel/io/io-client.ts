@@ -1,0 +1,62 @@
+import { EventEmitter } from "node:events";
+import { Worker } from "node:worker_threads";
+import { SHARED_SLOTS, SharedSlot, type FromIo, type IncomingRequest, type IoThreadData, type ToIo } from "./bridge.js";
+import type { ConnectionInfo } from "../protocol/connection.js";
+
+export interface IoClientEvents {
+  request: [channel: "shell" | "control", request: IncomingRequest];
+  input_reply: [value: string];
+  interrupt: [];
+  exit: [code: number];
+}
+
+/** The main thread's handle on the I/O thread. */
+export class IoClient extends EventEmitter<IoClientEvents> {
+  readonly shared = new Int32Array(new SharedArrayBuffer(SHARED_SLOTS * 4));
+  private readonly worker: Worker;
+  readonly ready: Promise<void>;
+
+  constructor(connection: ConnectionInfo, session: string, kernelInfo: Record<string, unknown>) {
+    super();
+    const workerData: IoThreadData = { connection, session, kernelInfo, shared: this.shared.buffer as SharedArrayBuffer };
+    this.worker = new Worker(new URL("./io-thread.js", import.meta.url), { workerData, stdout: false, stderr: false });
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.once("error", reject);
+      this.worker.on("message", (msg: FromIo) => {
+        if (msg.op === "ready") resolve();
+        else if (msg.op === "request") this.emit("request", msg.channel, msg.request);
+        else if (msg.op === "input_reply") this.emit("input_reply", msg.value);
+        else if (msg.op === "interrupt") {
+          // Tell the I/O thread we took it, so it does not stop our JavaScript.
+          Atomics.add(this.shared, SharedSlot.InterruptAck, 1);
+          Atomics.notify(this.shared, SharedSlot.InterruptAck);
+          this.emit("interrupt");
+        }
+      });
+    });
+    this.worker.on("exit", (code) => this.emit("exit", code));
+  }
+
+  post(msg: ToIo): void {
+    this.worker.postMessage(msg);
+  }
+
+  setBusy(busy: boolean): void {
+    Atomics.store(this.shared, SharedSlot.Busy, busy ? 1 : 0);
+  }
+
+  /** Blocks until everything posted so far is on the wire (or `timeoutMs` passed). For exits. */
+  flushSync(timeoutMs: number, close = false): void {
+    const before = Atomics.load(this.shared, SharedSlot.Flushed);
+    this.post({ op: "flush", close });
+    Atomics.wait(this.shared, SharedSlot.Flushed, before, timeoutMs);
+  }
+
+  /** Same, without blocking the event loop. */
+  async flush(timeoutMs = 5000, close = false): Promise<void> {
+    const before = Atomics.load(this.shared, SharedSlot.Flushed);
+    this.post({ op: "flush", close });
+    const waited = Atomics.waitAsync(this.shared, SharedSlot.Flushed, before, timeoutMs);
+    if (waited.async) await waited.value;
+  }
+}

@@ -1,0 +1,14 @@
+import { lsmagicMagic, magicMagic } from "./lsmagic.js";
+import { MagicRegistry } from "./registry.js";
+import { timeMagic } from "./time.js";
+import { timeitMagic } from "./timeit.js";
+
+/** The registry with the kernel's built-in magics; later features register theirs here. */
+export function createBuiltinRegistry(): MagicRegistry {
+  const registry = new MagicRegistry();
+  registry.register(lsmagicMagic(registry));
+  registry.register(magicMagic(registry));
+  registry.register(timeMagic);
+  registry.register(timeitMagic);
+  return registry;
+}

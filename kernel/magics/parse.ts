@@ -1,0 +1,90 @@
+// IPython's magic syntax on TypeScript cells. A line magic becomes one line of TypeScript
+// that calls the magic at run time, so it runs in place and in the cell's scope, and every
+// line keeps its number (errors and diagnostics point at the line the user wrote).
+import type { MagicRegistry } from "./registry.js";
+
+export type CellPlan =
+  | { kind: "code"; code: string }
+  | { kind: "cell-magic"; name: string; args: string; body: string }
+  | { kind: "magic-help"; name: string }
+  | { kind: "inspect"; expr: string };
+
+const CELL_MAGIC = /^%%([A-Za-z_]\w*)[ \t]*(.*)$/;
+/** indent, optional `const x =` / `x =` target, magic name, rest of the line. */
+const LINE_MAGIC = /^(\s*)((?:(?:const|let|var)\s+[A-Za-z_$][\w$]*|[A-Za-z_$][\w$.]*)\s*=\s*)?%([A-Za-z_]\w*)(?:[ \t]+(.*?))?\s*$/;
+const MAGIC_HELP = /^%%?([A-Za-z_]\w*)\?{1,2}$/;
+const INSPECT = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\?{1,2}$/;
+const STATEMENT_START = /^(for|while|do|if|switch|try|let|const|var|throw|return|\{)\b|^\{/;
+
+export function planCell(code: string, registry: MagicRegistry): CellPlan {
+  const trimmed = code.trim();
+  const help = MAGIC_HELP.exec(trimmed);
+  if (help) return { kind: "magic-help", name: help[1]! };
+  const inspect = INSPECT.exec(trimmed);
+  if (inspect) return { kind: "inspect", expr: inspect[1]! };
+  const newline = code.indexOf("\n");
+  const first = newline < 0 ? code : code.slice(0, newline);
+  const cell = CELL_MAGIC.exec(first.trimEnd());
+  if (cell) {
+    registry.require(cell[1]!, "cell");
+    return { kind: "cell-magic", name: cell[1]!, args: cell[2]!.trim(), body: newline < 0 ? "" : code.slice(newline + 1) };
+  }
+  return { kind: "code", code: code.split("\n").map((line) => transformLine(line, registry)).join("\n") };
+}
+
+function transformLine(line: string, registry: MagicRegistry): string {
+  if (line.trimStart().startsWith("%%")) return line;
+  const m = LINE_MAGIC.exec(line);
+  if (!m) return line;
+  const [, indent, target = "", name, rest = ""] = m;
+  const magic = registry.require(name!, "line");
+  let args = rest;
+  let thunk = "undefined";
+  if (magic.line!.splitCode) {
+    const { options, code } = magic.line!.splitCode(rest);
+    args = options;
+    if (code) {
+      const body = STATEMENT_START.test(code) ? `{ ${code} }` : `(${code.replace(/;\s*$/, "")})`;
+      thunk = `${/\bawait\b/.test(code) ? "async " : ""}() => ${body}`;
+    }
+  }
+  return `${indent}${target}(await __parallab__.magic(${JSON.stringify(name)}, ${JSON.stringify(args)}, ${thunk}));`;
+}
+
+/**
+ * Blanks magic syntax with spaces of the same length, so the compiler can complete and inspect
+ * the TypeScript around it with unchanged offsets. The code part of `%time f(x)` stays.
+ */
+export function maskMagics(code: string, registry: MagicRegistry): string {
+  const lines = code.split("\n");
+  return lines
+    .map((line, i) => {
+      if (i === 0 && CELL_MAGIC.test(line.trimEnd())) return " ".repeat(line.length);
+      const m = LINE_MAGIC.exec(line);
+      if (!m) return line;
+      const [, indent = "", target = "", name = "", rest = ""] = m;
+      const magic = registry.get(name);
+      const code = magic?.line?.splitCode ? safeSplit(magic, rest) : "";
+      const keep = code ? line.lastIndexOf(code) : line.length;
+      const start = indent.length + target.length;
+      return line.slice(0, start) + " ".repeat(Math.max(0, keep - start)) + line.slice(keep);
+    })
+    .join("\n");
+}
+
+function safeSplit(magic: NonNullable<ReturnType<MagicRegistry["get"]>>, rest: string): string {
+  try {
+    return magic.line!.splitCode!(rest).code;
+  } catch {
+    return "";
+  }
+}
+
+/** The magic name being typed at `cursor` (`%ti|` → { start, prefix: "ti", cell: false }), if any. */
+export function magicNameAt(code: string, cursor: number): { start: number; prefix: string; cell: boolean } | null {
+  const lineStart = code.lastIndexOf("\n", cursor - 1) + 1;
+  const before = code.slice(lineStart, cursor);
+  const m = /^(\s*(?:(?:const|let|var)\s+[\w$]+\s*=\s*|[\w$.]+\s*=\s*)?)(%%?)([A-Za-z_]\w*)?$/.exec(before);
+  if (!m) return null;
+  return { start: lineStart + m[1]!.length + m[2]!.length, prefix: m[3] ?? "", cell: m[2] === "%%" };
+}

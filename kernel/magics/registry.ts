@@ -1,0 +1,89 @@
+import type { CellOutcome } from "../execute/tslab-adapter.js";
+
+/** Raised for a magic used wrongly: shown as IPython's `UsageError`. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export interface LineMagicCall {
+  /** The option part of the line (for magics that take code, the code is in `thunk`). */
+  args: string;
+  /** The line's code, compiled in the cell's scope, for magics that take code. */
+  thunk?: () => unknown;
+}
+
+export interface CellMagicCall {
+  args: string;
+  body: string;
+  /** Runs TypeScript in the notebook's scope; lines of `code` map 1:1 to the cell's lines. */
+  run(code: string): Promise<CellOutcome>;
+}
+
+export interface Magic {
+  name: string;
+  /** Usage and description, shown by `%name?` and `%magic`. */
+  help: string;
+  line?: {
+    /** Splits the line into options and code; omitted when the magic takes no code. */
+    splitCode?(args: string): { options: string; code: string };
+    run(call: LineMagicCall): unknown;
+  };
+  cell?: {
+    run(call: CellMagicCall): Promise<CellOutcome>;
+  };
+}
+
+export class MagicRegistry {
+  private readonly magics = new Map<string, Magic>();
+
+  register(magic: Magic): void {
+    if (this.magics.has(magic.name)) throw new Error(`magic %${magic.name} is already registered`);
+    this.magics.set(magic.name, magic);
+  }
+
+  get(name: string): Magic | undefined {
+    return this.magics.get(name);
+  }
+
+  lineMagics(): string[] {
+    return [...this.magics.values()].filter((m) => m.line).map((m) => m.name).sort();
+  }
+
+  cellMagics(): string[] {
+    return [...this.magics.values()].filter((m) => m.cell).map((m) => m.name).sort();
+  }
+
+  /** `%name` when it exists as the kind asked for, else a UsageError naming the closest ones. */
+  require(name: string, kind: "line" | "cell"): Magic {
+    const magic = this.magics.get(name);
+    if (magic?.[kind]) return magic;
+    const prefix = kind === "line" ? "%" : "%%";
+    const pool = kind === "line" ? this.lineMagics() : this.cellMagics();
+    const close = closest(name, pool).map((n) => prefix + n);
+    const other = magic ? ` (%${kind === "line" ? "%" : ""}${name} exists as a ${kind === "line" ? "cell" : "line"} magic)` : "";
+    const hint = close.length ? ` Did you mean ${close.join(" or ")}?` : "";
+    throw new UsageError(`${kind === "line" ? "Line" : "Cell"} magic \`${prefix}${name}\` not found${other}.${hint} %lsmagic lists them all.`);
+  }
+}
+
+/** Names within a small edit distance of `name`, or starting with it, closest first. */
+export function closest(name: string, pool: string[], max = 3): string[] {
+  return pool
+    .map((candidate) => ({ candidate, d: candidate.startsWith(name) || name.startsWith(candidate) ? 1 : editDistance(name, candidate) }))
+    .filter(({ d, candidate }) => d <= Math.max(2, Math.floor(candidate.length / 3)))
+    .sort((a, b) => a.d - b.d || a.candidate.localeCompare(b.candidate))
+    .slice(0, max)
+    .map(({ candidate }) => candidate);
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// Kernel entry point: `node dist/kernel/main.js CONNECTION_FILE` (what kernel.json runs).
+import { randomUUID } from "node:crypto";
+import { inspect } from "node:util";
+import * as api from "./api.js";
+import { withTextFallback } from "./display/mime.js";
+import { setDisplaySink } from "./display/sink.js";
+import { OutputRouter } from "./execute/output-router.js";
+import { TslabAdapter } from "./execute/tslab-adapter.js";
+import { HistoryStore } from "./history/store.js";
+import { IoClient } from "./io/io-client.js";
+import { Kernel } from "./kernel.js";
+import { kernelInfoReply } from "./kernel-info.js";
+import { createBuiltinRegistry } from "./magics/builtins.js";
+import { installMagicRuntime } from "./magics/runtime.js";
+import { readConnectionFile } from "./protocol/connection.js";
+import type { KernelServices } from "./requests/context.js";
+
+const connectionFile = process.argv[2];
+if (!connectionFile || connectionFile.startsWith("-")) {
+  process.stderr.write("usage: node dist/kernel/main.js CONNECTION_FILE\n(Jupyter starts the kernel this way; install it with `npx parallab install`.)\n");
+  process.exit(2);
+}
+
+const realExit = process.exit.bind(process);
+const io = new IoClient(readConnectionFile(connectionFile), randomUUID(), kernelInfoReply());
+io.on("exit", (code) => realExit(code === 0 ? 0 : 1));
+await io.ready;
+
+const router = new OutputRouter(io);
+router.install();
+const registry = createBuiltinRegistry();
+installMagicRuntime(registry);
+
+let adapter: Promise<TslabAdapter> | null = null;
+const services: KernelServices = {
+  io,
+  router,
+  registry,
+  history: new HistoryStore(),
+  adapter: () =>
+    (adapter ??= TslabAdapter.create({
+      rootDir: process.cwd(),
+      parallabModule: api,
+      tslabDisplay: (content, update) =>
+        router.publish(update ? "update_display_data" : "display_data", { data: withTextFallback(content.data), metadata: content.metadata ?? {}, transient: content.transient ?? {} }),
+    })),
+};
+
+let inputWaiter: ((value: string) => void) | null = null;
+io.on("input_reply", (value) => {
+  inputWaiter?.(value);
+  inputWaiter = null;
+});
+setDisplaySink({
+  display(data, metadata, displayId, update) {
+    router.publish(update ? "update_display_data" : "display_data", { data, metadata, transient: displayId ? { display_id: displayId } : {} });
+  },
+  clearOutput(wait) {
+    router.publish("clear_output", { wait });
+  },
+  input(prompt, password) {
+    const context = router.current();
+    if (!context?.allowStdin) return Promise.reject(new Error("input() is not available: this front end did not allow stdin for this cell (allow_stdin is false)"));
+    router.flush();
+    io.post({ op: "input_request", parent: context.parent, prompt, password });
+    return new Promise((resolve) => (inputWaiter = resolve));
+  },
+});
+
+/** Flushes every output on its way to the client, then exits: the client sees a clean death. */
+async function exitKernel(code: number): Promise<never> {
+  router.flush();
+  await io.flush(2000, true);
+  return realExit(code);
+}
+
+const kernel = new Kernel(services, exitKernel);
+io.on("request", (channel, request) => kernel.onRequest(channel, request));
+io.on("interrupt", () => kernel.interrupt());
+process.on("SIGINT", () => kernel.interrupt());
+
+// A cell that calls process.exit() ends the kernel, but only after its output is delivered.
+process.exit = ((code?: number | string | null) => {
+  router.write("stderr", `process.exit(${code ?? ""}) was called: the kernel is exiting.\n`);
+  router.flush();
+  io.flushSync(2000, true);
+  return realExit(code ?? 0);
+}) as typeof process.exit;
+
+// Errors of a cell's stray async work go to that cell's output; they never kill the kernel.
+process.on("uncaughtException", (err) => router.write("stderr", `Uncaught ${inspect(err)}\n`));
+process.on("unhandledRejection", (reason) => router.write("stderr", `Uncaught (in promise) ${inspect(reason)}\n`));
+
+// Load TypeScript while the client connects, so the first cell does not wait for it.
+setImmediate(() => void services.adapter().catch((err) => router.realStderr(`[parallab] cannot load the TypeScript compiler: ${(err as Error).stack}\n`)));

@@ -1,0 +1,24 @@
+import type { TslabAdapter } from "../execute/tslab-adapter.js";
+import type { OutputRouter } from "../execute/output-router.js";
+import type { HistoryStore } from "../history/store.js";
+import type { MagicRegistry } from "../magics/registry.js";
+import type { IoClient } from "../io/io-client.js";
+import type { IncomingRequest } from "../io/bridge.js";
+
+/** What request handlers share: built once by the kernel. */
+export interface KernelServices {
+  io: IoClient;
+  router: OutputRouter;
+  registry: MagicRegistry;
+  history: HistoryStore;
+  /** The compiler and executor; resolves once TypeScript is loaded. */
+  adapter(): Promise<TslabAdapter>;
+}
+
+export interface Reply {
+  msgType: string;
+  content: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+}
+
+export type Handler = (request: IncomingRequest) => Promise<Reply | null>;

@@ -1,0 +1,131 @@
+import { InterruptError, runtimeError } from "../execute/errors.js";
+import type { CellContext } from "../execute/output-router.js";
+import type { CellOutcome } from "../execute/tslab-adapter.js";
+import { toMimeBundle } from "../display/mime.js";
+import { planCell } from "../magics/parse.js";
+import type { IncomingRequest } from "../io/bridge.js";
+import type { ErrorContent, ExecuteRequest, MimeBundle } from "../protocol/messages.js";
+import type { KernelServices, Reply } from "./context.js";
+
+interface CellResult {
+  outcome: CellOutcome;
+  payload: Record<string, unknown>[];
+}
+
+const ok = (): CellOutcome => ({ ok: true, value: undefined, hasValue: false });
+const failure = (err: unknown): CellOutcome => ({ ok: false, error: runtimeError(err, () => undefined), interrupted: false });
+const page = (text: string) => ({ source: "page", data: { "text/plain": text }, start: 0 });
+
+/** execute_request: magics, the compiler and executor, results, errors, history. */
+export class ExecuteHandler {
+  private count = 0;
+  private interruptRunning: (() => void) | null = null;
+
+  constructor(private readonly services: KernelServices) {}
+
+  get executionCount(): number {
+    return this.count;
+  }
+
+  /** Ends the running cell with a KeyboardInterrupt (the I/O thread stops busy JavaScript first). */
+  interrupt(): void {
+    this.interruptRunning?.();
+    void this.services.adapter().then((a) => a.interrupt());
+  }
+
+  async handle(req: IncomingRequest): Promise<{ reply: Reply; failed: boolean }> {
+    const { router, history } = this.services;
+    const c = req.content as unknown as ExecuteRequest;
+    const code = String(c.code ?? "");
+    const silent = Boolean(c.silent);
+    const storeHistory = silent ? false : c.store_history ?? true;
+    if (storeHistory) this.count++;
+    const count = this.count;
+    const context: CellContext = { parent: req.header, executionCount: count, allowStdin: Boolean(c.allow_stdin) };
+    if (!silent) router.publish("execute_input", { code, execution_count: count }, req.header);
+
+    const { outcome, payload } = await router.run(context, () => this.runCell(code, `Cell[${count}]`));
+    let output: string | undefined;
+    if (outcome.ok && outcome.hasValue) {
+      const data = toMimeBundle(outcome.value);
+      output = String(data["text/plain"]);
+      if (!silent) router.publish("execute_result", { execution_count: count, data, metadata: {} }, req.header);
+    }
+    if (!outcome.ok) router.publish("error", outcome.error, req.header);
+    const userExpressions = await router.run(context, () => this.userExpressions(c.user_expressions ?? {}));
+    if (storeHistory) history.append(count, code, output);
+    router.flush();
+
+    if (!outcome.ok) {
+      return { reply: { msgType: "execute_reply", content: { status: "error", execution_count: count, ...outcome.error, user_expressions: userExpressions, payload: [] } }, failed: true };
+    }
+    return { reply: { msgType: "execute_reply", content: { status: "ok", execution_count: count, payload, user_expressions: userExpressions } }, failed: false };
+  }
+
+  private async runCell(code: string, label: string): Promise<CellResult> {
+    const { registry } = this.services;
+    let plan;
+    try {
+      plan = planCell(code, registry);
+    } catch (err) {
+      return { outcome: failure(err), payload: [] };
+    }
+    switch (plan.kind) {
+      case "code":
+        return { outcome: await this.runCode(plan.code, label), payload: [] };
+      case "magic-help": {
+        try {
+          const magic = registry.get(plan.name) ?? registry.require(plan.name, "line");
+          return { outcome: ok(), payload: [page(magic.help)] };
+        } catch (err) {
+          return { outcome: failure(err), payload: [] };
+        }
+      }
+      case "inspect": {
+        const text = (await this.services.adapter()).inspect(plan.expr, plan.expr.length);
+        if (text) return { outcome: ok(), payload: [page(text)] };
+        process.stdout.write(`Object \`${plan.expr}\` not found.\n`);
+        return { outcome: ok(), payload: [] };
+      }
+      case "cell-magic": {
+        const magic = registry.require(plan.name, "cell");
+        try {
+          return { outcome: await magic.cell!.run({ args: plan.args, body: plan.body, run: (c) => this.runCode(c, label) }), payload: [] };
+        } catch (err) {
+          return { outcome: failure(err), payload: [] };
+        }
+      }
+    }
+  }
+
+  /**
+   * Runs code with the interrupt armed. The code starts in its own macrotask so that, when the
+   * I/O thread has to stop a busy loop, only that task unwinds and this function goes on.
+   */
+  private async runCode(code: string, label: string): Promise<CellOutcome> {
+    const adapter = await this.services.adapter();
+    const { io } = this.services;
+    const interrupted = new Promise<CellOutcome>((resolve) => {
+      this.interruptRunning = () => resolve({ ok: false, error: runtimeError(new InterruptError(), () => undefined), interrupted: true });
+    });
+    const run = new Promise<CellOutcome>((resolve, reject) => setImmediate(() => adapter.execute(code, label).then(resolve, reject)));
+    io.setBusy(true);
+    try {
+      return await Promise.race([run, interrupted]);
+    } catch (err) {
+      return failure(err);
+    } finally {
+      io.setBusy(false);
+      this.interruptRunning = null;
+    }
+  }
+
+  private async userExpressions(expressions: Record<string, string>): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const [name, expr] of Object.entries(expressions)) {
+      const outcome = await this.runCode(String(expr), `<user expression ${name}>`);
+      out[name] = outcome.ok ? { status: "ok", data: toMimeBundle(outcome.value) as MimeBundle, metadata: {} } : { status: "error", ...(outcome.error as ErrorContent) };
+    }
+    return out;
+  }
+}
