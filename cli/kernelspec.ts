@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { KERNEL_MAIN } from "../kernel/client/launch.js";
+import { KERNEL_MAIN, PACKAGE_VERSION } from "../kernel/paths.js";
 import { jupyterDataDir } from "../kernel/history/store.js";
 import { logoPng } from "./logo.js";
 
@@ -41,7 +41,7 @@ export function kernelJson(): Record<string, unknown> {
     // Interrupts come as control messages: that also stops busy loops that follow an await.
     interrupt_mode: "message",
     env: {},
-    metadata: { debugger: false, parallab: { version: packageVersion() } },
+    metadata: { debugger: false, parallab: { version: PACKAGE_VERSION } },
   };
 }
 
@@ -61,9 +61,4 @@ export function uninstallKernelspec(where: SpecLocation): string | null {
   if (!existsSync(path.join(dir, "kernel.json"))) return null;
   rmSync(dir, { recursive: true, force: true });
   return dir;
-}
-
-function packageVersion(): string {
-  const pkg = new URL("../../package.json", import.meta.url);
-  return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
 }

@@ -3,12 +3,11 @@
 import { Command } from "commander";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { installKernelspec, uninstallKernelspec, type SpecLocation } from "./kernelspec.js";
 import { runNotebook, writeNotebook } from "./run-notebook.js";
 import { sourceText } from "./notebook.js";
+import { KERNEL_MAIN, PACKAGE_ROOT } from "../kernel/paths.js";
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 function location(opts: SpecLocation): SpecLocation {
   const chosen = [opts.user, opts.sysPrefix, opts.prefix].filter(Boolean).length;
@@ -45,7 +44,7 @@ program
   .description("run the kernel on a connection file (what kernel.json starts)")
   .argument("<connection-file>")
   .action(async (file: string) => {
-    process.argv = [process.argv[0]!, fileURLToPath(new URL("../kernel/main.js", import.meta.url)), file];
+    process.argv = [process.argv[0]!, KERNEL_MAIN, file];
     await import("../kernel/main.js");
   });
 
@@ -56,7 +55,7 @@ program
   .action(async (opts: { out: string }) => {
     const dir = installKernelspec({ user: true });
     console.log(`Kernelspec installed: ${dir}`);
-    const source = path.join(REPO_ROOT, "notebooks", "00-welcome.ipynb");
+    const source = path.join(PACKAGE_ROOT, "notebooks", "00-welcome.ipynb");
     console.log(`Running ${path.relative(process.cwd(), source)} through the parallab kernel…`);
     const started = Date.now();
     const { notebook, failed } = await runNotebook(source, {

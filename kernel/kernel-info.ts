@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { PROTOCOL_VERSION } from "./protocol/messages.js";
+import { PACKAGE_VERSION } from "./paths.js";
 
 const require = createRequire(import.meta.url);
 
@@ -14,7 +15,7 @@ export function kernelVersions(): { parallab: string; typescript: string; node: 
   const tslabDir = path.dirname(require.resolve("tslab/package.json"));
   const tsPackage = require.resolve("@tslab/typescript-for-tslab/package.json", { paths: [tslabDir] });
   return {
-    parallab: versionOf(new URL("../../package.json", import.meta.url).pathname),
+    parallab: PACKAGE_VERSION,
     typescript: versionOf(tsPackage),
     node: process.versions.node,
   };

@@ -6,6 +6,7 @@ import * as api from "./api.js";
 import { withTextFallback } from "./display/mime.js";
 import { setDisplaySink } from "./display/sink.js";
 import { OutputRouter } from "./execute/output-router.js";
+import { installTerminationSupport } from "./execute/termination.js";
 import { TslabAdapter } from "./execute/tslab-adapter.js";
 import { HistoryStore } from "./history/store.js";
 import { IoClient } from "./io/io-client.js";
@@ -27,6 +28,7 @@ const io = new IoClient(readConnectionFile(connectionFile), randomUUID(), kernel
 io.on("exit", (code) => realExit(code === 0 ? 0 : 1));
 await io.ready;
 
+installTerminationSupport();
 const router = new OutputRouter(io);
 router.install();
 const registry = createBuiltinRegistry();

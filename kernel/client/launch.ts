@@ -4,11 +4,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { ConnectionInfo } from "../protocol/connection.js";
 
-/** The built kernel entry point next to this file (dist/kernel/main.js). */
-export const KERNEL_MAIN = fileURLToPath(new URL("../main.js", import.meta.url));
+import { KERNEL_MAIN } from "../paths.js";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

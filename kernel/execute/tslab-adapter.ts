@@ -4,7 +4,6 @@
 // module inside cells, and tslab's display API routed to our display sink.
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import type * as TS from "@tslab/typescript-for-tslab";
 import type { Converter, ConvertResult } from "tslab/dist/converter.js";
@@ -12,10 +11,9 @@ import type { Executor } from "tslab/dist/executor.js";
 import { cellScriptName, diagnosticsError, InterruptError, runtimeError, type CellRecord } from "./errors.js";
 import { CellSourceMap, dropMapComment, takeInlineMap, type CellMaps } from "./source-maps.js";
 import type { ErrorContent } from "../protocol/messages.js";
+import { PACKAGE_ROOT } from "../paths.js";
 
 const require = createRequire(import.meta.url);
-/** The package root: dist/kernel/execute → three levels up. */
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 export type CellOutcome =
   | { ok: true; value: unknown; hasValue: boolean }

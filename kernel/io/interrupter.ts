@@ -1,6 +1,7 @@
 import { Session } from "node:inspector";
 import type { MessagePort } from "node:worker_threads";
 import { SharedSlot } from "./bridge.js";
+import { UNWIND_FUNCTION } from "../execute/termination.js";
 
 /** How long the main thread gets to take an interrupt itself before we stop its JavaScript. */
 const ACK_WAIT_MS = 50;
@@ -33,6 +34,9 @@ export class Interrupter {
       this.session = new Session();
       this.session.connectToMainThread();
     }
-    return new Promise((resolve) => this.session!.post("Runtime.terminateExecution", () => resolve()));
+    const session = this.session;
+    return new Promise((resolve) =>
+      session.post("Runtime.evaluate", { expression: `globalThis.${UNWIND_FUNCTION}()` }, () => session.post("Runtime.terminateExecution", () => resolve())),
+    );
   }
 }

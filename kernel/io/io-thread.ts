@@ -1,6 +1,7 @@
 // Entry point of the I/O thread: binds the five sockets, verifies and decodes requests, hands
 // them to the main thread, and sends what the main thread produces. It also answers what must
 // never wait for a busy cell: heartbeats, kernel_info and interrupts.
+import { writeSync } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
 import * as zmq from "zeromq";
 import { endpoint } from "../protocol/connection.js";
@@ -16,7 +17,9 @@ const port = parentPort!;
 const info = data.connection;
 const signer = createSigner(info.key, info.signature_scheme);
 const shared = new Int32Array(data.shared);
-const log = (text: string) => process.stderr.write(`[parallab] ${text}\n`);
+// Straight to fd 2: a worker's process.stderr is piped through the main thread, whose writes
+// belong to the cells.
+const log = (text: string) => writeSync(2, `[parallab] ${text}\n`);
 
 const shell = new zmq.Router({ linger: 0 });
 const control = new zmq.Router({ linger: 0 });

@@ -1,0 +1,54 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { KernelClient } from "../../kernel/client/kernel-client.js";
+import { launchKernel, type LaunchedKernel } from "../../kernel/client/launch.js";
+import type { Message } from "../../kernel/protocol/messages.js";
+
+export interface TestKernel {
+  kernel: LaunchedKernel;
+  client: KernelClient;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** A real kernel process (the built dist/) with a real client, in its own data dir. */
+export async function startKernel(options: { dataDir?: string } = {}): Promise<TestKernel> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "parallab-test-data-"));
+  const cwd = mkdtempSync(path.join(os.tmpdir(), "parallab-test-cwd-"));
+  const kernel = await launchKernel({ cwd, env: { ...process.env, JUPYTER_DATA_DIR: dataDir } });
+  const client = new KernelClient(kernel.connection);
+  await client.ready();
+  return {
+    kernel,
+    client,
+    dataDir,
+    async stop() {
+      client.close();
+      if (kernel.process.exitCode === null && kernel.process.signalCode === null) {
+        const exited = new Promise((r) => kernel.process.once("exit", r));
+        kernel.process.kill();
+        await exited;
+      }
+    },
+  };
+}
+
+export const ofType = (outputs: Message[], type: string) => outputs.filter((m) => m.header.msg_type === type);
+export const stdout = (outputs: Message[]) =>
+  ofType(outputs, "stream")
+    .filter((m) => (m.content as { name: string }).name === "stdout")
+    .map((m) => (m.content as { text: string }).text)
+    .join("");
+export const stderr = (outputs: Message[]) =>
+  ofType(outputs, "stream")
+    .filter((m) => (m.content as { name: string }).name === "stderr")
+    .map((m) => (m.content as { text: string }).text)
+    .join("");
+export const resultText = (outputs: Message[]) => {
+  const r = ofType(outputs, "execute_result")[0];
+  return r ? String((r.content as { data: Record<string, unknown> }).data["text/plain"]) : undefined;
+};
+export const errorOf = (outputs: Message[]) => ofType(outputs, "error")[0]?.content as { ename: string; evalue: string; traceback: string[] } | undefined;
+// eslint-disable-next-line no-control-regex
+export const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "");
