@@ -9,6 +9,7 @@ import type * as TS from "@tslab/typescript-for-tslab";
 import type { Converter, ConvertResult } from "tslab/dist/converter.js";
 import type { Executor } from "tslab/dist/executor.js";
 import { cellScriptName, diagnosticsError, InterruptError, runtimeError, type CellRecord } from "./errors.js";
+import { DeclarationFreezer } from "./declaration-freezer.js";
 import { CellSourceMap, dropMapComment, takeInlineMap, type CellMaps } from "./source-maps.js";
 import type { ErrorContent } from "../protocol/messages.js";
 import { PACKAGE_ROOT } from "../paths.js";
@@ -52,13 +53,17 @@ export class TslabAdapter {
   private lastMaps: CellMaps | null = null;
   private lastConvert: ConvertResult | null = null;
   private capture: { value?: unknown; hasValue: boolean; thrown?: { value: unknown } } | null = null;
+  private readonly freezer: DeclarationFreezer;
 
   private constructor(
     private readonly ts: typeof TS,
     private readonly converter: Converter,
     private readonly executor: Executor,
     private readonly isCompleteCode: (code: string) => { completed: boolean; indent?: string },
-  ) {}
+    real: Converter,
+  ) {
+    this.freezer = new DeclarationFreezer(ts, real, executor.locals);
+  }
 
   /** Loads TypeScript and builds the compiler: the slow part of start-up (~1 s), done once. */
   static async create(options: AdapterOptions): Promise<TslabAdapter> {
@@ -84,7 +89,7 @@ export class TslabAdapter {
     // tslab compiles references to earlier declarations as `exports.NAME`: the magic runtime
     // declared in PRELUDE is read from there too.
     executor.locals.__parallab__ = (globalThis as { __parallab__?: unknown }).__parallab__;
-    adapter = new TslabAdapter(ts, converter, executor, isCompleteCode);
+    adapter = new TslabAdapter(ts, converter, executor, isCompleteCode, real);
     installRequireHook(options);
     return adapter;
   }
@@ -171,7 +176,7 @@ export class TslabAdapter {
 
   private convert(real: Converter, prevDecl: string, src: string): ConvertResult {
     pendingMaps.current = null;
-    const result = real.convert(PRELUDE + prevDecl, src);
+    const result = real.convert(PRELUDE + this.freezer.compact(prevDecl), src);
     this.lastConvert = result;
     this.lastMaps = pendingMaps.current;
     return result;
