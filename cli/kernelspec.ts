@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { KERNEL_MAIN, PACKAGE_VERSION } from "../kernel/paths.js";
+import { KERNEL_MAIN, KERNEL_NODE_FLAGS, PACKAGE_VERSION } from "../kernel/paths.js";
 import { jupyterDataDir } from "../kernel/history/store.js";
 import { logoPng } from "./logo.js";
 
@@ -35,7 +35,7 @@ function jupyterSysPrefix(): string {
 
 export function kernelJson(): Record<string, unknown> {
   return {
-    argv: [process.execPath, KERNEL_MAIN, "{connection_file}"],
+    argv: [process.execPath, ...KERNEL_NODE_FLAGS, KERNEL_MAIN, "{connection_file}"],
     display_name: DISPLAY_NAME,
     language: "typescript",
     // Interrupts come as control messages: that also stops busy loops that follow an await.

@@ -68,7 +68,8 @@ export class KernelClient {
   async ready(timeoutMs = 30000): Promise<Message> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const attempt = this.request("shell", "kernel_info_request", {}, { timeoutMs: 1000 }).catch(() => null);
+      // Retried quickly: until our iopub subscription is live, the kernel's status is not seen.
+      const attempt = this.request("shell", "kernel_info_request", {}, { timeoutMs: 250 }).catch(() => null);
       const result = await attempt;
       if (result && this.iopubLog.some((m) => (m.parent_header as Header).msg_id === (result.reply.parent_header as Header).msg_id)) return result.reply;
       if (Date.now() > deadline) throw new Error(`the kernel did not answer kernel_info within ${timeoutMs} ms`);

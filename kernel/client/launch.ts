@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ConnectionInfo } from "../protocol/connection.js";
 
-import { KERNEL_MAIN } from "../paths.js";
+import { KERNEL_MAIN, KERNEL_NODE_FLAGS } from "../paths.js";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -49,7 +49,7 @@ export async function launchKernel(options: { cwd?: string; env?: NodeJS.Process
   const dir = mkdtempSync(path.join(os.tmpdir(), "parallab-kernel-"));
   const connectionFile = path.join(dir, "connection.json");
   writeFileSync(connectionFile, JSON.stringify(connection));
-  const argv = options.argv ?? [process.execPath, KERNEL_MAIN, "{connection_file}"];
+  const argv = options.argv ?? [process.execPath, ...KERNEL_NODE_FLAGS, KERNEL_MAIN, "{connection_file}"];
   const [cmd, ...args] = argv.map((a) => a.replace("{connection_file}", connectionFile));
   const child = spawn(cmd!, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";

@@ -226,13 +226,23 @@ function loadPatchedTypeScript(): typeof TS {
   if ((cached.exports as { __parallabProxy?: boolean }).__parallabProxy) return ts;
   const createWatchCompilerHost = ((rootFiles: string[], options: TS.CompilerOptions, ...rest: unknown[]) =>
     (ts.createWatchCompilerHost as (...a: unknown[]) => unknown)(rootFiles, { ...options, inlineSourceMap: true }, ...rest)) as typeof ts.createWatchCompilerHost;
+  // transpileModule builds a whole program per call; it is a pure function of its input, so
+  // the last results are kept (a cell run again, a cell magic's loop).
+  const memo = new Map<string, { outputText: string; sourceMapText: string | undefined; map: string | null }>();
   const transpileModule = (input: string, options: TS.TranspileOptions): TS.TranspileOutput => {
     if (options.fileName !== "custom.js") return ts.transpileModule(input, options);
     // tslab's ES module → CommonJS step: keep both maps.
-    const { code, map } = takeInlineMap(input);
-    const out = ts.transpileModule(code, { ...options, compilerOptions: { ...options.compilerOptions, sourceMap: true } });
-    pendingMaps.current = map && out.sourceMapText ? { esmToTs: map, cjsToEsm: out.sourceMapText } : null;
-    return { ...out, outputText: dropMapComment(out.outputText) };
+    let hit = memo.get(input);
+    if (hit) memo.delete(input);
+    else {
+      const { code, map } = takeInlineMap(input);
+      const out = ts.transpileModule(code, { ...options, compilerOptions: { ...options.compilerOptions, sourceMap: true } });
+      hit = { outputText: dropMapComment(out.outputText), sourceMapText: out.sourceMapText, map };
+      if (memo.size >= 64) memo.delete(memo.keys().next().value!);
+    }
+    memo.set(input, hit);
+    pendingMaps.current = hit.map && hit.sourceMapText ? { esmToTs: hit.map, cjsToEsm: hit.sourceMapText } : null;
+    return { outputText: hit.outputText, sourceMapText: hit.sourceMapText, diagnostics: [] };
   };
   const overrides: Record<string, unknown> = { createWatchCompilerHost, transpileModule, __parallabProxy: true };
   cached.exports = new Proxy(ts, { get: (target, key, receiver) => (typeof key === "string" && key in overrides ? overrides[key] : Reflect.get(target, key, receiver)) });

@@ -19,7 +19,13 @@ export class IoClient extends EventEmitter<IoClientEvents> {
   constructor(connection: ConnectionInfo, session: string, kernelInfo: Record<string, unknown>) {
     super();
     const workerData: IoThreadData = { connection, session, kernelInfo, shared: this.shared.buffer as SharedArrayBuffer };
-    this.worker = new Worker(new URL("./io-thread.js", import.meta.url), { workerData, stdout: false, stderr: false });
+    this.worker = new Worker(new URL("./io-thread.js", import.meta.url), {
+      workerData,
+      stdout: false,
+      stderr: false,
+      // The I/O thread holds messages in flight only: a small young generation keeps it lean.
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    });
     this.ready = new Promise((resolve, reject) => {
       this.worker.once("error", reject);
       this.worker.on("message", (msg: FromIo) => {
