@@ -29,7 +29,8 @@ export interface Completion {
 /** Typed globals every cell sees: the runtime side lives in kernel/magics/runtime.ts. */
 const PRELUDE = `declare global {
   const __parallab__: {
-    magic<T>(name: string, args: string, thunk?: () => T): Promise<Awaited<T>>;
+    magic<T>(name: "time", args: string, thunk: () => T): Promise<Awaited<T>>;
+    magic(name: string, args: string, thunk?: () => unknown): Promise<any>;
   };
 }
 `;
@@ -94,10 +95,13 @@ export class TslabAdapter {
     return adapter;
   }
 
-  /** Compiles and runs one cell. `label` names it in tracebacks ("Cell[3]"). */
-  async execute(code: string, label: string): Promise<CellOutcome> {
+  /**
+   * Compiles and runs one cell. `label` names it in tracebacks ("Cell[3]"); `source` is the
+   * text the user wrote, when `code` is a rewrite of it with the same lines (magics).
+   */
+  async execute(code: string, label: string, source = code): Promise<CellOutcome> {
     const seq = ++this.seq;
-    const record: CellRecord = { label, lines: code.split("\n"), map: null };
+    const record: CellRecord = { label, lines: source.split("\n"), map: null };
     this.cells.set(seq, record);
     this.capture = { hasValue: false };
     this.lastConvert = null;

@@ -72,7 +72,7 @@ export class ExecuteHandler {
     }
     switch (plan.kind) {
       case "code":
-        return { outcome: await this.runCode(plan.code, label), payload: [] };
+        return { outcome: await this.runCode(plan.code, label, code), payload: [] };
       case "magic-help": {
         try {
           const magic = registry.get(plan.name) ?? registry.require(plan.name, "line");
@@ -90,7 +90,7 @@ export class ExecuteHandler {
       case "cell-magic": {
         const magic = registry.require(plan.name, "cell");
         try {
-          return { outcome: await magic.cell!.run({ args: plan.args, body: plan.body, run: (c) => this.runCode(c, label) }), payload: [] };
+          return { outcome: await magic.cell!.run({ args: plan.args, body: plan.body, run: (c) => this.runCode(c, label, code) }), payload: [] };
         } catch (err) {
           return { outcome: failure(err), payload: [] };
         }
@@ -102,13 +102,13 @@ export class ExecuteHandler {
    * Runs code with the interrupt armed. The code starts in its own macrotask so that, when the
    * I/O thread has to stop a busy loop, only that task unwinds and this function goes on.
    */
-  private async runCode(code: string, label: string): Promise<CellOutcome> {
+  private async runCode(code: string, label: string, source = code): Promise<CellOutcome> {
     const adapter = await this.services.adapter();
     const { io } = this.services;
     const interrupted = new Promise<CellOutcome>((resolve) => {
       this.interruptRunning = () => resolve({ ok: false, error: runtimeError(new InterruptError(), () => undefined), interrupted: true });
     });
-    const run = new Promise<CellOutcome>((resolve, reject) => setImmediate(() => adapter.execute(code, label).then(resolve, reject)));
+    const run = new Promise<CellOutcome>((resolve, reject) => setImmediate(() => adapter.execute(code, label, source).then(resolve, reject)));
     io.setBusy(true);
     try {
       return await Promise.race([run, interrupted]);
