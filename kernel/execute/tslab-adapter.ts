@@ -201,7 +201,7 @@ export class TslabAdapter {
 }
 
 const isTslabInterrupt = (e: unknown) => e instanceof Error && e.message === "Interrupted asynchronously";
-const isSigintError = (e: unknown) => e instanceof Error && /interrupted by SIGINT/.test(e.message);
+const isSigintError = (e: unknown) => e instanceof Error && (e as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
 
 /** Names the next script tslab runs, so V8's stack frames say which cell they are in. */
 const scriptNames: { next: string | null } = { next: null };

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// Checks that Debian's Jupyter stack the tests need is present, and installs it with apt-get
+// when we are root (CI); otherwise prints the command to run. Exit 0 when it is all there.
+import { execFileSync, spawnSync } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import path from "node:path";
+
+/** Debian's Python: the `python3` first on PATH may be another one, without Jupyter. */
+const PYTHON = "/usr/bin/python3";
+const MODULES = ["jupyter_client", "jupyter_kernel_test", "nbclient", "nbconvert", "ipykernel", "notebook"];
+const COMMANDS = ["jupyter-kernelspec"];
+const APT_PACKAGES = [
+  "jupyter-server",
+  "jupyter-notebook",
+  "jupyter-client",
+  "python3-ipykernel",
+  "python3-nbclient",
+  "python3-nbconvert",
+  "python3-jupyter-kernel-test",
+];
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? "").split(path.delimiter).some((dir) => {
+    try {
+      accessSync(path.join(dir || ".", command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** What is missing: Python modules (one python call for all of them) and commands. */
+function missing(): string[] {
+  // Real imports (not just find_spec): a half-installed package fails here, not in the tests.
+  const script = [
+    "import importlib, sys",
+    "for m in sys.argv[1:]:",
+    "    try: importlib.import_module(m)",
+    "    except Exception: print(m)",
+  ].join("\n");
+  let modules: string[];
+  try {
+    modules = execFileSync(PYTHON, ["-c", script, ...MODULES], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((m) => `python module ${m}`);
+  } catch {
+    modules = [`${PYTHON} (with ${MODULES.join(", ")})`];
+  }
+  return [...modules, ...COMMANDS.filter((c) => !onPath(c)).map((c) => `command ${c}`)];
+}
+
+function run(command: string, args: string[]): void {
+  console.log(`$ ${command} ${args.join(" ")}`);
+  const result = spawnSync(command, args, { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  if (result.status !== 0) throw new Error(`${command} ${args[0]} failed (${result.error?.message ?? `exit ${result.status ?? result.signal}`})`);
+}
+
+function main(): number {
+  const absent = missing();
+  if (absent.length === 0) {
+    console.log(`ensure-system: Debian's Jupyter stack is present (${MODULES.length} modules, ${COMMANDS.join(", ")}).`);
+    return 0;
+  }
+  console.log(`ensure-system: missing ${absent.join(", ")}.`);
+  const install = ["install", "-y", "--no-install-recommends", ...APT_PACKAGES];
+  if (process.getuid?.() !== 0 || !onPath("apt-get")) {
+    console.error(`Install Debian's Jupyter stack, then run the tests again:\n  sudo apt-get install -y ${APT_PACKAGES.join(" ")}`);
+    return 1;
+  }
+  console.log(`ensure-system: installing ${APT_PACKAGES.join(" ")} with apt-get…`);
+  try {
+    run("apt-get", ["update"]);
+    run("apt-get", install);
+  } catch (err) {
+    console.error(`ensure-system: ${(err as Error).message}`);
+    return 1;
+  }
+  const still = missing();
+  if (still.length > 0) {
+    console.error(`ensure-system: still missing after apt-get install: ${still.join(", ")}`);
+    return 1;
+  }
+  console.log("ensure-system: Debian's Jupyter stack is installed.");
+  return 0;
+}
+
+process.exitCode = main();
