@@ -25,6 +25,7 @@ import os
 import shutil
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -92,11 +93,21 @@ def node_exe():
     return shutil.which("node") or "node"
 
 
+def parallab_argv():
+    script = (
+        f"import {{ kernelJson }} from {json.dumps((REPO / 'dist/cli/kernelspec.js').as_uri())};"
+        "console.log(JSON.stringify(kernelJson().argv));"
+    )
+    out = subprocess.check_output([node_exe(), "--input-type=module", "-e", script], text=True)
+    return json.loads(out.strip().splitlines()[-1])
+
+
 KERNELS = {
     "parallab": {
         "language": "typescript",
         "file": REPO / "dist" / "kernel" / "main.js",
-        "argv": lambda: [node_exe(), str(REPO / "dist/kernel/main.js"), "{connection_file}"],
+        # Exactly what `parallab install` writes into kernel.json (node flags included).
+        "argv": lambda: parallab_argv(),
         "missing": "dist/kernel/main.js not found: run npm run build first "
         "(or use `npm run bench -- kernel`, which builds)",
     },
