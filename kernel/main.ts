@@ -26,8 +26,6 @@ if (!connectionFile || connectionFile.startsWith("-")) {
 const realExit = process.exit.bind(process);
 const io = new IoClient(readConnectionFile(connectionFile), randomUUID(), kernelInfoReply());
 io.on("exit", (code) => realExit(code === 0 ? 0 : 1));
-await io.ready;
-
 installTerminationSupport();
 const router = new OutputRouter(io);
 router.install();
@@ -77,6 +75,11 @@ async function exitKernel(code: number): Promise<never> {
   return realExit(code);
 }
 
+// Load TypeScript (about 2 s) while the I/O thread binds its sockets and answers kernel_info:
+// the first cell then waits as little as possible.
+services.adapter().catch((err) => router.realStderr(`[parallab] cannot load the TypeScript compiler: ${(err as Error).stack}\n`));
+await io.ready;
+
 const kernel = new Kernel(services, exitKernel);
 io.on("request", (channel, request) => kernel.onRequest(channel, request));
 io.on("interrupt", () => kernel.interrupt());
@@ -94,5 +97,3 @@ process.exit = ((code?: number | string | null) => {
 process.on("uncaughtException", (err) => router.write("stderr", `Uncaught ${inspect(err)}\n`));
 process.on("unhandledRejection", (reason) => router.write("stderr", `Uncaught (in promise) ${inspect(reason)}\n`));
 
-// Load TypeScript while the client connects, so the first cell does not wait for it.
-setImmediate(() => void services.adapter().catch((err) => router.realStderr(`[parallab] cannot load the TypeScript compiler: ${(err as Error).stack}\n`)));

@@ -211,6 +211,7 @@ describe("introspection", () => {
     expect((await status("const a = 1")).status).toBe("complete");
     expect(await status("function f() {")).toMatchObject({ status: "incomplete" });
     expect((await status("1 +* 2")).status).toBe("invalid");
+    expect((await status("const s = `open template")).status).toBe("incomplete");
     expect((await status("%time 1 + 1")).status).toBe("complete");
   });
 

@@ -165,7 +165,9 @@ export class TslabAdapter {
     const result = this.isCompleteCode(code);
     if (!result.completed) return { status: "incomplete", indent: result.indent ?? "" };
     const file = this.ts.createSourceFile("cell.ts", code, this.ts.ScriptTarget.Latest, false, this.ts.ScriptKind.TS);
-    const parseErrors = (file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics ?? [];
+    const parseErrors = (file as unknown as { parseDiagnostics?: { code: number }[] }).parseDiagnostics ?? [];
+    // An open template literal goes on over lines, as an open bracket does.
+    if (parseErrors.some((d) => d.code === UNTERMINATED_TEMPLATE)) return { status: "incomplete", indent: "" };
     return { status: parseErrors.length > 0 ? "invalid" : "complete" };
   }
 
@@ -200,6 +202,7 @@ export class TslabAdapter {
   }
 }
 
+const UNTERMINATED_TEMPLATE = 1160;
 const isTslabInterrupt = (e: unknown) => e instanceof Error && e.message === "Interrupted asynchronously";
 const isSigintError = (e: unknown) => e instanceof Error && (e as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
 
@@ -229,7 +232,7 @@ function loadPatchedTypeScript(): typeof TS {
   const cached = require.cache[tsPath]!;
   if ((cached.exports as { __parallabProxy?: boolean }).__parallabProxy) return ts;
   const createWatchCompilerHost = ((rootFiles: string[], options: TS.CompilerOptions, ...rest: unknown[]) =>
-    (ts.createWatchCompilerHost as (...a: unknown[]) => unknown)(rootFiles, { ...options, inlineSourceMap: true }, ...rest)) as typeof ts.createWatchCompilerHost;
+    (ts.createWatchCompilerHost as (...a: unknown[]) => unknown)(rootFiles, withOurOptions(options), ...rest)) as typeof ts.createWatchCompilerHost;
   // transpileModule builds a whole program per call; it is a pure function of its input, so
   // the last results are kept (a cell run again, a cell magic's loop).
   const memo = new Map<string, { outputText: string; sourceMapText: string | undefined; map: string | null }>();
@@ -272,6 +275,15 @@ function forwardParallabTypes(ts: typeof TS): void {
   sys.readFile = (p, enc) => readFile(forward(p), enc);
   sys.directoryExists = (p) => directoryExists(forward(p));
   if (realpath) sys.realpath = (p) => realpath(forward(p));
+}
+
+/**
+ * Inline source maps for tracebacks, and only Node's global types: TypeScript otherwise loads
+ * every @types package it finds above the notebook (test runners' globals and the like), which
+ * costs start-up time and memory; packages that a cell imports still bring their types.
+ */
+function withOurOptions(options: TS.CompilerOptions): TS.CompilerOptions {
+  return { ...options, inlineSourceMap: true, types: options.types ?? ["node"] };
 }
 
 /** `require` inside cells: "parallab" is this running kernel's API; "tslab" keeps working. */
