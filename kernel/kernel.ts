@@ -4,7 +4,7 @@ import { ExecuteHandler } from "./requests/execute.js";
 import { complete, inspect, isComplete } from "./requests/introspection.js";
 import type { KernelServices, Reply } from "./requests/context.js";
 import type { IncomingRequest } from "./io/bridge.js";
-import type { CommInfoRequest, Header, HistoryRequest } from "./protocol/messages.js";
+import type { Header, HistoryRequest } from "./protocol/messages.js";
 
 export class Kernel {
   private readonly queue: IncomingRequest[] = [];
@@ -86,10 +86,9 @@ export class Kernel {
         return isComplete(s, content);
       case "history_request":
         return { msgType: "history_reply", content: { status: "ok", history: s.history.query(content as HistoryRequest) } };
-      case "comm_info_request": {
-        void (content as CommInfoRequest);
+      case "comm_info_request":
+        // No comm targets exist yet, whatever target_name asks for.
         return { msgType: "comm_info_reply", content: { status: "ok", comms: {} } };
-      }
       case "comm_open":
         // No comm targets are registered yet: close it, as ipykernel does for unknown targets.
         s.router.publish("comm_close", { comm_id: (request.content as { comm_id?: string }).comm_id, data: {} }, request.header as Header);

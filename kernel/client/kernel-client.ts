@@ -32,6 +32,7 @@ interface Pending {
   onOutput?: (msg: Message) => void;
   onInput?: ExecuteOptions["onInput"];
   resolve: (r: RequestResult) => void;
+  reject: (err: Error) => void;
 }
 
 export class KernelClient {
@@ -110,6 +111,10 @@ export class KernelClient {
           clearTimeout(timer);
           resolve(r);
         },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
       });
       const socket = channel === "shell" ? this.shell : this.control;
       socket.send(encode({ header, parent_header: {}, metadata: {}, content }, this.signer)).catch(reject);
@@ -130,7 +135,7 @@ export class KernelClient {
     if (this.closed) return;
     this.closed = true;
     for (const s of [this.shell, this.control, this.stdin, this.iopub]) s.close();
-    for (const p of this.pending.values()) p.resolve({ reply: undefined as never, outputs: p.outputs });
+    for (const p of this.pending.values()) p.reject(new Error("the client was closed before the reply came"));
     this.pending.clear();
   }
 

@@ -17,9 +17,9 @@ export function isMimeBundle(value: unknown): value is MimeBundle {
   return keys.length > 0 && keys.every((k) => MIME_KEY.test(k));
 }
 
-/** How a value looks as a cell result or a display: util.inspect, as the Node REPL shows it. */
+/** How a value looks as a cell result or a display: util.inspect with the Node REPL's options. */
 export function plainText(value: unknown): string {
-  return inspect(value, { depth: 4, maxArrayLength: 100, breakLength: 100 });
+  return inspect(value, { showProxy: true });
 }
 
 /** Any value → a mime bundle that always has a text/plain part. */

@@ -58,7 +58,6 @@ export class TslabAdapter {
 
   private constructor(
     private readonly ts: typeof TS,
-    private readonly converter: Converter,
     private readonly executor: Executor,
     private readonly isCompleteCode: (code: string) => { completed: boolean; indent?: string },
     real: Converter,
@@ -90,7 +89,7 @@ export class TslabAdapter {
     // tslab compiles references to earlier declarations as `exports.NAME`: the magic runtime
     // declared in PRELUDE is read from there too.
     executor.locals.__parallab__ = (globalThis as { __parallab__?: unknown }).__parallab__;
-    adapter = new TslabAdapter(ts, converter, executor, isCompleteCode, real);
+    adapter = new TslabAdapter(ts, executor, isCompleteCode, real);
     installRequireHook(options);
     return adapter;
   }

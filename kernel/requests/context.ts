@@ -3,7 +3,6 @@ import type { OutputRouter } from "../execute/output-router.js";
 import type { HistoryStore } from "../history/store.js";
 import type { MagicRegistry } from "../magics/registry.js";
 import type { IoClient } from "../io/io-client.js";
-import type { IncomingRequest } from "../io/bridge.js";
 
 /** What request handlers share: built once by the kernel. */
 export interface KernelServices {
@@ -20,5 +19,3 @@ export interface Reply {
   content: Record<string, unknown>;
   metadata?: Record<string, unknown>;
 }
-
-export type Handler = (request: IncomingRequest) => Promise<Reply | null>;
