@@ -61,13 +61,14 @@ export class Kernel {
       router.realStderr(`[parallab] ${request.header.msg_type} failed: ${error.stack ?? error.message}\n`);
       reply = { msgType: request.header.msg_type.replace(/_request$/, "_reply"), content: { status: "error", ename: error.name ?? "Error", evalue: error.message ?? String(err), traceback: [] } };
     }
+    // Before the reply: only what the client sent before it learnt of the error is aborted.
+    if (failedWithStop) await this.abortQueued();
     if (reply) io.post({ op: "reply", channel, parent, msgType: reply.msgType, content: reply.content, metadata: reply.metadata });
     router.publish("status", { execution_state: "idle" }, parent);
     if (request.header.msg_type === "shutdown_request") await this.exit(0);
-    if (failedWithStop) await this.abortQueued();
   }
 
-  /** After a failed cell with stop_on_error, the executes already sent are answered `aborted`. */
+  /** After a failed cell with stop_on_error, the executes already queued are answered `aborted`. */
   private async abortQueued(): Promise<void> {
     // Let requests that are already on their way from the I/O thread arrive first.
     await new Promise((resolve) => setImmediate(resolve));

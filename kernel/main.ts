@@ -6,9 +6,11 @@ import * as api from "./api.js";
 import { withTextFallback } from "./display/mime.js";
 import { setDisplaySink } from "./display/sink.js";
 import { OutputRouter } from "./execute/output-router.js";
+import { InterruptError } from "./execute/errors.js";
 import { installTerminationSupport } from "./execute/termination.js";
 import { TslabAdapter } from "./execute/tslab-adapter.js";
 import { HistoryStore } from "./history/store.js";
+import { CellState } from "./io/bridge.js";
 import { IoClient } from "./io/io-client.js";
 import { Kernel } from "./kernel.js";
 import { kernelInfoReply } from "./kernel-info.js";
@@ -42,6 +44,11 @@ const services: KernelServices = {
     (adapter ??= TslabAdapter.create({
       rootDir: process.cwd(),
       parallabModule: api,
+      onUserCode: () => {
+        // Interrupted while compiling: the cell's code does not start at all.
+        if (io.takePendingInterrupt()) throw new InterruptError();
+        io.setCellState(CellState.RunningUserCode);
+      },
       tslabDisplay: (content, update) =>
         router.publish(update ? "update_display_data" : "display_data", { data: withTextFallback(content.data), metadata: content.metadata ?? {}, transient: content.transient ?? {} }),
     })),

@@ -175,6 +175,32 @@ describe("interrupt", () => {
     expect(resultText(after.outputs)).toBe("2");
   });
 
+  it("stops a busy loop that an interrupted cell starts later in the background", async () => {
+    const running = k.client.execute("await new Promise((r) => setTimeout(r, 400));\nwhile (true) {}");
+    await new Promise((r) => setTimeout(r, 150));
+    await k.client.request("control", "interrupt_request", {});
+    expect((await running).reply.content).toMatchObject({ ename: "KeyboardInterrupt" });
+    // The cell's continuation now spins with no cell running: the kernel must not stay stuck.
+    await new Promise((r) => setTimeout(r, 500));
+    await k.client.request("control", "interrupt_request", {});
+    const after = await k.client.execute("'free again'");
+    expect(resultText(after.outputs)).toBe("'free again'");
+  });
+
+  it("never stops the compiler: interrupts sent while a cell compiles wait for its code to run", async () => {
+    const types = Array.from({ length: 150 }, (_, i) => `type T${i} = { v: ${i}; next: T${i + 1} | null };`).join("\n");
+    const running = k.client.execute(`${types}\ntype T150 = null;\nwhile (true) {}`);
+    let done = false;
+    void running.then(() => (done = true));
+    while (!done) {
+      await k.client.request("control", "interrupt_request", {});
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    expect((await running).reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    const after = await k.client.execute("interface Later { n: number }\nconst later: Later = { n: 7 };\nlater.n * 6");
+    expect(resultText(after.outputs)).toBe("42");
+  });
+
   it("answers heartbeats and kernel_info while a cell is busy", async () => {
     const running = k.client.execute("const t0 = Date.now(); while (Date.now() - t0 < 1500) {}");
     await new Promise((r) => setTimeout(r, 300));

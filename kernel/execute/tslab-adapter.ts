@@ -44,6 +44,8 @@ export interface AdapterOptions {
   rootDir: string;
   /** Value of `import … from "parallab"` inside cells. */
   parallabModule: object;
+  /** Called when a cell's compiled code is about to run (the compiler is done with it); may throw to stop it. */
+  onUserCode?: () => void;
   /** Sink for tslab's `display` API (tslab passes a Jupyter display_data content). */
   tslabDisplay: (content: { data: Record<string, unknown>; metadata: object; transient?: object }, update: boolean) => void;
 }
@@ -91,6 +93,7 @@ export class TslabAdapter {
     executor.locals.__parallab__ = (globalThis as { __parallab__?: unknown }).__parallab__;
     adapter = new TslabAdapter(ts, executor, isCompleteCode, real);
     installRequireHook(options);
+    scriptNames.onRun = options.onUserCode ?? null;
     return adapter;
   }
 
@@ -206,12 +209,13 @@ const isTslabInterrupt = (e: unknown) => e instanceof Error && e.message === "In
 const isSigintError = (e: unknown) => e instanceof Error && (e as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
 
 /** Names the next script tslab runs, so V8's stack frames say which cell they are in. */
-const scriptNames: { next: string | null } = { next: null };
+const scriptNames: { next: string | null; onRun: (() => void) | null } = { next: null, onRun: null };
 const realRunInThisContext = vm.runInThisContext;
 vm.runInThisContext = function runInThisContext(code: string, options?: vm.RunningScriptOptions | string) {
   if (scriptNames.next && typeof options === "object" && options?.breakOnSigint) {
     options = { ...options, filename: scriptNames.next };
     scriptNames.next = null;
+    scriptNames.onRun?.();
   }
   return realRunInThisContext.call(vm, code, options as vm.RunningScriptOptions);
 } as typeof vm.runInThisContext;

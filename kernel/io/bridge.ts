@@ -28,15 +28,25 @@ export type FromIo =
   | { op: "ready" };
 
 /** Slots of the Int32Array over the SharedArrayBuffer both threads hold. */
-export const enum SharedSlot {
-  /** 1 while the main thread is running a cell. */
-  Busy = 0,
+export const SharedSlot = {
+  /** What the main thread is doing: a CellState. */
+  Busy: 0,
   /** Bumped by the main thread each time it handles an interrupt itself. */
-  InterruptAck = 1,
+  InterruptAck: 1,
   /** Bumped by the I/O thread when a flush it was asked for is done. */
-  Flushed = 2,
-}
+  Flushed: 2,
+  /** 1 when an interrupt came while compiling: the cell's code must not start. */
+  InterruptPending: 3,
+} as const;
 export const SHARED_SLOTS = 4;
+
+/** Values of SharedSlot.Busy. Only user code may be stopped: never the compiler. */
+export const CellState = {
+  Idle: 0,
+  RunningUserCode: 1,
+  Compiling: 2,
+} as const;
+export type CellState = (typeof CellState)[keyof typeof CellState];
 
 export interface IoThreadData {
   connection: ConnectionInfo;

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { Worker } from "node:worker_threads";
-import { SHARED_SLOTS, SharedSlot, type FromIo, type IncomingRequest, type IoThreadData, type ToIo } from "./bridge.js";
+import { SHARED_SLOTS, SharedSlot, type CellState, type FromIo, type IncomingRequest, type IoThreadData, type ToIo } from "./bridge.js";
 import type { ConnectionInfo } from "../protocol/connection.js";
 
 export interface IoClientEvents {
@@ -47,8 +47,14 @@ export class IoClient extends EventEmitter<IoClientEvents> {
     this.worker.postMessage(msg);
   }
 
-  setBusy(busy: boolean): void {
-    Atomics.store(this.shared, SharedSlot.Busy, busy ? 1 : 0);
+  /** True (once) when an interrupt arrived while the cell was compiling. */
+  takePendingInterrupt(): boolean {
+    return Atomics.exchange(this.shared, SharedSlot.InterruptPending, 0) === 1;
+  }
+
+  setCellState(state: CellState): void {
+    Atomics.store(this.shared, SharedSlot.Busy, state);
+    Atomics.notify(this.shared, SharedSlot.Busy);
   }
 
   /** Blocks until everything posted so far is on the wire (or `timeoutMs` passed). For exits. */

@@ -3,7 +3,7 @@ import type { CellContext } from "../execute/output-router.js";
 import type { CellOutcome } from "../execute/tslab-adapter.js";
 import { toMimeBundle } from "../display/mime.js";
 import { planCell } from "../magics/parse.js";
-import type { IncomingRequest } from "../io/bridge.js";
+import { CellState, type IncomingRequest } from "../io/bridge.js";
 import type { ErrorContent, ExecuteRequest, MimeBundle } from "../protocol/messages.js";
 import type { KernelServices, Reply } from "./context.js";
 
@@ -103,19 +103,28 @@ export class ExecuteHandler {
    * I/O thread has to stop a busy loop, only that task unwinds and this function goes on.
    */
   private async runCode(code: string, label: string, source = code): Promise<CellOutcome> {
-    const adapter = await this.services.adapter();
     const { io } = this.services;
+    // Until the cell's own code starts (the adapter says when), an interrupt waits: loading
+    // and running the compiler must never be cut short.
+    io.setCellState(CellState.Compiling);
+    const stopped: CellOutcome = { ok: false, error: runtimeError(new InterruptError(), () => undefined), interrupted: true };
+    let cancelled = false;
     const interrupted = new Promise<CellOutcome>((resolve) => {
-      this.interruptRunning = () => resolve({ ok: false, error: runtimeError(new InterruptError(), () => undefined), interrupted: true });
+      this.interruptRunning = () => {
+        cancelled = true;
+        resolve(stopped);
+      };
     });
-    const run = new Promise<CellOutcome>((resolve, reject) => setImmediate(() => adapter.execute(code, label, source).then(resolve, reject)));
-    io.setBusy(true);
+    // An interrupt taken before the code started means it never starts.
+    const run = this.services
+      .adapter()
+      .then((adapter) => new Promise<CellOutcome>((resolve, reject) => setImmediate(() => (cancelled ? resolve(stopped) : adapter.execute(code, label, source).then(resolve, reject)))));
     try {
       return await Promise.race([run, interrupted]);
     } catch (err) {
       return failure(err);
     } finally {
-      io.setBusy(false);
+      io.setCellState(CellState.Idle);
       this.interruptRunning = null;
     }
   }
