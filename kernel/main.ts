@@ -26,7 +26,14 @@ if (!connectionFile || connectionFile.startsWith("-")) {
 }
 
 const realExit = process.exit.bind(process);
-const io = new IoClient(readConnectionFile(connectionFile), randomUUID(), kernelInfoReply());
+let connection;
+try {
+  connection = readConnectionFile(connectionFile);
+} catch (err) {
+  process.stderr.write(`parallab: ${(err as Error).message}\n`);
+  process.exit(2);
+}
+const io = new IoClient(connection, randomUUID(), kernelInfoReply());
 io.on("exit", (code) => realExit(code === 0 ? 0 : 1));
 installTerminationSupport();
 const router = new OutputRouter(io);
