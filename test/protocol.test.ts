@@ -1,0 +1,67 @@
+// The wire format and the send queue, with real zeromq sockets.
+import * as zmq from "zeromq";
+import { describe, expect, it } from "vitest";
+import { newHeader } from "../kernel/protocol/messages.js";
+import { createSigner } from "../kernel/protocol/signer.js";
+import { BadSignatureError, decode, encode } from "../kernel/protocol/wire.js";
+import { SendQueue } from "../kernel/io/send-queue.js";
+
+const signer = createSigner("secret-key");
+
+describe("wire format", () => {
+  it("round-trips a message with routing frames and buffers", () => {
+    const header = newHeader("execute_request", "s1");
+    const frames = encode({ identities: [Buffer.from("client")], header, parent_header: {}, content: { code: "1" }, buffers: [new Uint8Array([1, 2])] }, signer);
+    const msg = decode(frames.map((f) => Buffer.from(f)), signer);
+    expect(msg.identities.map((b) => b.toString())).toEqual(["client"]);
+    expect(msg.header).toEqual(header);
+    expect(msg.content).toEqual({ code: "1" });
+    expect([...msg.buffers[0]!]).toEqual([1, 2]);
+  });
+
+  it("rejects a wrong signature, and a right one made with another key", () => {
+    const frames = encode({ header: newHeader("kernel_info_request", "s"), parent_header: {}, content: {} }, createSigner("other-key")).map((f) => Buffer.from(f));
+    expect(() => decode(frames, signer)).toThrow(BadSignatureError);
+    const truncated = encode({ header: newHeader("kernel_info_request", "s"), parent_header: {}, content: {} }, signer).map((f) => Buffer.from(f));
+    truncated[1] = truncated[1]!.subarray(0, 10);
+    expect(() => decode(truncated, signer)).toThrow(/bad signature/);
+  });
+
+  it("signs HMAC-SHA256 over the four JSON frames, as jupyter_client does", async () => {
+    const { createHmac } = await import("node:crypto");
+    const parts = ['{"a":1}', "{}", "{}", '{"b":2}'];
+    const expected = createHmac("sha256", "secret-key").update(parts.join("")).digest("hex");
+    expect(signer.sign(parts)).toBe(expected);
+    expect(createSigner("").sign(parts)).toBe("");
+  });
+});
+
+describe("send queue", () => {
+  it("delivers every message in order over a real socket and coalesces stream bursts", async () => {
+    const server = new zmq.Router();
+    await server.bind("tcp://127.0.0.1:*");
+    const client = new zmq.Dealer({ routingId: "c" });
+    client.connect(server.lastEndpoint!);
+    const errors: Error[] = [];
+    const queue = new SendQueue(server, signer, (e) => errors.push(e));
+    const parent = newHeader("execute_request", "s");
+    for (let i = 0; i < 5000; i++) {
+      queue.push({ identities: [Buffer.from("c")], header: newHeader("stream", "s"), parent_header: parent, content: { name: "stdout", text: `${i}\n` } });
+    }
+    queue.push({ identities: [Buffer.from("c")], header: newHeader("status", "s"), parent_header: parent, content: { execution_state: "idle" } });
+    await queue.idle();
+    let text = "";
+    let messages = 0;
+    for (;;) {
+      const msg = decode(await client.receive(), signer);
+      messages++;
+      if (msg.header.msg_type === "status") break;
+      text += (msg.content as { text: string }).text;
+    }
+    expect(text).toBe(Array.from({ length: 5000 }, (_, i) => `${i}\n`).join(""));
+    expect(messages).toBeLessThan(100);
+    expect(errors).toEqual([]);
+    client.close();
+    server.close();
+  });
+});
