@@ -42,6 +42,9 @@ describe("send queue", () => {
     await server.bind("tcp://127.0.0.1:*");
     const client = new zmq.Dealer({ routingId: "c" });
     client.connect(server.lastEndpoint!);
+    // A ROUTER drops messages for peers it has not heard from: say hello first, as clients do.
+    await client.send("hello");
+    await server.receive();
     const errors: Error[] = [];
     const queue = new SendQueue(server, signer, (e) => errors.push(e));
     const parent = newHeader("execute_request", "s");
