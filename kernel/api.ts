@@ -1,3 +1,4 @@
 // The "parallab" module as notebooks (and Node programs) import it.
 export { display, html, markdown, image, plot, clearOutput, input, DisplayHandle, MIME_BUNDLE } from "./display/api.js";
 export type { DisplayOptions, Displayable, PlotTrace, PlotOptions } from "./display/api.js";
+export { parallel, ParallelScopeError, type ParallelOptions } from "./pool/parallel.js";

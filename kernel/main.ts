@@ -16,6 +16,8 @@ import { Kernel } from "./kernel.js";
 import { kernelInfoReply } from "./kernel-info.js";
 import { createBuiltinRegistry } from "./magics/builtins.js";
 import { installMagicRuntime } from "./magics/runtime.js";
+import { kernelPool } from "./pool/pool.js";
+import { setNotebookScope } from "./pool/scope.js";
 import { readConnectionFile } from "./protocol/connection.js";
 import type { KernelServices } from "./requests/context.js";
 
@@ -91,13 +93,18 @@ async function exitKernel(code: number): Promise<never> {
 
 // Load TypeScript (about 2 s) while the I/O thread binds its sockets and answers kernel_info:
 // the first cell then waits as little as possible.
-services.adapter().catch((err) => router.realStderr(`[parallab] cannot load the TypeScript compiler: ${(err as Error).stack}\n`));
+services.adapter().then((a) => setNotebookScope(a.locals)).catch((err) => router.realStderr(`[parallab] cannot load the TypeScript compiler: ${(err as Error).stack}\n`));
 await io.ready;
 
 const kernel = new Kernel(services, exitKernel);
 io.on("request", (channel, request) => kernel.onRequest(channel, request));
-io.on("interrupt", () => kernel.interrupt());
-process.on("SIGINT", () => kernel.interrupt());
+// An interrupt also stops the worker pool's tasks (their threads are replaced).
+const interrupt = () => {
+  kernel.interrupt();
+  kernelPool.abortAll();
+};
+io.on("interrupt", interrupt);
+process.on("SIGINT", interrupt);
 
 // A cell that calls process.exit() ends the kernel, but only after its output is delivered.
 process.exit = ((code?: number | string | null) => {

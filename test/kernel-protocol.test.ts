@@ -37,6 +37,9 @@ describe("execute", () => {
     await k.client.execute("function square(x: number): number { return x * x; }");
     const { outputs } = await k.client.execute("square(answer)");
     expect(resultText(outputs)).toBe("1764");
+    // tslab alone misses shorthand properties that name an earlier cell's variable.
+    const shorthand = await k.client.execute("({ answer, square: typeof square })");
+    expect(resultText(shorthand.outputs)).toBe("{ answer: 42, square: 'function' }");
   });
 
   it("delivers all 100 000 lines of a burst, in order, and ends with idle", async () => {

@@ -90,6 +90,15 @@ export class DeclarationFreezer {
     return rejected;
   }
 
+  /**
+   * Makes every notebook variable readable as a global too. Frozen names need it, and tslab
+   * misses shorthand properties (`{ x }` with `x` from an earlier cell), which then read the
+   * global. Real globals (process, console, …) are never shadowed.
+   */
+  exposeAll(): void {
+    for (const name of Object.keys(this.locals)) if (!this.exposed.has(name) && !(name in globalThis)) this.exposeGlobal(name);
+  }
+
   private exposeGlobal(name: string): void {
     if (this.exposed.has(name)) return;
     this.exposed.add(name);

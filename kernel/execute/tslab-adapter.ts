@@ -115,6 +115,7 @@ export class TslabAdapter {
       succeeded = await this.executor.execute(code);
     } finally {
       scriptNames.next = null;
+      this.freezer.exposeAll();
     }
     const converted = this.lastConvert as ConvertResult | null;
     if (this.lastMaps) {

@@ -2,6 +2,8 @@ import { lsmagicMagic, magicMagic } from "./lsmagic.js";
 import { MagicRegistry } from "./registry.js";
 import { timeMagic } from "./time.js";
 import { timeitMagic } from "./timeit.js";
+import { workersMagic } from "./workers.js";
+import { kernelPool } from "../pool/pool.js";
 
 /** The registry with the kernel's built-in magics; later features register theirs here. */
 export function createBuiltinRegistry(): MagicRegistry {
@@ -10,5 +12,6 @@ export function createBuiltinRegistry(): MagicRegistry {
   registry.register(magicMagic(registry));
   registry.register(timeMagic);
   registry.register(timeitMagic);
+  registry.register(workersMagic(kernelPool));
   return registry;
 }

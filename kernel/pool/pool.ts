@@ -1,0 +1,97 @@
+// The kernel's worker pool (piscina), created on first use and resized by %workers.
+import { setMaxListeners } from "node:events";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { Piscina } from "piscina";
+import type { ChunkResult, ChunkTask } from "./task.js";
+
+const WORKER_FILE = fileURLToPath(new URL("./task-worker.js", import.meta.url));
+
+export const defaultThreads = () => Math.max(1, os.availableParallelism());
+
+function newController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
+export class WorkerPool {
+  private pool: Piscina<ChunkTask, ChunkResult> | null = null;
+  private size = defaultThreads();
+  /** Aborts everything in flight (interrupt); one signal serves many tasks. */
+  private controller = newController();
+  private failed = 0;
+
+  get threads(): number {
+    return this.size;
+  }
+
+  private ensure(): Piscina<ChunkTask, ChunkResult> {
+    if (!this.pool) {
+      this.pool = new Piscina<ChunkTask, ChunkResult>({ filename: WORKER_FILE, minThreads: this.size, maxThreads: this.size, idleTimeout: 60_000, recordTiming: true });
+      // A worker that dies is replaced by piscina; an unhandled 'error' would end the kernel.
+      this.pool.on("error", () => void this.failed++);
+    }
+    return this.pool;
+  }
+
+  run(task: ChunkTask, transferList?: ArrayBuffer[]): Promise<ChunkResult> {
+    const signal = this.controller.signal;
+    return this.ensure()
+      .run(task, { signal, transferList: transferList as never })
+      .catch((err: Error) => {
+        this.failed++;
+        throw err;
+      });
+  }
+
+  /** Cancels queued chunks and stops the running ones (their threads are replaced). */
+  abortAll(): void {
+    this.controller.abort();
+    this.controller = newController();
+  }
+
+  async resize(threads: number): Promise<void> {
+    this.size = threads;
+    await this.reset();
+  }
+
+  async reset(): Promise<void> {
+    const old = this.pool;
+    this.pool = null;
+    this.abortAll();
+    if (old) await old.destroy();
+  }
+
+  stats(): PoolStats {
+    const p = this.pool;
+    const run = p?.histogram.runTime;
+    const wait = p?.histogram.waitTime;
+    return {
+      threads: this.size,
+      started: p ? p.threads.length : 0,
+      busy: p ? p.threads.length - p.idleThreads : 0,
+      queued: p?.queueSize ?? 0,
+      completed: p?.completed ?? 0,
+      failed: this.failed,
+      utilization: p?.utilization ?? 0,
+      runTimeMs: { p50: run?.p50 ?? 0, p99: run?.p99 ?? 0 },
+      waitTimeMs: { p50: wait?.p50 ?? 0, p99: wait?.p99 ?? 0 },
+    };
+  }
+}
+
+export interface PoolStats {
+  threads: number;
+  started: number;
+  busy: number;
+  queued: number;
+  completed: number;
+  failed: number;
+  utilization: number;
+  runTimeMs: { p50: number; p99: number };
+  waitTimeMs: { p50: number; p99: number };
+}
+
+/** The pool of this process (the kernel's). */
+export const kernelPool = new WorkerPool();

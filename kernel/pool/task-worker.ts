@@ -1,0 +1,68 @@
+// The piscina worker of parallel.map / parallel.reduce: compiles the cell's function from its
+// source once, with the `with` values in scope, and runs it over one chunk.
+import { createRequire } from "node:module";
+import path from "node:path";
+import type { ChunkResult, ChunkTask } from "./task.js";
+
+// Cells compile `import` to `require`: functions get one that resolves from the notebook's folder.
+const notebookRequire = createRequire(path.join(process.cwd(), "notebook.js"));
+
+type Fn = (...args: unknown[]) => unknown;
+const compiled = new Map<string, Fn>();
+
+function compile(task: ChunkTask): Fn {
+  const names = Object.keys(task.values);
+  const key = `${names.join(",")}\u0000${task.source}`;
+  let fn = compiled.get(key);
+  if (!fn) {
+    // tslab compiles references to notebook variables as `exports.NAME`: `exports` is `with`.
+    const factory = new Function("exports", "require", ...names, `"use strict"; return (${task.source});`) as (...a: unknown[]) => Fn;
+    fn = factory(task.values, notebookRequire, ...names.map((n) => task.values[n]));
+    if (compiled.size > 32) compiled.clear();
+    compiled.set(key, fn);
+  }
+  return fn;
+}
+
+function itemAt(task: ChunkTask, i: number): unknown {
+  if (task.shared) return task.shared.array[task.shared.start + i];
+  const items = task.items;
+  if ("count" in (items as object) && typeof (items as { count: unknown }).count === "number") return task.offset + i;
+  return (items as ArrayLike<unknown>)[i];
+}
+
+function lengthOf(task: ChunkTask): number {
+  if (task.shared) return task.shared.end - task.shared.start;
+  const items = task.items as { count?: number; length?: number };
+  return typeof items.count === "number" ? items.count : items.length!;
+}
+
+export default async function runChunk(task: ChunkTask): Promise<ChunkResult> {
+  const fn = compile(task);
+  const n = lengthOf(task);
+  let i = 0;
+  try {
+    if (task.mode === "map") {
+      const results = new Array<unknown>(n);
+      for (; i < n; i++) {
+        let r = fn(itemAt(task, i), task.offset + i);
+        if (r instanceof Promise) r = await r;
+        results[i] = r;
+      }
+      return { results };
+    }
+    let acc = task.init;
+    for (; i < n; i++) {
+      acc = fn(acc, itemAt(task, i), task.offset + i);
+      if (acc instanceof Promise) acc = await acc;
+    }
+    return { accumulator: acc };
+  } catch (err) {
+    // Name the item: errors cross threads as name, message and stack only.
+    const error = err instanceof Error ? err : new Error(String(err));
+    const where = `item ${task.offset + i}`;
+    error.message = `${where}: ${error.message}`;
+    if (error.stack) error.stack = error.stack.replace(/^([^\n]*?): /, `$1: ${where}: `);
+    throw error;
+  }
+}

@@ -1,0 +1,21 @@
+/** One chunk of a parallel.map / parallel.reduce, as sent to a worker thread. */
+export interface ChunkTask {
+  /** The function's source (compiled JavaScript), compiled once per worker. */
+  source: string;
+  /** Values the function needs from the notebook, by name (`with`). */
+  values: Record<string, unknown>;
+  mode: "map" | "reduce";
+  /** Index of the chunk's first item in the whole input. */
+  offset: number;
+  /** The chunk's items; a count means "the indices offset … offset+count-1". */
+  items: unknown[] | ArrayLike<unknown> | { count: number };
+  /** For a SharedArrayBuffer-backed input: the whole array, and this chunk's range in it. */
+  shared?: { array: ArrayLike<unknown>; start: number; end: number };
+  /** reduce: the accumulator each chunk starts from. */
+  init?: unknown;
+}
+
+export interface ChunkResult {
+  results?: unknown[];
+  accumulator?: unknown;
+}

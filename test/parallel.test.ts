@@ -1,0 +1,114 @@
+// parallel.map / parallel.reduce / parallel.shared and %workers, through the real kernel and
+// real worker threads.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorOf, resultText, startKernel, stderr, stdout, type TestKernel } from "./helpers/kernel.js";
+
+let k: TestKernel;
+beforeAll(async () => {
+  k = await startKernel();
+  await k.client.execute('import { parallel } from "parallab";');
+});
+afterAll(async () => {
+  await k?.stop();
+});
+
+describe("parallel.map", () => {
+  it("maps a count, an array and a typed array, results in input order", async () => {
+    const { outputs } = await k.client.execute(
+      "const a = await parallel.map(1000, (i) => i * i);\nconst b = await parallel.map(['x', 'yy', 'zzz'], (s) => s.length);\nconst c = await parallel.map(Float32Array.of(1, 2, 3), (v, i) => v * 10 + i);\n[a.length, a[999], a.every((v, i) => v === i * i), b, c]",
+    );
+    expect(resultText(outputs)).toBe("[ 1000, 998001, true, [ 1, 2, 3 ], [ 10, 21, 32 ] ]");
+  });
+
+  it("runs async functions and honours chunkSize", async () => {
+    const { outputs } = await k.client.execute("await parallel.map(7, async (i) => { await new Promise((r) => setTimeout(r, 1)); return i + 1; }, { chunkSize: 2 })");
+    expect(resultText(outputs)).toBe("[\n  1, 2, 3, 4,\n  5, 6, 7\n]");
+  });
+
+  it("really uses worker threads", async () => {
+    const { outputs } = await k.client.execute("const ids = await parallel.map(64, () => require('node:worker_threads').threadId, { chunkSize: 1 });\n[ids.every((id) => id !== 0), new Set(ids).size >= 1]");
+    expect(resultText(outputs)).toBe("[ true, true ]");
+  });
+
+  it("fails at once, naming a notebook variable the function uses without `with`, and shows the fix", async () => {
+    await k.client.execute("const scale = 3;");
+    const { reply, outputs } = await k.client.execute("await parallel.map([1, 2, 3], (x) => x * scale)");
+    expect(reply.content).toMatchObject({ status: "error", ename: "ParallelScopeError" });
+    expect(errorOf(outputs)!.evalue).toContain("`scale`");
+    expect(errorOf(outputs)!.evalue).toContain("{ with: { scale } }");
+    const fixed = await k.client.execute("await parallel.map([1, 2, 3], (x) => x * scale, { with: { scale } })");
+    expect(resultText(fixed.outputs)).toBe("[ 3, 6, 9 ]");
+  });
+
+  it("does not mistake the function's own names for notebook variables", async () => {
+    await k.client.execute("const total = 1; const i = 2;");
+    const { outputs } = await k.client.execute("await parallel.map(3, (n) => { let total = 0; for (let i = 0; i <= n; i++) total += i; const { max } = Math; return max(total, 0); })");
+    expect(resultText(outputs)).toBe("[ 0, 1, 3 ]");
+  });
+
+  it("names the failing item when the function throws, and the pool works on", async () => {
+    const { reply, outputs } = await k.client.execute("await parallel.map([1, 2, 3], (x) => { if (x === 2) throw new RangeError('bad item'); return x; })");
+    expect(reply.content).toMatchObject({ status: "error", ename: "RangeError" });
+    expect(errorOf(outputs)!.evalue).toBe("item 1: bad item");
+    const again = await k.client.execute("await parallel.map(2, (i) => i)");
+    expect(resultText(again.outputs)).toBe("[ 0, 1 ]");
+  });
+
+  it("rejects what cannot run in a worker with a clear error", async () => {
+    const { outputs } = await k.client.execute("await parallel.map(3, Math.sqrt)");
+    expect(errorOf(outputs)!.evalue).toMatch(/native or bound function/);
+    const bad = await k.client.execute("await parallel.map(-1, (i) => i)");
+    expect(errorOf(bad.outputs)!.evalue).toMatch(/whole number ≥ 0/);
+  });
+});
+
+describe("shared memory and reductions", () => {
+  it("parallel.shared arrays are written in place by the workers (zero-copy)", async () => {
+    const { outputs } = await k.client.execute(
+      "const out = parallel.shared(Float64Array, 10000);\nawait parallel.map(out, (_v, i) => { out[i] = i * 0.5; return null; }, { with: { out } });\n[out.buffer instanceof SharedArrayBuffer, out[9999], out.reduce((s, v) => s + v, 0)]",
+    );
+    expect(resultText(outputs)).toBe("[ true, 4999.5, 24997500 ]");
+  });
+
+  it("plain typed arrays are copied, never shared", async () => {
+    const { outputs } = await k.client.execute("const plain = new Float64Array(100);\nawait parallel.map(plain, (_v, i) => { plain[i] = 1; return 0; }, { with: { plain } });\nplain.reduce((s, v) => s + v, 0)");
+    expect(resultText(outputs)).toBe("0");
+  });
+
+  it("parallel.reduce folds chunks and combines their results", async () => {
+    const { outputs } = await k.client.execute(
+      "const hist = await parallel.reduce(10000, (h, i) => { h[i % 4]++; return h; }, (a, b) => a.map((v, j) => v + b[j]), [0, 0, 0, 0]);\nconst sum = await parallel.reduce(Float64Array.from({ length: 1000 }, (_, i) => i), (s, v) => s + v, (a, b) => a + b, 0);\n[hist, sum]",
+    );
+    expect(resultText(outputs)).toBe("[ [ 2500, 2500, 2500, 2500 ], 499500 ]");
+  });
+});
+
+describe("%workers and interrupts", () => {
+  it("shows the pool's state, resizes it and resets it", async () => {
+    const state = await k.client.execute("%workers");
+    expect(stdout(state.outputs)).toMatch(/^Worker pool: \d+ threads \(\d+ started\), \d+ busy, \d+ queued\ntasks: \d+ completed, \d+ failed; utilization [\d.]+%\nrun time p50 [\d.]+ ms, p99 [\d.]+ ms; wait time p50 [\d.]+ ms, p99 [\d.]+ ms\n$/);
+    const resized = await k.client.execute("%workers 3\nparallel.threads");
+    expect(stdout(resized.outputs)).toBe("Worker pool resized to 3 threads.\n");
+    expect(resultText(resized.outputs)).toBe("3");
+    const ids = await k.client.execute("new Set(await parallel.map(300, () => { const t = Date.now(); while (Date.now() - t < 2) {} return require('node:worker_threads').threadId; }, { chunkSize: 1 })).size");
+    expect(Number(resultText(ids.outputs))).toBe(3);
+    const reset = await k.client.execute("%workers --reset");
+    expect(stdout(reset.outputs)).toBe("Worker pool reset: 3 threads.\n");
+    const bad = await k.client.execute("%workers lots");
+    expect(bad.reply.content).toMatchObject({ status: "error", ename: "UsageError" });
+    await k.client.execute("%workers 2");
+  });
+
+  it("an interrupt stops a long map within a second and the next map works at once", async () => {
+    const running = k.client.execute("await parallel.map(8, () => { const t = Date.now(); while (Date.now() - t < 60000) {} return 1; }, { chunkSize: 1 })");
+    await new Promise((r) => setTimeout(r, 800));
+    const sent = Date.now();
+    await k.client.request("control", "interrupt_request", {});
+    const { reply } = await running;
+    expect(reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    expect(Date.now() - sent).toBeLessThan(1000);
+    const next = await k.client.execute("await parallel.map(4, (i) => i * 2)");
+    expect(resultText(next.outputs)).toBe("[ 0, 2, 4, 6 ]");
+    expect(stderr(next.outputs)).toBe("");
+  });
+});
