@@ -62,6 +62,30 @@ describe("parallel.map", () => {
   });
 });
 
+describe("output and progress", () => {
+  it("streams each worker's output into the calling cell, prefixed with the worker id", async () => {
+    const { outputs } = await k.client.execute("await parallel.map(4, (i) => { console.log(`item ${i}`); return i; }, { chunkSize: 1 })");
+    const lines = stdout(outputs).trimEnd().split("\n").sort((a, b) => a.slice(-1).localeCompare(b.slice(-1)));
+    expect(lines).toHaveLength(4);
+    lines.forEach((line, i) => expect(line).toMatch(new RegExp(`^\\[worker \\d+\\] item ${i}$`)));
+  });
+
+  it("shows a progress bar for a long map that updates in place and ends at 100%", async () => {
+    const { outputs } = await k.client.execute("(await parallel.map(5000, (i) => i)).length");
+    const shown = outputs.filter((m) => m.header.msg_type === "display_data");
+    const updates = outputs.filter((m) => m.header.msg_type === "update_display_data");
+    expect(shown).toHaveLength(1);
+    const id = (shown[0]!.content as { transient: { display_id: string } }).transient.display_id;
+    const last = updates[updates.length - 1]!.content as { data: Record<string, string>; transient: { display_id: string } };
+    expect(last.transient.display_id).toBe(id);
+    expect(last.data["text/plain"]).toMatch(/^parallel\.map 100% \|█+\| 5000\/5000 items/);
+    expect(last.data["text/html"]).toContain('<progress value="5000" max="5000"');
+    expect(resultText(outputs)).toBe("5000");
+    const quiet = await k.client.execute("(await parallel.map(5000, (i) => i, { progress: false })).length");
+    expect(quiet.outputs.some((m) => m.header.msg_type === "display_data")).toBe(false);
+  });
+});
+
 describe("shared memory and reductions", () => {
   it("parallel.shared arrays are written in place by the workers (zero-copy)", async () => {
     const { outputs } = await k.client.execute(

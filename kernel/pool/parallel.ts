@@ -2,13 +2,16 @@
 import { outsideNames } from "./free-identifiers.js";
 import { kernelPool } from "./pool.js";
 import { isNotebookName } from "./scope.js";
-import type { ChunkTask } from "./task.js";
+import { ProgressBar } from "./progress.js";
+import type { ChunkResult, ChunkTask } from "./task.js";
 
 export interface ParallelOptions {
   /** Notebook values the function uses (closures do not cross into worker threads). */
   with?: Record<string, unknown>;
   /** Items per task; by default about eight tasks per thread, for load balancing. */
   chunkSize?: number;
+  /** Show a live progress bar for long calls (more than 300 items or 1 s); default true. */
+  progress?: boolean;
 }
 
 type TypedArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
@@ -64,14 +67,33 @@ function chunks(items: Items<unknown>, base: Omit<ChunkTask, "items" | "offset">
   return out;
 }
 
+/** Runs the chunks on the pool with output routing and a progress bar; results in order. */
+async function runChunks(label: string, items: Items<unknown>, base: Omit<ChunkTask, "items" | "offset" | "call">, options: ParallelOptions): Promise<ChunkResult[]> {
+  const { call, end } = kernelPool.openCall();
+  const parts = chunks(items, { ...base, call }, options.chunkSize);
+  const total = typeof items === "number" ? items : items.length;
+  const progress = new ProgressBar(label, total, options.progress ?? true);
+  try {
+    return await Promise.all(
+      parts.map(async ({ task, transfer }) => {
+        const result = await kernelPool.run(task, transfer);
+        progress.advance(task.shared ? task.shared.end - task.shared.start : "count" in (task.items as object) ? (task.items as { count: number }).count : (task.items as ArrayLike<unknown>).length);
+        return result;
+      }),
+    );
+  } finally {
+    progress.finish();
+    end();
+  }
+}
+
 export const parallel = {
   /** Runs `fn(item, index)` for every item on the worker pool; results come in input order. */
   async map<I extends Items<unknown>, R>(items: I, fn: (item: ItemOf<I>, index: number) => R | Promise<R>, options: ParallelOptions = {}): Promise<Awaited<R>[]> {
     const source = sourceOf(fn, "parallel.map(items, fn): fn");
     const values = options.with ?? {};
     checkScope("parallel.map", source, values);
-    const parts = chunks(items, { source, values, mode: "map" }, options.chunkSize);
-    const results = await Promise.all(parts.map(({ task, transfer }) => kernelPool.run(task, transfer)));
+    const results = await runChunks("parallel.map", items, { source, values, mode: "map" }, options);
     return results.flatMap((r) => r.results as Awaited<R>[]);
   },
 
@@ -81,8 +103,7 @@ export const parallel = {
     if (typeof combine !== "function") throw new TypeError("parallel.reduce(items, fn, combine, init): combine must be a function (a, b) => …");
     const values = options.with ?? {};
     checkScope("parallel.reduce", source, values);
-    const parts = chunks(items, { source, values, mode: "reduce", init }, options.chunkSize);
-    const partials = await Promise.all(parts.map(({ task, transfer }) => kernelPool.run(task, transfer)));
+    const partials = await runChunks("parallel.reduce", items, { source, values, mode: "reduce", init }, options);
     // Every chunk started from `init` (an identity such as 0 or an empty histogram), so only
     // the partial results are combined.
     const accumulators = partials.map((p) => p.accumulator as A);

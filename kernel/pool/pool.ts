@@ -3,7 +3,10 @@ import { setMaxListeners } from "node:events";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
-import type { ChunkResult, ChunkTask } from "./task.js";
+import { AsyncResource } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
+import { BroadcastChannel } from "node:worker_threads";
+import { OUTPUT_CHANNEL, type ChunkResult, type ChunkTask, type WorkerOutput } from "./task.js";
 
 const WORKER_FILE = fileURLToPath(new URL("./task-worker.js", import.meta.url));
 
@@ -21,6 +24,26 @@ export class WorkerPool {
   /** Aborts everything in flight (interrupt); one signal serves many tasks. */
   private controller = newController();
   private failed = 0;
+  private readonly outputs = new Map<string, (out: WorkerOutput) => void>();
+  private channel: BroadcastChannel | null = null;
+
+  /**
+   * A call id whose workers' output is written, in the caller's async context (so into the
+   * cell that made the call), until `end()` plus a moment for output still on its way.
+   */
+  openCall(): { call: string; end: () => void } {
+    if (!this.channel) {
+      this.channel = new BroadcastChannel(OUTPUT_CHANNEL);
+      (this.channel as unknown as { unref(): void }).unref();
+      this.channel.onmessage = (event) => {
+        const out = (event as unknown as { data: WorkerOutput }).data;
+        this.outputs.get(out.call)?.(out);
+      };
+    }
+    const call = randomUUID();
+    this.outputs.set(call, AsyncResource.bind((out: WorkerOutput) => void process[out.name].write(out.text)));
+    return { call, end: () => void setTimeout(() => this.outputs.delete(call), 200).unref() };
+  }
 
   get threads(): number {
     return this.size;

@@ -2,12 +2,30 @@
 // source once, with the `with` values in scope, and runs it over one chunk.
 import { createRequire } from "node:module";
 import path from "node:path";
-import type { ChunkResult, ChunkTask } from "./task.js";
+import { BroadcastChannel, threadId } from "node:worker_threads";
+import { OUTPUT_CHANNEL, type ChunkResult, type ChunkTask, type WorkerOutput } from "./task.js";
 
 // Cells compile `import` to `require`: functions get one that resolves from the notebook's folder.
 const notebookRequire = createRequire(path.join(process.cwd(), "notebook.js"));
 
 type Fn = (...args: unknown[]) => unknown;
+
+// What the function prints goes, live and prefixed with this worker's id, to the cell that
+// called parallel.map (the kernel routes it by call id).
+const output = new BroadcastChannel(OUTPUT_CHANNEL);
+(output as unknown as { unref(): void }).unref();
+let currentCall = "";
+for (const name of ["stdout", "stderr"] as const) {
+  let atLineStart = true;
+  process[name].write = ((chunk: unknown) => {
+    const text = typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8");
+    const prefixed = text.replace(/^(?=.)/gm, (_m, offset: number) => (offset > 0 || atLineStart ? `[worker ${threadId}] ` : ""));
+    atLineStart = text.endsWith("\n");
+    const message: WorkerOutput = { call: currentCall, name, text: prefixed };
+    output.postMessage(message);
+    return true;
+  }) as typeof process.stdout.write;
+}
 const compiled = new Map<string, Fn>();
 
 function compile(task: ChunkTask): Fn {
@@ -38,6 +56,7 @@ function lengthOf(task: ChunkTask): number {
 }
 
 export default async function runChunk(task: ChunkTask): Promise<ChunkResult> {
+  currentCall = task.call;
   const fn = compile(task);
   const n = lengthOf(task);
   let i = 0;

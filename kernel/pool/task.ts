@@ -13,6 +13,17 @@ export interface ChunkTask {
   shared?: { array: ArrayLike<unknown>; start: number; end: number };
   /** reduce: the accumulator each chunk starts from. */
   init?: unknown;
+  /** Which parallel call this chunk belongs to: its workers' output is routed to that call. */
+  call: string;
+}
+
+/** Worker output travels on this channel, tagged with the call it belongs to. */
+export const OUTPUT_CHANNEL = "parallab:pool-output";
+
+export interface WorkerOutput {
+  call: string;
+  name: "stdout" | "stderr";
+  text: string;
 }
 
 export interface ChunkResult {
