@@ -54,6 +54,13 @@ describe("parallel.map", () => {
     expect(resultText(again.outputs)).toBe("[ 0, 1 ]");
   });
 
+  it("survives a worker that exits: the error names the items, and the pool works on", async () => {
+    const { outputs } = await k.client.execute("await parallel.map(4, (i) => { if (i === 2) process.exit(7); return i; }, { chunkSize: 1 })");
+    expect(errorOf(outputs)!.evalue).toBe("parallel.map: a worker thread exited (code 7) while running items 2–2; the pool replaced it and works on");
+    const again = await k.client.execute("await parallel.map(4, (i) => i + 1)");
+    expect(resultText(again.outputs)).toBe("[ 1, 2, 3, 4 ]");
+  });
+
   it("rejects what cannot run in a worker with a clear error", async () => {
     const { outputs } = await k.client.execute("await parallel.map(3, Math.sqrt)");
     expect(errorOf(outputs)!.evalue).toMatch(/native or bound function/);

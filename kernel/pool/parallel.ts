@@ -76,8 +76,16 @@ async function runChunks(label: string, items: Items<unknown>, base: Omit<ChunkT
   try {
     return await Promise.all(
       parts.map(async ({ task, transfer }) => {
-        const result = await kernelPool.run(task, transfer);
-        progress.advance(task.shared ? task.shared.end - task.shared.start : "count" in (task.items as object) ? (task.items as { count: number }).count : (task.items as ArrayLike<unknown>).length);
+        const size = task.shared ? task.shared.end - task.shared.start : "count" in (task.items as object) ? (task.items as { count: number }).count : (task.items as ArrayLike<unknown>).length;
+        let result: ChunkResult;
+        try {
+          result = await kernelPool.run(task, transfer);
+        } catch (err) {
+          const exited = err instanceof Error && /^worker exited with code: (-?\d+)/.exec(err.message);
+          if (!exited) throw err;
+          throw new Error(`${label}: a worker thread exited (code ${exited[1]}) while running items ${task.offset}–${task.offset + size - 1}; the pool replaced it and works on`);
+        }
+        progress.advance(size);
         return result;
       }),
     );
