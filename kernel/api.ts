@@ -2,3 +2,4 @@
 export { display, html, markdown, image, plot, clearOutput, input, DisplayHandle, MIME_BUNDLE } from "./display/api.js";
 export type { DisplayOptions, Displayable, PlotTrace, PlotOptions } from "./display/api.js";
 export { parallel, ParallelScopeError, type ParallelOptions } from "./pool/parallel.js";
+export type { Comm, ReduceOp } from "./pool/comm.js";

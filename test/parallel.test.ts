@@ -143,3 +143,74 @@ describe("%workers and interrupts", () => {
     expect(stderr(next.outputs)).toBe("");
   });
 });
+
+describe("%%workers SPMD cells", () => {
+  it("runs the body on N ranks with collectives, streams [rank r] output and shows every rank's value", async () => {
+    const { reply, outputs } = await k.client.execute(
+      [
+        "%%workers -n 3",
+        "console.log(`hello from ${rank} of ${size}`);",
+        "const total = comm.allreduce(rank + 1, 'sum');",
+        "const arr = Float64Array.of(rank, rank * 2);",
+        "comm.allreduce(arr, 'max');",
+        "const got = comm.bcast(rank === 0 ? 'root says hi' : null, 0);",
+        "const mine = comm.scatter(rank === 0 ? ['a', 'b', 'c'] : undefined, 0);",
+        "const all = comm.allgather(mine);",
+        "comm.send(`ring ${rank}`, (rank + 1) % size, 7);",
+        "const prev = comm.recv<string>((rank + size - 1) % size, 7);",
+        "comm.barrier();",
+        "await new Promise((r) => setTimeout(r, 5));",
+        "[total, Array.from(arr), got, all.join(''), prev]",
+      ].join("\n"),
+    );
+    expect(reply.content).toMatchObject({ status: "ok" });
+    const hello = stdout(outputs).trimEnd().split("\n").sort();
+    expect(hello).toEqual(["[rank 0] hello from 0 of 3", "[rank 1] hello from 1 of 3", "[rank 2] hello from 2 of 3"]);
+    expect(resultText(outputs)).toBe(
+      ["[rank 0] [ 6, [ 2, 4 ], 'root says hi', 'abc', 'ring 2' ]", "[rank 1] [ 6, [ 2, 4 ], 'root says hi', 'abc', 'ring 0' ]", "[rank 2] [ 6, [ 2, 4 ], 'root says hi', 'abc', 'ring 1' ]"].join("\n"),
+    );
+  });
+
+  it("shares notebook variables with --share: shared memory stays shared, plain data is cloned", async () => {
+    await k.client.execute("const sums = parallel.shared(Int32Array, 4);\nconst config = { step: 10 };");
+    const { reply } = await k.client.execute("%%workers -n 4 --share sums,config\nAtomics.add(sums, rank, config.step * rank);\nconfig.step = 0;");
+    expect(reply.content).toMatchObject({ status: "ok" });
+    const after = await k.client.execute("[Array.from(sums), config.step]");
+    expect(resultText(after.outputs)).toBe("[ [ 0, 10, 20, 30 ], 10 ]");
+  });
+
+  it("names a notebook variable the body needs but was not shared", async () => {
+    const { reply, outputs } = await k.client.execute("%%workers -n 2\nconfig.step + rank");
+    expect(reply.content).toMatchObject({ status: "error", ename: "UsageError" });
+    expect(errorOf(outputs)!.evalue).toContain("Add --share config");
+  });
+
+  it("reports type errors at the cell's own lines", async () => {
+    const { outputs } = await k.client.execute("%%workers -n 2\nconst fine = 1;\nconst bad: number = 'text';");
+    const error = errorOf(outputs)!;
+    expect(error.ename).toBe("TSError");
+    expect(error.traceback.join("\n")).toMatch(/line 3, col 7/);
+  });
+
+  it("fails fast with the failing rank's error when a peer is left waiting in a collective", async () => {
+    const started = Date.now();
+    const { reply, outputs } = await k.client.execute("%%workers -n 3\nif (rank === 1) throw new Error('rank one broke');\nconst s = comm.allreduce(Float32Array.of(rank), 'sum');\ns[0]");
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(reply.content).toMatchObject({ status: "error", ename: "Error" });
+    const error = errorOf(outputs)!;
+    expect(error.evalue).toBe("rank 1: rank one broke");
+    expect(error.traceback.join("\n")).toMatch(/Cell\[\d+\], line 2/);
+  });
+
+  it("an interrupt stops spinning ranks within a second", async () => {
+    const running = k.client.execute("%%workers -n 2\nwhile (true) {}");
+    await new Promise((r) => setTimeout(r, 800));
+    const sent = Date.now();
+    await k.client.request("control", "interrupt_request", {});
+    const { reply } = await running;
+    expect(reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    expect(Date.now() - sent).toBeLessThan(1000);
+    const again = await k.client.execute("%%workers -n 2\nrank * 100");
+    expect(resultText(again.outputs)).toBe("[rank 0] 0\n[rank 1] 100");
+  });
+});

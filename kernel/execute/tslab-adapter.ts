@@ -20,6 +20,10 @@ export type CellOutcome =
   | { ok: true; value: unknown; hasValue: boolean }
   | { ok: false; error: ErrorContent; interrupted: boolean };
 
+export type DetachedCell =
+  | { ok: true; js: string; async: boolean; lastExpressionVar?: string; scriptName: string }
+  | { ok: false; error: ErrorContent };
+
 export interface Completion {
   start: number;
   end: number;
@@ -57,12 +61,14 @@ export class TslabAdapter {
   private lastConvert: ConvertResult | null = null;
   private capture: { value?: unknown; hasValue: boolean; thrown?: { value: unknown } } | null = null;
   private readonly freezer: DeclarationFreezer;
+  /** The declarations the executor holds now (it keeps them to itself). */
+  private currentDecl = "";
 
   private constructor(
     private readonly ts: typeof TS,
     private readonly executor: Executor,
     private readonly isCompleteCode: (code: string) => { completed: boolean; indent?: string },
-    real: Converter,
+    private readonly real: Converter,
   ) {
     this.freezer = new DeclarationFreezer(ts, real, executor.locals);
   }
@@ -113,6 +119,8 @@ export class TslabAdapter {
     let succeeded: boolean;
     try {
       succeeded = await this.executor.execute(code);
+      // As tslab does: the declarations move on when the cell ran (or only declared).
+      if (succeeded) this.currentDecl = (this.lastConvert as ConvertResult | null)?.declOutput ?? "";
     } finally {
       scriptNames.next = null;
       this.freezer.exposeAll();
@@ -185,10 +193,35 @@ export class TslabAdapter {
 
   private convert(real: Converter, prevDecl: string, src: string): ConvertResult {
     pendingMaps.current = null;
-    const result = real.convert(PRELUDE + this.freezer.compact(prevDecl), src);
+    const compacted = this.freezer.compact(prevDecl);
+    const result = real.convert(PRELUDE + compacted, src);
     this.lastConvert = result;
     this.lastMaps = pendingMaps.current;
     return result;
+  }
+
+  /**
+   * Compiles a cell against the notebook's declarations without running it or changing them
+   * (a %%workers body runs elsewhere). `declarations` adds names only this cell sees.
+   */
+  compileDetached(code: string, label: string, declarations: string, source = code): DetachedCell {
+    const seq = ++this.seq;
+    const record: CellRecord = { label, lines: source.split("\n"), map: null };
+    this.cells.set(seq, record);
+    pendingMaps.current = null;
+    const result = this.real.convert(PRELUDE + declarations + this.currentDecl, code);
+    if (result.diagnostics.length > 0) {
+      const flat = result.diagnostics.map((d) => ({ ...d, line: d.start.line, character: d.start.character }));
+      return { ok: false, error: diagnosticsError(flat, record) };
+    }
+    const prefix = result.hasToplevelAwait ? ASYNC_PREFIX : SYNC_PREFIX;
+    if (pendingMaps.current) record.map = new CellSourceMap(pendingMaps.current, prefix);
+    return { ok: true, js: result.output ?? "", async: Boolean(result.hasToplevelAwait), lastExpressionVar: result.lastExpressionVar, scriptName: cellScriptName(seq) };
+  }
+
+  /** A thrown error (from any thread) with frames of our cells mapped to their lines. */
+  errorContent(thrown: unknown): ErrorContent {
+    return runtimeError(thrown, (s) => this.cells.get(s));
   }
 
   private captureValue(value: unknown): void {

@@ -1,4 +1,5 @@
-import type { CellOutcome } from "../execute/tslab-adapter.js";
+import type { CellOutcome, DetachedCell } from "../execute/tslab-adapter.js";
+import type { ErrorContent } from "../protocol/messages.js";
 
 /** Raised for a magic used wrongly: shown as IPython's `UsageError`. */
 export class UsageError extends Error {
@@ -17,6 +18,12 @@ export interface CellMagicCall {
   body: string;
   /** Runs TypeScript in the notebook's scope; lines of `code` map 1:1 to the cell's lines. */
   run(code: string): Promise<CellOutcome>;
+  /** Compiles without running (code that runs elsewhere); `declarations` are extra names. */
+  compile(code: string, declarations: string): Promise<DetachedCell>;
+  /** An error thrown anywhere, with frames of the cells mapped to their lines. */
+  errorContent(thrown: unknown): Promise<ErrorContent>;
+  /** The notebook's variables. */
+  scope(): Promise<Record<string, unknown>>;
 }
 
 export interface Magic {

@@ -1,14 +1,80 @@
+import { parseArgs } from "node:util";
 import { defaultThreads, type WorkerPool } from "../pool/pool.js";
+import { runSpmd, RankError, SpmdInterrupted, type RankResult } from "../pool/spmd.js";
+import { InterruptError } from "../execute/errors.js";
+import type { CellOutcome } from "../execute/tslab-adapter.js";
 import { positiveInt } from "./options.js";
-import { UsageError, type Magic } from "./registry.js";
+import { UsageError, type CellMagicCall, type Magic } from "./registry.js";
 
 const USAGE = `%workers [N] [--reset]
+%%workers [-n N] [--share a,b]   (first line of a cell)
 
 The kernel's worker pool, where parallel.map and parallel.reduce run.
   %workers          the pool's state: threads, busy, queued, completed, failed, utilization,
                     run-time and wait-time p50/p99
   %workers N        resize the pool to N threads (default: this machine's cores, ${defaultThreads()})
-  %workers --reset  replace all workers (stops whatever they are running)`;
+  %workers --reset  replace all workers (stops whatever they are running)
+  %%workers         runs the cell's body on N ranks at once (default: the pool's size), each in
+                    its own thread, with \`rank\`, \`size\` and \`comm\` (barrier, bcast, scatter,
+                    gather, allgather, allreduce, send, recv); --share names notebook variables
+                    every rank gets (shared when SharedArrayBuffer-backed, cloned otherwise).
+                    The cell's value is every rank's last expression, shown as [rank r] …`;
+
+/** Names of rank/size/comm for the compiler; the values come from the rank's thread. */
+const RANK_DECLARATIONS = 'declare const rank: number;\ndeclare const size: number;\ndeclare const comm: import("parallab").Comm;\n';
+
+/** The values of every rank, shown one line per rank. */
+export class RankValues extends Array<unknown> {
+  static fromResults(results: RankResult[]): RankValues {
+    const values = new RankValues();
+    const texts: string[] = [];
+    for (const r of results) {
+      values.push(r.value);
+      texts.push(`[rank ${r.rank}] ${r.text ?? "undefined"}`);
+    }
+    Object.defineProperty(values, "lines", { value: texts.join("\n"), enumerable: false });
+    return values;
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return (this as unknown as { lines: string }).lines;
+  }
+}
+
+async function runCell(pool: WorkerPool, call: CellMagicCall): Promise<CellOutcome> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: call.args.split(/\s+/).filter(Boolean), options: { n: { type: "string", short: "n" }, share: { type: "string" } }, strict: true }).values;
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}.\n${USAGE}`);
+  }
+  const size = parsed.n === undefined ? pool.threads : positiveInt(parsed.n, "n", USAGE)!;
+  const scope = await call.scope();
+  const shared: Record<string, unknown> = {};
+  for (const name of (parsed.share ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    if (!(name in scope)) throw new UsageError(`--share ${name}: the notebook has no variable of that name.`);
+    try {
+      structuredClone(scope[name]);
+    } catch {
+      throw new UsageError(`--share ${name}: this value cannot be sent to another thread (functions, class instances with methods and sockets cannot); share plain data or typed arrays.`);
+    }
+    shared[name] = scope[name];
+  }
+  const compiled = await call.compile(`\n${call.body}`, RANK_DECLARATIONS);
+  if (!compiled.ok) return { ok: false, error: compiled.error, interrupted: false };
+  // Notebook variables the body reads (tslab writes them as exports.NAME) must be shared.
+  const missing = [...new Set([...compiled.js.matchAll(/\bexports\.([A-Za-z_$][\w$]*)\b(?!\s*=[^=])/g)].map((m) => m[1]!))].filter((n) => n in scope && !(n in shared) && !["rank", "size", "comm"].includes(n));
+  if (missing.length) throw new UsageError(`%%workers: the cell uses the notebook variable${missing.length > 1 ? "s" : ""} ${missing.map((n) => `\`${n}\``).join(", ")}, which the ranks do not have. Add --share ${missing.join(",")}`);
+  try {
+    const results = await runSpmd({ size, code: compiled.js, async: compiled.async, lastExpressionVar: compiled.lastExpressionVar, shared, scriptName: compiled.scriptName });
+    const values = RankValues.fromResults(results);
+    return { ok: true, value: values, hasValue: results.some((r) => r.text !== null) };
+  } catch (err) {
+    if (err instanceof SpmdInterrupted) return { ok: false, error: await call.errorContent(new InterruptError()), interrupted: true };
+    if (!(err instanceof RankError)) throw err;
+    const error = await call.errorContent(err);
+    return { ok: false, error: { ...error, evalue: `rank ${err.rank}: ${error.evalue}`, traceback: [`rank ${err.rank} failed:`, ...error.traceback] }, interrupted: false };
+  }
+}
 
 const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
 
@@ -39,5 +105,6 @@ export function workersMagic(pool: WorkerPool): Magic {
         );
       },
     },
+    cell: { run: (call) => runCell(pool, call) },
   };
 }

@@ -6,6 +6,7 @@ import { planCell } from "../magics/parse.js";
 import { CellState, type IncomingRequest } from "../io/bridge.js";
 import type { ErrorContent, ExecuteRequest, MimeBundle } from "../protocol/messages.js";
 import type { KernelServices, Reply } from "./context.js";
+import type { CellMagicCall } from "../magics/registry.js";
 
 interface CellResult {
   outcome: CellOutcome;
@@ -90,7 +91,7 @@ export class ExecuteHandler {
       case "cell-magic": {
         const magic = registry.require(plan.name, "cell");
         try {
-          return { outcome: await magic.cell!.run({ args: plan.args, body: plan.body, run: (c) => this.runCode(c, label, code) }), payload: [] };
+          return { outcome: await magic.cell!.run({ args: plan.args, body: plan.body, run: (c) => this.runCode(c, label, code), ...this.detached(label, code) }), payload: [] };
         } catch (err) {
           return { outcome: failure(err), payload: [] };
         }
@@ -127,6 +128,16 @@ export class ExecuteHandler {
       io.setCellState(CellState.Idle);
       this.interruptRunning = null;
     }
+  }
+
+  /** What cell magics that run code elsewhere (on worker threads) need from the compiler. */
+  private detached(label: string, source: string): Pick<CellMagicCall, "compile" | "errorContent" | "scope"> {
+    const adapter = () => this.services.adapter();
+    return {
+      compile: async (code, declarations) => (await adapter()).compileDetached(code, label, declarations, source),
+      errorContent: async (thrown) => (await adapter()).errorContent(thrown),
+      scope: async () => (await adapter()).locals,
+    };
   }
 
   private async userExpressions(expressions: Record<string, string>): Promise<Record<string, unknown>> {

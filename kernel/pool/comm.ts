@@ -1,0 +1,177 @@
+// `comm` of a %%workers cell: MPI-style point-to-point and collectives between the ranks of
+// one cell, all blocking (workers may block). Values travel over MessagePorts; typed arrays in
+// allreduce go through shared memory. Every wait gives up within about a second once a peer
+// has failed, so a dead rank never leaves the others hanging.
+import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
+
+export type ReduceOp = "sum" | "min" | "max" | "prod";
+type Typed = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | Uint8ClampedArray;
+
+/** Shared control words: [0] failed flag, [1] barrier arrivals, [2] barrier generation, [8 + r] rank r's mailbox. */
+export const CTRL_WORDS = 8 + 64;
+const FAILED = 0;
+const ARRIVED = 1;
+const GENERATION = 2;
+const WAIT_SLICE_MS = 100;
+
+export class PeerFailedError extends Error {
+  override name = "PeerFailedError";
+}
+
+interface Envelope {
+  source: number;
+  tag: number;
+  value: unknown;
+}
+
+export class Comm {
+  private readonly pending: Envelope[] = [];
+  private internalTag = -1000;
+
+  constructor(
+    readonly rank: number,
+    readonly size: number,
+    private readonly ctrl: Int32Array,
+    /** ports[r]: this rank's end of the channel to rank r (ports[rank] is unused). */
+    private readonly ports: (MessagePort | null)[],
+  ) {}
+
+  barrier(): void {
+    const generation = Atomics.load(this.ctrl, GENERATION);
+    if (Atomics.add(this.ctrl, ARRIVED, 1) === this.size - 1) {
+      Atomics.store(this.ctrl, ARRIVED, 0);
+      Atomics.add(this.ctrl, GENERATION, 1);
+      Atomics.notify(this.ctrl, GENERATION);
+      return;
+    }
+    while (Atomics.load(this.ctrl, GENERATION) === generation) {
+      this.checkPeers();
+      Atomics.wait(this.ctrl, GENERATION, generation, WAIT_SLICE_MS);
+    }
+  }
+
+  send(value: unknown, dest: number, tag = 0): void {
+    this.checkRank(dest, "dest");
+    if (dest === this.rank) {
+      this.pending.push({ source: this.rank, tag, value });
+      return;
+    }
+    this.ports[dest]!.postMessage({ source: this.rank, tag, value } satisfies Envelope);
+    Atomics.add(this.ctrl, 8 + dest, 1);
+    Atomics.notify(this.ctrl, 8 + dest);
+  }
+
+  recv<T = unknown>(source: number, tag = 0): T {
+    this.checkRank(source, "source");
+    for (;;) {
+      const at = this.pending.findIndex((m) => m.source === source && m.tag === tag);
+      if (at >= 0) return this.pending.splice(at, 1)[0]!.value as T;
+      const seen = Atomics.load(this.ctrl, 8 + this.rank);
+      if (this.drain()) continue;
+      this.checkPeers();
+      Atomics.wait(this.ctrl, 8 + this.rank, seen, WAIT_SLICE_MS);
+    }
+  }
+
+  bcast<T>(value: T, root = 0): T {
+    const tag = this.nextTag();
+    if (this.rank === root) {
+      for (let r = 0; r < this.size; r++) if (r !== root) this.send(value, r, tag);
+      return value;
+    }
+    return this.recv<T>(root, tag);
+  }
+
+  gather<T>(value: T, root = 0): T[] | undefined {
+    const tag = this.nextTag();
+    if (this.rank !== root) {
+      this.send(value, root, tag);
+      return undefined;
+    }
+    return Array.from({ length: this.size }, (_, r) => (r === root ? value : this.recv<T>(r, tag)));
+  }
+
+  allgather<T>(value: T): T[] {
+    return this.bcast(this.gather(value, 0), 0)!;
+  }
+
+  scatter<T>(values: readonly T[] | undefined, root = 0): T {
+    const tag = this.nextTag();
+    if (this.rank === root) {
+      if (!values || values.length !== this.size) throw new RangeError(`comm.scatter: the root needs an array of exactly ${this.size} values (one per rank), got ${values?.length ?? "none"}`);
+      for (let r = 0; r < this.size; r++) if (r !== root) this.send(values[r], r, tag);
+      return values[root]!;
+    }
+    return this.recv<T>(root, tag);
+  }
+
+  /** Combines a number, or a typed array element-wise (in place, through shared memory). */
+  allreduce<T extends number | Typed>(value: T, op: ReduceOp = "sum"): T {
+    const combine = OPS[op];
+    if (!combine) throw new RangeError(`comm.allreduce: op must be "sum", "min", "max" or "prod", got ${JSON.stringify(op)}`);
+    if (typeof value === "number") return (this.allgather(value as number) as number[]).reduce(combine) as T;
+    if (!ArrayBuffer.isView(value)) throw new TypeError("comm.allreduce: pass a number or a typed array");
+    const array = value as Typed;
+    const Ctor = array.constructor as new (buffer: SharedArrayBuffer, offset?: number, length?: number) => Typed;
+    // Rank 0 lends one shared buffer with a slot per rank; each rank then reduces its own
+    // stretch of the array across all slots, and everyone copies the result back.
+    const n = array.length;
+    const bytes = n * array.BYTES_PER_ELEMENT;
+    const shared = this.bcast(this.rank === 0 ? new SharedArrayBuffer(bytes * (this.size + 1)) : null, 0)!;
+    const slot = (r: number) => new Ctor(shared, r * bytes, n);
+    slot(this.rank).set(array);
+    this.barrier();
+    const result = slot(this.size);
+    const per = Math.ceil(n / this.size);
+    const from = this.rank * per;
+    const to = Math.min(n, from + per);
+    const slots = Array.from({ length: this.size }, (_, r) => slot(r));
+    for (let i = from; i < to; i++) {
+      let acc = slots[0]![i]!;
+      for (let r = 1; r < this.size; r++) acc = combine(acc, slots[r]![i]!);
+      result[i] = acc;
+    }
+    this.barrier();
+    array.set(result);
+    this.barrier();
+    return value;
+  }
+
+  private nextTag(): number {
+    return this.internalTag--;
+  }
+
+  private drain(): boolean {
+    let got = false;
+    for (const port of this.ports) {
+      if (!port) continue;
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+        this.pending.push(m.message as Envelope);
+        got = true;
+      }
+    }
+    return got;
+  }
+
+  private checkPeers(): void {
+    const failed = Atomics.load(this.ctrl, FAILED);
+    if (failed > 0) throw new PeerFailedError(`rank ${failed - 1} failed: this rank stops waiting for it`);
+  }
+
+  private checkRank(r: number, what: string): void {
+    if (!Number.isInteger(r) || r < 0 || r >= this.size) throw new RangeError(`comm: ${what} must be a rank from 0 to ${this.size - 1}, got ${r}`);
+  }
+}
+
+const OPS: Record<ReduceOp, (a: number, b: number) => number> = {
+  sum: (a, b) => a + b,
+  min: (a, b) => Math.min(a, b),
+  max: (a, b) => Math.max(a, b),
+  prod: (a, b) => a * b,
+};
+
+/** Marks rank `rank` as failed: every rank's wait gives up within WAIT_SLICE_MS. */
+export function markFailed(ctrl: Int32Array, rank: number): void {
+  Atomics.compareExchange(ctrl, FAILED, 0, rank + 1);
+  for (let i = 0; i < CTRL_WORDS; i++) Atomics.notify(ctrl, i);
+}

@@ -1,0 +1,60 @@
+// One rank of a %%workers cell: runs the cell's compiled code with `rank`, `size` and `comm`.
+import { createRequire } from "node:module";
+import path from "node:path";
+import { inspect } from "node:util";
+import vm from "node:vm";
+import { parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { Comm, markFailed } from "./comm.js";
+
+export interface RankData {
+  rank: number;
+  size: number;
+  ctrl: SharedArrayBuffer;
+  ports: (MessagePort | null)[];
+  code: string;
+  async: boolean;
+  lastExpressionVar?: string;
+  shared: Record<string, unknown>;
+  cwd: string;
+  scriptName: string;
+}
+
+export type RankMessage =
+  | { type: "output"; name: "stdout" | "stderr"; text: string }
+  | { type: "done"; value: unknown; text: string | null }
+  | { type: "error"; name: string; message: string; stack: string };
+
+const data = workerData as RankData;
+const post = (m: RankMessage) => parentPort!.postMessage(m);
+const ctrl = new Int32Array(data.ctrl);
+
+for (const name of ["stdout", "stderr"] as const) {
+  process[name].write = ((chunk: unknown) => {
+    post({ type: "output", name, text: typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8") });
+    return true;
+  }) as typeof process.stdout.write;
+}
+
+async function main(): Promise<void> {
+  const comm = new Comm(data.rank, data.size, ctrl, data.ports);
+  // tslab compiles notebook names as `exports.NAME`: the shared values, and rank/size/comm.
+  const exports: Record<string, unknown> = { ...data.shared, rank: data.rank, size: data.size, comm };
+  const require = createRequire(path.join(data.cwd, "notebook.js"));
+  const prefix = data.async ? "(async function(exports, require) { " : "(function(exports, require) { ";
+  const run = vm.runInThisContext(`${prefix}${data.code}\n})`, { filename: data.scriptName }) as (e: unknown, r: unknown) => unknown;
+  await run(exports, require);
+  const value = data.lastExpressionVar ? exports[data.lastExpressionVar] : undefined;
+  const text = value === undefined ? null : inspect(value);
+  try {
+    post({ type: "done", value, text });
+  } catch {
+    // Not cloneable (a function, a socket…): its text still shows.
+    post({ type: "done", value: undefined, text });
+  }
+}
+
+main().catch((err: unknown) => {
+  markFailed(ctrl, data.rank);
+  const e = err instanceof Error ? err : new Error(inspect(err));
+  post({ type: "error", name: e.name, message: e.message, stack: e.stack ?? "" });
+});
