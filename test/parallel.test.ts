@@ -166,6 +166,8 @@ describe("%%workers SPMD cells", () => {
     expect(reply.content).toMatchObject({ status: "ok" });
     const hello = stdout(outputs).trimEnd().split("\n").sort();
     expect(hello).toEqual(["[rank 0] hello from 0 of 3", "[rank 1] hello from 1 of 3", "[rank 2] hello from 2 of 3"]);
+    const kept = await k.client.execute("[_ranks.length, _ranks[1][4]]");
+    expect(resultText(kept.outputs)).toBe("[ 3, 'ring 0' ]");
     expect(resultText(outputs)).toBe(
       ["[rank 0] [ 6, [ 2, 4 ], 'root says hi', 'abc', 'ring 2' ]", "[rank 1] [ 6, [ 2, 4 ], 'root says hi', 'abc', 'ring 0' ]", "[rank 2] [ 6, [ 2, 4 ], 'root says hi', 'abc', 'ring 1' ]"].join("\n"),
     );

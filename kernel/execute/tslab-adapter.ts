@@ -36,6 +36,8 @@ const PRELUDE = `declare global {
     magic<T>(name: "time", args: string, thunk: () => T): Promise<Awaited<T>>;
     magic(name: string, args: string, thunk?: () => unknown): Promise<any>;
   };
+  /** Every rank's value from the last %%workers cell, by rank. */
+  var _ranks: any[];
 }
 `;
 

@@ -67,6 +67,8 @@ async function runCell(pool: WorkerPool, call: CellMagicCall): Promise<CellOutco
   try {
     const results = await runSpmd({ size, code: compiled.js, async: compiled.async, lastExpressionVar: compiled.lastExpressionVar, shared, scriptName: compiled.scriptName });
     const values = RankValues.fromResults(results);
+    // Kept for the next cells, as IPython keeps `_`.
+    scope._ranks = values;
     return { ok: true, value: values, hasValue: results.some((r) => r.text !== null) };
   } catch (err) {
     if (err instanceof SpmdInterrupted) return { ok: false, error: await call.errorContent(new InterruptError()), interrupted: true };
