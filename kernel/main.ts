@@ -17,7 +17,7 @@ import { kernelInfoReply } from "./kernel-info.js";
 import { createBuiltinRegistry } from "./magics/builtins.js";
 import { installMagicRuntime } from "./magics/runtime.js";
 import { kernelPool } from "./pool/pool.js";
-import { setNotebookScope } from "./pool/scope.js";
+import { setNotebookScope, setSourceLocator } from "./pool/scope.js";
 import { readConnectionFile } from "./protocol/connection.js";
 import type { KernelServices } from "./requests/context.js";
 
@@ -93,7 +93,10 @@ async function exitKernel(code: number): Promise<never> {
 
 // Load TypeScript (about 2 s) while the I/O thread binds its sockets and answers kernel_info:
 // the first cell then waits as little as possible.
-services.adapter().then((a) => setNotebookScope(a.locals)).catch((err) => router.realStderr(`[parallab] cannot load the TypeScript compiler: ${(err as Error).stack}\n`));
+services.adapter().then((a) => {
+  setNotebookScope(a.locals);
+  setSourceLocator((source) => a.locateFunction(source));
+}).catch((err) => router.realStderr(`[parallab] cannot load the TypeScript compiler: ${(err as Error).stack}\n`));
 await io.ready;
 
 const kernel = new Kernel(services, exitKernel);

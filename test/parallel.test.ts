@@ -54,6 +54,15 @@ describe("parallel.map", () => {
     expect(resultText(again.outputs)).toBe("[ 0, 1 ]");
   });
 
+  it("maps a worker's stack to the line of the cell that defined the function", async () => {
+    await k.client.execute("const check = (x: number) => {\n  // validate\n  if (x === 2) throw new RangeError(`bad ${x}`);\n  return x;\n};");
+    const { outputs } = await k.client.execute("await parallel.map([1, 2, 3], check)");
+    const error = errorOf(outputs)!;
+    expect(error.evalue).toBe("item 1: bad 2");
+    expect(error.traceback.join("\n")).toMatch(/Cell\[\d+\], line 3/);
+    expect(error.traceback.join("\n")).toContain("if (x === 2) throw new RangeError");
+  });
+
   it("survives a worker that exits: the error names the items, and the pool works on", async () => {
     const { outputs } = await k.client.execute("await parallel.map(4, (i) => { if (i === 2) process.exit(7); return i; }, { chunkSize: 1 })");
     expect(errorOf(outputs)!.evalue).toBe("parallel.map: a worker thread exited (code 7) while running items 2–2; the pool replaced it and works on");

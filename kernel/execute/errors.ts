@@ -20,6 +20,8 @@ export interface CellRecord {
   label: string;
   lines: string[];
   map: CellSourceMap | null;
+  /** The script V8 ran for the cell (tslab's wrapper included), to find functions in it. */
+  script?: string;
 }
 
 /** Script names V8 puts in stack frames: `cell-<seq>`. */

@@ -131,6 +131,7 @@ export class TslabAdapter {
     if (this.lastMaps) {
       const prefix = converted?.hasToplevelAwait ? ASYNC_PREFIX : SYNC_PREFIX;
       record.map = new CellSourceMap(this.lastMaps, prefix);
+      record.script = `${converted?.hasToplevelAwait ? "(async function(exports, require) { " : "(function(exports, require) { "}${converted?.output ?? ""}`;
     }
     const diagnostics = converted?.diagnostics ?? [];
     if (diagnostics.length > 0) {
@@ -219,6 +220,21 @@ export class TslabAdapter {
     const prefix = result.hasToplevelAwait ? ASYNC_PREFIX : SYNC_PREFIX;
     if (pendingMaps.current) record.map = new CellSourceMap(pendingMaps.current, prefix);
     return { ok: true, js: result.output ?? "", async: Boolean(result.hasToplevelAwait), lastExpressionVar: result.lastExpressionVar, scriptName: cellScriptName(seq) };
+  }
+
+  /**
+   * Where a function's source text sits in the scripts of the cells (newest first): a worker
+   * compiles it at that place, so its stack frames map back to the cell's lines.
+   */
+  locateFunction(source: string): { filename: string; line: number; column: number } | null {
+    for (const [seq, record] of [...this.cells].reverse()) {
+      const at = record.script?.indexOf(source) ?? -1;
+      if (at < 0) continue;
+      const before = record.script!.slice(0, at);
+      const line = before.split("\n").length;
+      return { filename: cellScriptName(seq), line, column: at - (before.lastIndexOf("\n") + 1) };
+    }
+    return null;
   }
 
   /** A thrown error (from any thread) with frames of our cells mapped to their lines. */

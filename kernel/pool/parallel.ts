@@ -1,7 +1,7 @@
 // parallel.map / parallel.reduce / parallel.shared: data-parallel loops on the kernel's pool.
 import { outsideNames } from "./free-identifiers.js";
 import { kernelPool } from "./pool.js";
-import { isNotebookName } from "./scope.js";
+import { isNotebookName, originOf } from "./scope.js";
 import { ProgressBar } from "./progress.js";
 import type { ChunkResult, ChunkTask } from "./task.js";
 
@@ -69,12 +69,12 @@ function chunks(items: Items<unknown>, base: Omit<ChunkTask, "items" | "offset">
 
 /** Runs the chunks on the pool with output routing and a progress bar; results in order. */
 async function runChunks(label: string, items: Items<unknown>, base: Omit<ChunkTask, "items" | "offset" | "call">, options: ParallelOptions): Promise<ChunkResult[]> {
-  const { call, end } = kernelPool.openCall();
-  const parts = chunks(items, { ...base, call }, options.chunkSize);
+  const { call, end, outputsArrived } = kernelPool.openCall();
+  const parts = chunks(items, { ...base, call, origin: originOf(base.source) }, options.chunkSize);
   const total = typeof items === "number" ? items : items.length;
   const progress = new ProgressBar(label, total, options.progress ?? true);
   try {
-    return await Promise.all(
+    const results = await Promise.all(
       parts.map(async ({ task, transfer }) => {
         const size = task.shared ? task.shared.end - task.shared.start : "count" in (task.items as object) ? (task.items as { count: number }).count : (task.items as ArrayLike<unknown>).length;
         let result: ChunkResult;
@@ -89,6 +89,8 @@ async function runChunks(label: string, items: Items<unknown>, base: Omit<ChunkT
         return result;
       }),
     );
+    await outputsArrived(results.reduce((n, r) => n + r.outputs, 0));
+    return results;
   } finally {
     progress.finish();
     end();

@@ -25,24 +25,48 @@ export class WorkerPool {
   private controller = newController();
   private failed = 0;
   private readonly outputs = new Map<string, (out: WorkerOutput) => void>();
+  private readonly received = new Map<string, { count: number; waiter: (() => void) | null }>();
   private channel: BroadcastChannel | null = null;
 
   /**
    * A call id whose workers' output is written, in the caller's async context (so into the
    * cell that made the call), until `end()` plus a moment for output still on its way.
    */
-  openCall(): { call: string; end: () => void } {
+  openCall(): { call: string; end: () => void; outputsArrived: (count: number) => Promise<void> } {
     if (!this.channel) {
       this.channel = new BroadcastChannel(OUTPUT_CHANNEL);
       (this.channel as unknown as { unref(): void }).unref();
       this.channel.onmessage = (event) => {
         const out = (event as unknown as { data: WorkerOutput }).data;
         this.outputs.get(out.call)?.(out);
+        const tally = this.received.get(out.call);
+        if (tally) {
+          tally.count++;
+          tally.waiter?.();
+        }
       };
     }
     const call = randomUUID();
     this.outputs.set(call, AsyncResource.bind((out: WorkerOutput) => void process[out.name].write(out.text)));
-    return { call, end: () => void setTimeout(() => this.outputs.delete(call), 200).unref() };
+    const tally = { count: 0, waiter: null as (() => void) | null };
+    this.received.set(call, tally);
+    // Output and results travel on different channels: the call returns once the output its
+    // workers reported sending has arrived (or after a second, should a message be lost).
+    const outputsArrived = (count: number) =>
+      new Promise<void>((resolve) => {
+        const deadline = setTimeout(resolve, 1000);
+        tally.waiter = () => {
+          if (tally.count < count) return;
+          clearTimeout(deadline);
+          resolve();
+        };
+        tally.waiter();
+      });
+    const end = () => {
+      this.received.delete(call);
+      setTimeout(() => this.outputs.delete(call), 200).unref();
+    };
+    return { call, end, outputsArrived };
   }
 
   get threads(): number {

@@ -8,3 +8,20 @@ export function setNotebookScope(locals: Record<string, unknown>): void {
 export function isNotebookName(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(scope, name);
 }
+
+export interface SourceOrigin {
+  filename: string;
+  line: number;
+  column: number;
+}
+
+let locate: (source: string) => SourceOrigin | null = () => null;
+
+/** The kernel tells where a function's source came from (the cell script that defined it). */
+export function setSourceLocator(locator: (source: string) => SourceOrigin | null): void {
+  locate = locator;
+}
+
+export function originOf(source: string): SourceOrigin | null {
+  return locate(source);
+}

@@ -2,6 +2,7 @@
 // source once, with the `with` values in scope, and runs it over one chunk.
 import { createRequire } from "node:module";
 import path from "node:path";
+import vm from "node:vm";
 import { BroadcastChannel, threadId } from "node:worker_threads";
 import { OUTPUT_CHANNEL, type ChunkResult, type ChunkTask, type WorkerOutput } from "./task.js";
 
@@ -15,6 +16,7 @@ type Fn = (...args: unknown[]) => unknown;
 const output = new BroadcastChannel(OUTPUT_CHANNEL);
 (output as unknown as { unref(): void }).unref();
 let currentCall = "";
+let sentOutputs = 0;
 for (const name of ["stdout", "stderr"] as const) {
   let atLineStart = true;
   process[name].write = ((chunk: unknown) => {
@@ -23,6 +25,7 @@ for (const name of ["stdout", "stderr"] as const) {
     atLineStart = text.endsWith("\n");
     const message: WorkerOutput = { call: currentCall, name, text: prefixed };
     output.postMessage(message);
+    sentOutputs++;
     return true;
   }) as typeof process.stdout.write;
 }
@@ -34,7 +37,13 @@ function compile(task: ChunkTask): Fn {
   let fn = compiled.get(key);
   if (!fn) {
     // tslab compiles references to notebook variables as `exports.NAME`: `exports` is `with`.
-    const factory = new Function("exports", "require", ...names, `"use strict"; return (${task.source});`) as (...a: unknown[]) => Fn;
+    // Compiled at the function's own place in its cell's script (same name, line and column),
+    // so errors thrown in it point at the cell's lines once the kernel maps them.
+    const origin = task.origin;
+    const factory = vm.compileFunction(`return (\n${task.source}\n);`, ["exports", "require", ...names], {
+      filename: origin?.filename ?? "parallel-function",
+      lineOffset: origin ? origin.line - 2 : 0,
+    }) as (...a: unknown[]) => Fn;
     fn = factory(task.values, notebookRequire, ...names.map((n) => task.values[n]));
     if (compiled.size > 32) compiled.clear();
     compiled.set(key, fn);
@@ -57,6 +66,7 @@ function lengthOf(task: ChunkTask): number {
 
 export default async function runChunk(task: ChunkTask): Promise<ChunkResult> {
   currentCall = task.call;
+  sentOutputs = 0;
   const fn = compile(task);
   const n = lengthOf(task);
   let i = 0;
@@ -68,14 +78,14 @@ export default async function runChunk(task: ChunkTask): Promise<ChunkResult> {
         if (r instanceof Promise) r = await r;
         results[i] = r;
       }
-      return { results };
+      return { results, outputs: sentOutputs };
     }
     let acc = task.init;
     for (; i < n; i++) {
       acc = fn(acc, itemAt(task, i), task.offset + i);
       if (acc instanceof Promise) acc = await acc;
     }
-    return { accumulator: acc };
+    return { accumulator: acc, outputs: sentOutputs };
   } catch (err) {
     // Name the item: errors cross threads as name, message and stack only.
     const error = err instanceof Error ? err : new Error(String(err));

@@ -15,6 +15,8 @@ export interface ChunkTask {
   init?: unknown;
   /** Which parallel call this chunk belongs to: its workers' output is routed to that call. */
   call: string;
+  /** Where the function is in its cell's script, so that its stack frames name the cell. */
+  origin?: { filename: string; line: number; column: number } | null;
 }
 
 /** Worker output travels on this channel, tagged with the call it belongs to. */
@@ -29,4 +31,6 @@ export interface WorkerOutput {
 export interface ChunkResult {
   results?: unknown[];
   accumulator?: unknown;
+  /** Output messages the chunk sent: the caller waits for them before it returns. */
+  outputs: number;
 }
