@@ -225,3 +225,21 @@ describe("%%workers SPMD cells", () => {
     expect(resultText(again.outputs)).toBe("[rank 0] 0\n[rank 1] 100");
   });
 });
+
+describe("workers that run out of memory", () => {
+  it("lose only that worker: the cell fails clearly and the kernel and pool live on", async () => {
+    const small = await startKernel({ env: { PARALLAB_WORKER_HEAP_MB: "64" } });
+    try {
+      await small.client.execute('import { parallel } from "parallab";');
+      const hog = "const hog: number[][] = []; for (;;) hog.push(new Array(1e5).fill(1));";
+      const { outputs } = await small.client.execute(`await parallel.map(2, () => { ${hog} }, { chunkSize: 1 })`);
+      expect(errorOf(outputs)!.evalue).toMatch(/^parallel\.map: a worker thread ran out of memory \(heap limit 64 MB\)/);
+      const rankCell = await small.client.execute(`%%workers -n 2\nif (rank === 1) { ${hog} }\ncomm.barrier();`);
+      expect(errorOf(rankCell.outputs)!.evalue).toMatch(/^rank 1: .*memory/);
+      const after = await small.client.execute("await parallel.map(3, (i) => i * 3)");
+      expect(resultText(after.outputs)).toBe("[ 0, 3, 6 ]");
+    } finally {
+      await small.stop();
+    }
+  });
+});

@@ -2,6 +2,7 @@
 import { outsideNames } from "./free-identifiers.js";
 import { kernelPool } from "./pool.js";
 import { isNotebookName, originOf } from "./scope.js";
+import { workerResourceLimits } from "./limits.js";
 import { ProgressBar } from "./progress.js";
 import type { ChunkResult, ChunkTask } from "./task.js";
 
@@ -81,6 +82,9 @@ async function runChunks(label: string, items: Items<unknown>, base: Omit<ChunkT
         try {
           result = await kernelPool.run(task, transfer);
         } catch (err) {
+          if ((err as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY") {
+            throw new Error(`${label}: a worker thread ran out of memory (heap limit ${workerResourceLimits().maxOldGenerationSizeMb} MB) on items ${task.offset}–${task.offset + size - 1}; the pool replaced it. Use less memory per item, typed arrays (outside the heap), or set PARALLAB_WORKER_HEAP_MB.`);
+          }
           const exited = err instanceof Error && /^worker exited with code: (-?\d+)/.exec(err.message);
           if (!exited) throw err;
           throw new Error(`${label}: a worker thread exited (code ${exited[1]}) while running items ${task.offset}–${task.offset + size - 1}; the pool replaced it and works on`);

@@ -6,6 +6,7 @@ import { Piscina } from "piscina";
 import { AsyncResource } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { BroadcastChannel } from "node:worker_threads";
+import { workerResourceLimits } from "./limits.js";
 import { OUTPUT_CHANNEL, type ChunkResult, type ChunkTask, type WorkerOutput } from "./task.js";
 
 const WORKER_FILE = fileURLToPath(new URL("./task-worker.js", import.meta.url));
@@ -75,7 +76,7 @@ export class WorkerPool {
 
   private ensure(): Piscina<ChunkTask, ChunkResult> {
     if (!this.pool) {
-      this.pool = new Piscina<ChunkTask, ChunkResult>({ filename: WORKER_FILE, minThreads: this.size, maxThreads: this.size, idleTimeout: 60_000, recordTiming: true });
+      this.pool = new Piscina<ChunkTask, ChunkResult>({ filename: WORKER_FILE, minThreads: this.size, maxThreads: this.size, idleTimeout: 60_000, recordTiming: true, resourceLimits: workerResourceLimits() });
       // A worker that dies is replaced by piscina; an unhandled 'error' would end the kernel.
       this.pool.on("error", () => void this.failed++);
     }

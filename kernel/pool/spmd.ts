@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { CTRL_WORDS, markFailed } from "./comm.js";
 import { kernelPool } from "./pool.js";
+import { workerResourceLimits } from "./limits.js";
 import type { RankData, RankMessage } from "./spmd-worker.js";
 
 const RANK_WORKER = fileURLToPath(new URL("./spmd-worker.js", import.meta.url));
@@ -67,7 +68,7 @@ export function runSpmd(job: SpmdJob): Promise<RankResult[]> {
     for (let rank = 0; rank < job.size; rank++) {
       const mine = ports[rank]!;
       const workerData: RankData = { rank, size: job.size, ctrl, ports: mine, code: job.code, async: job.async, lastExpressionVar: job.lastExpressionVar, shared: job.shared, cwd: process.cwd(), scriptName: job.scriptName };
-      const worker = new Worker(RANK_WORKER, { workerData, transferList: mine.filter((p): p is MessagePort => p !== null), stdout: false, stderr: false });
+      const worker = new Worker(RANK_WORKER, { workerData, transferList: mine.filter((p): p is MessagePort => p !== null), stdout: false, stderr: false, resourceLimits: workerResourceLimits() });
       workers.push(worker);
       let done = false;
       worker.on("message", (m: RankMessage) => {

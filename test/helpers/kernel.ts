@@ -13,10 +13,10 @@ export interface TestKernel {
 }
 
 /** A real kernel process (the built dist/) with a real client, in its own data dir. */
-export async function startKernel(options: { dataDir?: string } = {}): Promise<TestKernel> {
+export async function startKernel(options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestKernel> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "parallab-test-data-"));
   const cwd = mkdtempSync(path.join(os.tmpdir(), "parallab-test-cwd-"));
-  const kernel = await launchKernel({ cwd, env: { ...process.env, JUPYTER_DATA_DIR: dataDir } });
+  const kernel = await launchKernel({ cwd, env: { ...process.env, JUPYTER_DATA_DIR: dataDir, ...options.env } });
   const client = new KernelClient(kernel.connection);
   await client.ready();
   return {
