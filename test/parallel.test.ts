@@ -40,6 +40,13 @@ describe("parallel.map", () => {
     expect(resultText(fixed.outputs)).toBe("[ 3, 6, 9 ]");
   });
 
+  it("uses each call's own `with` values", async () => {
+    await k.client.execute("let factor = 2;\nconst times = (x: number) => x * factor;");
+    const first = await k.client.execute("await parallel.map([1, 2], times, { with: { factor: 2 } })");
+    const second = await k.client.execute("await parallel.map([1, 2], times, { with: { factor: 10 } })");
+    expect([resultText(first.outputs), resultText(second.outputs)]).toEqual(["[ 2, 4 ]", "[ 10, 20 ]"]);
+  });
+
   it("does not mistake the function's own names for notebook variables", async () => {
     await k.client.execute("const total = 1; const i = 2;");
     const { outputs } = await k.client.execute("await parallel.map(3, (n) => { let total = 0; for (let i = 0; i <= n; i++) total += i; const { max } = Math; return max(total, 0); })");

@@ -33,7 +33,8 @@ const compiled = new Map<string, Fn>();
 
 function compile(task: ChunkTask): Fn {
   const names = Object.keys(task.values);
-  const key = `${names.join(",")}\u0000${task.source}`;
+  // One compile per call and worker: the `with` values are the call's (each chunk has a copy).
+  const key = `${task.call}\u0000${names.join(",")}\u0000${task.source}`;
   let fn = compiled.get(key);
   if (!fn) {
     // tslab compiles references to notebook variables as `exports.NAME`: `exports` is `with`.
