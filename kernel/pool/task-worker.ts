@@ -29,26 +29,33 @@ for (const name of ["stdout", "stderr"] as const) {
     return true;
   }) as typeof process.stdout.write;
 }
-const compiled = new Map<string, Fn>();
+type Factory = (...args: unknown[]) => Fn;
+/** Compiled once per function source: later calls reuse its code, already optimised by V8. */
+const factories = new Map<string, Factory>();
+/** The function of each call, bound to that call's `with` values (each chunk has a copy). */
+const bound = new Map<string, Fn>();
 
 function compile(task: ChunkTask): Fn {
+  let fn = bound.get(task.call);
+  if (fn) return fn;
   const names = Object.keys(task.values);
-  // One compile per call and worker: the `with` values are the call's (each chunk has a copy).
-  const key = `${task.call}\u0000${names.join(",")}\u0000${task.source}`;
-  let fn = compiled.get(key);
-  if (!fn) {
+  const key = `${names.join(",")}\u0000${task.origin?.filename ?? ""}\u0000${task.source}`;
+  let factory = factories.get(key);
+  if (!factory) {
     // tslab compiles references to notebook variables as `exports.NAME`: `exports` is `with`.
-    // Compiled at the function's own place in its cell's script (same name, line and column),
-    // so errors thrown in it point at the cell's lines once the kernel maps them.
+    // Compiled at the function's own place in its cell's script (same name and line), so
+    // errors thrown in it point at the cell's lines once the kernel maps them.
     const origin = task.origin;
-    const factory = vm.compileFunction(`return (\n${task.source}\n);`, ["exports", "require", ...names], {
+    factory = vm.compileFunction(`return (\n${task.source}\n);`, ["exports", "require", ...names], {
       filename: origin?.filename ?? "parallel-function",
       lineOffset: origin ? origin.line - 2 : 0,
-    }) as (...a: unknown[]) => Fn;
-    fn = factory(task.values, notebookRequire, ...names.map((n) => task.values[n]));
-    if (compiled.size > 32) compiled.clear();
-    compiled.set(key, fn);
+    }) as Factory;
+    if (factories.size > 64) factories.clear();
+    factories.set(key, factory);
   }
+  fn = factory(task.values, notebookRequire, ...names.map((n) => task.values[n]));
+  if (bound.size > 64) bound.clear();
+  bound.set(task.call, fn);
   return fn;
 }
 
