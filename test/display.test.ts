@@ -38,6 +38,14 @@ describe("display", () => {
     expect(shown[2]!["text/plain"]).toBe("<image/png 1×1, 70 bytes>");
   });
 
+  it("reports a value whose own display code throws as the cell's error", async () => {
+    const { reply, outputs } = await k.client.execute('({ [Symbol.for("nodejs.util.inspect.custom")]() { throw new Error("cannot show myself"); } })');
+    expect(reply.content).toMatchObject({ status: "error", evalue: "cannot show myself" });
+    expect((ofType(outputs, "error")[0]!.content as { evalue: string }).evalue).toBe("cannot show myself");
+    const after = await k.client.execute("'still here'");
+    expect(resultText(after.outputs)).toBe("'still here'");
+  });
+
   it("rejects bytes that are not an image with a clear error", async () => {
     const { outputs } = await k.client.execute("image(new Uint8Array([1, 2, 3]))");
     expect((ofType(outputs, "error")[0]!.content as { evalue: string }).evalue).toMatch(/unknown image format/);

@@ -45,12 +45,19 @@ export class ExecuteHandler {
     const context: CellContext = { parent: req.header, executionCount: count, allowStdin: Boolean(c.allow_stdin) };
     if (!silent) router.publish("execute_input", { code, execution_count: count }, req.header);
 
-    const { outcome, payload } = await router.run(context, () => this.runCell(code, `Cell[${count}]`));
+    const result = await router.run(context, () => this.runCell(code, `Cell[${count}]`));
+    const { payload } = result;
+    let { outcome } = result;
     let output: string | undefined;
     if (outcome.ok && outcome.hasValue) {
-      const data = toMimeBundle(outcome.value);
-      output = String(data["text/plain"]);
-      if (!silent) router.publish("execute_result", { execution_count: count, data, metadata: {} }, req.header);
+      try {
+        // A value's own display code (custom inspect, mime bundle method) may throw too.
+        const data = toMimeBundle(outcome.value);
+        output = String(data["text/plain"]);
+        if (!silent) router.publish("execute_result", { execution_count: count, data, metadata: {} }, req.header);
+      } catch (err) {
+        outcome = failure(err);
+      }
     }
     if (!outcome.ok) router.publish("error", outcome.error, req.header);
     const userExpressions = await router.run(context, () => this.userExpressions(c.user_expressions ?? {}));
