@@ -42,6 +42,16 @@ describe("execute", () => {
     expect(resultText(shorthand.outputs)).toBe("{ answer: 42, square: 'function' }");
   });
 
+  it("awaits at the top level in every form: await (x), for await, and inside expressions", async () => {
+    // A cell is a script to tslab, where `await (x)` reads as a call to a function `await`.
+    const parenthesised = await k.client.execute("const awaited = await (Promise.resolve(20)); awaited + 1");
+    expect(resultText(parenthesised.outputs)).toBe("21");
+    const loop = await k.client.execute("async function* twoNumbers() { yield 1; yield 2; }\nlet total = 0;\nfor await (const n of twoNumbers()) total += n;\ntotal");
+    expect(resultText(loop.outputs)).toBe("3");
+    const typed = await k.client.execute("const doubled: number = awaited * 2; doubled");
+    expect(resultText(typed.outputs)).toBe("40");
+  });
+
   it("delivers all 100 000 lines of a burst, in order, and ends with idle", async () => {
     const { reply, outputs } = await k.client.execute("for (let i = 0; i < 100000; i++) console.log(`line ${i}`);");
     expect(reply.content).toMatchObject({ status: "ok" });

@@ -10,6 +10,7 @@ import type { Converter, ConvertResult } from "tslab/dist/converter.js";
 import type { Executor } from "tslab/dist/executor.js";
 import { cellScriptName, diagnosticsError, InterruptError, runtimeError, type CellRecord } from "./errors.js";
 import { DeclarationFreezer } from "./declaration-freezer.js";
+import { hasTopLevelAwait } from "./top-level-await.js";
 import { CellSourceMap, dropMapComment, takeInlineMap, type CellMaps } from "./source-maps.js";
 import type { ErrorContent } from "../protocol/messages.js";
 import { PACKAGE_ROOT } from "../paths.js";
@@ -198,6 +199,7 @@ export class TslabAdapter {
     pendingMaps.current = null;
     const compacted = this.freezer.compact(prevDecl);
     const result = real.convert(PRELUDE + compacted, src);
+    if (!result.hasToplevelAwait && result.diagnostics.length === 0) result.hasToplevelAwait = hasTopLevelAwait(this.ts, src);
     this.lastConvert = result;
     this.lastMaps = pendingMaps.current;
     return result;
@@ -213,6 +215,7 @@ export class TslabAdapter {
     this.cells.set(seq, record);
     pendingMaps.current = null;
     const result = this.real.convert(PRELUDE + declarations + this.currentDecl, code);
+    if (!result.hasToplevelAwait && result.diagnostics.length === 0) result.hasToplevelAwait = hasTopLevelAwait(this.ts, code);
     if (result.diagnostics.length > 0) {
       const flat = result.diagnostics.map((d) => ({ ...d, line: d.start.line, character: d.start.character }));
       return { ok: false, error: diagnosticsError(flat, record) };
