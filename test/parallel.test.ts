@@ -47,6 +47,24 @@ describe("parallel.map", () => {
     expect([resultText(first.outputs), resultText(second.outputs)]).toEqual(["[ 2, 4 ]", "[ 10, 20 ]"]);
   });
 
+  it("binds `with` values afresh where a copy could differ, and reuses them only where it cannot", async () => {
+    // Shared memory changed between calls: the second call reads the new contents.
+    await k.client.execute("const cells = parallel.shared(Int32Array, 4);\nconst read = (i: number) => cells[i] * step;\nconst step = 2;");
+    const first = await k.client.execute("await parallel.map(4, read, { with: { cells, step } })");
+    const second = await k.client.execute("cells.fill(5);\nawait parallel.map(4, read, { with: { cells, step } })");
+    expect([resultText(first.outputs), resultText(second.outputs)]).toEqual(["[ 0, 0, 0, 0 ]", "[ 10, 10, 10, 10 ]"]);
+    // A plain object is a copy per call: what one call did to it does not reach the next.
+    await k.client.execute("const counter = { n: 0 };\nconst bump = (_i: number) => ++counter.n;");
+    const a = await k.client.execute("await parallel.map(3, bump, { with: { counter }, chunkSize: 3 })");
+    const b = await k.client.execute("await parallel.map(3, bump, { with: { counter }, chunkSize: 3 })");
+    expect([resultText(a.outputs), resultText(b.outputs)]).toEqual(["[ 1, 2, 3 ]", "[ 1, 2, 3 ]"]);
+    // A notebook variable the function assigns stays assignable (in the worker's copy).
+    await k.client.execute("let tally = 10;\nconst addUp = (i: number) => { tally = tally + i; return tally; };");
+    const written = await k.client.execute("await parallel.map(3, addUp, { with: { tally }, chunkSize: 3 })");
+    const again = await k.client.execute("await parallel.map(3, addUp, { with: { tally }, chunkSize: 3 })");
+    expect([resultText(written.outputs), resultText(again.outputs)]).toEqual(["[ 10, 11, 13 ]", "[ 10, 11, 13 ]"]);
+  });
+
   it("does not mistake the function's own names for notebook variables", async () => {
     await k.client.execute("const total = 1; const i = 2;");
     const { outputs } = await k.client.execute("await parallel.map(3, (n) => { let total = 0; for (let i = 0; i <= n; i++) total += i; const { max } = Math; return max(total, 0); })");

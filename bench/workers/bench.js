@@ -6,8 +6,11 @@
 import os from "node:os";
 import { KernelClient } from "../../dist/kernel/client/kernel-client.js";
 import { launchKernel } from "../../dist/kernel/client/launch.js";
+import { RawPiscinaBaseline } from "./raw-piscina.js";
 
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 6);
+// A %%workers cell starts fresh threads: its first repeat includes their warm-up.
+const SPMD_REPEATS = 3;
 
 const SETUP = `
 import { parallel } from "parallab";
@@ -67,24 +70,31 @@ const assign = (c: number) => {
 };
 `;
 
-const MEASURE = `
-const chunkIds = (n: number) => Array.from({ length: n }, (_, c) => c);
-const piSerial = await best(${REPEATS}, () => chunkIds(piChunks).map(piWork));
-const piParallel = await best(${REPEATS}, () => parallel.map(chunkIds(piChunks), piWork, { with: { perChunk }, progress: false }));
-const inside = (await parallel.map(chunkIds(piChunks), piWork, { with: { perChunk }, progress: false })).reduce((a, b) => a + b, 0);
-const kmSerial = await best(${REPEATS}, () => chunkIds(kmChunks).map(assign));
-const serialLabels = labels.slice();
-const kmParallel = await best(${REPEATS}, () => parallel.map(chunkIds(kmChunks), assign, { with: { points, centroids, labels, kmChunks }, progress: false }));
-const sameLabels = labels.every((l, i) => l === serialLabels[i]);
-const noop = await best(${REPEATS}, () => parallel.map(100_000, (i) => i, { progress: false }));
-JSON.stringify({ threads: parallel.threads, piSerial, piParallel, pi: 4 * inside / (perChunk * piChunks), kmSerial, kmParallel, sameLabels, noopMs: noop });
+// One round: each variant once, serial next to parallel, so that the machine's drift (it is
+// shared and noisy) touches both alike; the bench keeps the best of every variant over the rounds.
+const ROUND = `
+await (async () => {
+  const chunkIds = (n: number) => Array.from({ length: n }, (_, c) => c);
+  const piSerial = await best(1, () => chunkIds(piChunks).map(piWork));
+  const piParallel = await best(1, () => parallel.map(chunkIds(piChunks), piWork, { with: { perChunk }, progress: false }));
+  const inside = (await parallel.map(chunkIds(piChunks), piWork, { with: { perChunk }, progress: false })).reduce((a, b) => a + b, 0);
+  const kmSerial = await best(1, () => chunkIds(kmChunks).map(assign));
+  const serialLabels = labels.slice();
+  labels.fill(-1);
+  const kmParallel = await best(1, () => parallel.map(chunkIds(kmChunks), assign, { with: { points, centroids, labels, kmChunks }, progress: false }));
+  const sameLabels = labels.every((l, i) => l === serialLabels[i]);
+  return JSON.stringify({ piSerial, piParallel, pi: 4 * inside / (perChunk * piChunks), kmSerial, kmParallel, sameLabels });
+})()
 `;
+
+const NOOP = `JSON.stringify({ threads: parallel.threads, noopMs: await best(${REPEATS}, () => parallel.map(100_000, (i) => i, { progress: false })) })`;
 
 // The same work as SPMD cells: every rank takes the chunks c ≡ rank (mod size); the time is
 // rank 0's, between barriers (thread start-up excluded, as MPI codes time with Wtime).
 const SPMD_PI = `%%workers --share perChunk,piChunks
+const SPMD_REPEATS = ${SPMD_REPEATS};
 let bestMs = Infinity, inside = 0;
-for (let r = 0; r < ${REPEATS}; r++) {
+for (let r = 0; r < SPMD_REPEATS; r++) {
   comm.barrier();
   const t0 = performance.now();
   let mine = 0;
@@ -104,8 +114,9 @@ for (let r = 0; r < ${REPEATS}; r++) {
 JSON.stringify({ bestMs, inside })`;
 
 const SPMD_KMEANS = `%%workers --share points,centroids,labels,kmChunks
+const SPMD_REPEATS = ${SPMD_REPEATS};
 let bestMs = Infinity;
-for (let r = 0; r < ${REPEATS}; r++) {
+for (let r = 0; r < SPMD_REPEATS; r++) {
   comm.barrier();
   const t0 = performance.now();
   const chunk = Math.ceil(1_000_000 / kmChunks);
@@ -138,15 +149,24 @@ function text(result) {
 
 const kernel = await launchKernel({});
 const client = new KernelClient(kernel.connection);
+const baseline = new RawPiscinaBaseline(os.availableParallelism());
 try {
   await client.ready();
-  console.log(`bench/workers: ${os.availableParallelism()} cores, best of ${REPEATS} runs each`);
+  console.log(`bench/workers: ${os.availableParallelism()} cores, best of ${REPEATS} interleaved rounds`);
   for (const cell of [SETUP, PI, KMEANS]) text(await client.execute(cell, { timeoutMs: 600_000 }));
-  const raw = JSON.parse(eval(text(await client.execute(MEASURE, { timeoutMs: 600_000 }))));
-  if (!raw.sameLabels) throw new Error("the parallel k-means assignment differs from the serial one");
-  const spmdPi = rank0(await client.execute(SPMD_PI, { timeoutMs: 600_000 }));
-  raw.spmdPiMs = spmdPi.bestMs;
-  raw.spmdKmeansMs = rank0(await client.execute(SPMD_KMEANS, { timeoutMs: 600_000 }));
+  const raw = { piSerial: Infinity, piParallel: Infinity, kmSerial: Infinity, kmParallel: Infinity, spmdPiMs: Infinity, spmdKmeansMs: Infinity };
+  for (let round = 0; round < REPEATS; round++) {
+    const r = JSON.parse(eval(text(await client.execute(ROUND, { timeoutMs: 600_000 }))));
+    if (!r.sameLabels) throw new Error("the parallel k-means assignment differs from the serial one");
+    for (const key of ["piSerial", "piParallel", "kmSerial", "kmParallel"]) raw[key] = Math.min(raw[key], r[key]);
+    raw.pi = r.pi;
+    raw.spmdPiMs = Math.min(raw.spmdPiMs, rank0(await client.execute(SPMD_PI, { timeoutMs: 600_000 })).bestMs);
+    raw.spmdKmeansMs = Math.min(raw.spmdKmeansMs, rank0(await client.execute(SPMD_KMEANS, { timeoutMs: 600_000 })));
+    await baseline.round();
+  }
+  const piscina = baseline.speedups();
+  raw.piscina = { ...baseline.best, pi_speedup: +piscina.pi.toFixed(3), kmeans_speedup: +piscina.kmeans.toFixed(3) };
+  Object.assign(raw, JSON.parse(eval(text(await client.execute(NOOP, { timeoutMs: 600_000 })))));
   raw.spmd_pi_speedup = +(raw.piSerial / raw.spmdPiMs).toFixed(3);
   raw.spmd_kmeans_speedup = +(raw.kmSerial / raw.spmdKmeansMs).toFixed(3);
   const figures = {
@@ -158,9 +178,11 @@ try {
   console.log(`(b) k-means assignment 1e6x8, k=16: serial ${raw.kmSerial.toFixed(1)} ms, parallel.map ${raw.kmParallel.toFixed(1)} ms (shared memory) -> ${figures.kmeans_speedup}x`);
   console.log(`(c) parallel.map no-op, 1e5 items:  ${raw.noopMs.toFixed(2)} ms -> ${figures.map_overhead_us} us per item`);
   console.log(`    %%workers SPMD:                  pi ${raw.spmdPiMs.toFixed(1)} ms -> ${raw.spmd_pi_speedup}x, k-means ${raw.spmdKmeansMs.toFixed(1)} ms -> ${raw.spmd_kmeans_speedup}x`);
-  console.log("targets: pi >= 1.9x, k-means >= 1.8x, overhead <= 2 us/item");
+  console.log(`    raw piscina (same run, baseline): pi ${raw.piscina.pi_speedup}x, k-means ${raw.piscina.kmeans_speedup}x -> parallel.map reaches ${(figures.pi_speedup / raw.piscina.pi_speedup * 100).toFixed(0)}% and ${(figures.kmeans_speedup / raw.piscina.kmeans_speedup * 100).toFixed(0)}% of them`);
+  console.log("targets: pi >= 1.9x, k-means >= 1.8x (raw piscina reached 1.92x and 1.81x on a quiet machine), overhead <= 2 us/item");
   console.log(JSON.stringify({ ...figures, raw }));
 } finally {
+  await baseline.close();
   client.close();
   kernel.process.kill();
 }

@@ -1,5 +1,6 @@
 // parallel.map / parallel.reduce / parallel.shared: data-parallel loops on the kernel's pool.
-import { outsideNames } from "./free-identifiers.js";
+import { outsideNames, withValuesAsLocals } from "./free-identifiers.js";
+import { valuesKey } from "./values-key.js";
 import { kernelPool } from "./pool.js";
 import { isNotebookName, originOf } from "./scope.js";
 import { workerResourceLimits } from "./limits.js";
@@ -69,9 +70,14 @@ function chunks(items: Items<unknown>, base: Omit<ChunkTask, "items" | "offset">
 }
 
 /** Runs the chunks on the pool with output routing and a progress bar; results in order. */
-async function runChunks(label: string, items: Items<unknown>, base: Omit<ChunkTask, "items" | "offset" | "call">, options: ParallelOptions): Promise<ChunkResult[]> {
+async function runChunks(label: string, items: Items<unknown>, base: Omit<ChunkTask, "items" | "offset" | "call" | "valuesKey" | "writtenNames">, options: ParallelOptions): Promise<ChunkResult[]> {
   const { call, end, outputsArrived } = kernelPool.openCall();
-  const parts = chunks(items, { ...base, call, origin: originOf(base.source) }, options.chunkSize);
+  const names = Object.keys(base.values);
+  const prepared = withValuesAsLocals(base.source, names);
+  // A function that assigns to its values changes its binding: that one is never reused.
+  const reuseKey = prepared.written.length === 0 ? valuesKey(base.values) : null;
+  const task = { ...base, source: prepared.source, writtenNames: prepared.written, valuesKey: reuseKey, call, origin: originOf(base.source) };
+  const parts = chunks(items, task, options.chunkSize);
   const total = typeof items === "number" ? items : items.length;
   const progress = new ProgressBar(label, total, options.progress ?? true);
   try {

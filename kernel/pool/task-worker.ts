@@ -29,33 +29,45 @@ for (const name of ["stdout", "stderr"] as const) {
     return true;
   }) as typeof process.stdout.write;
 }
-type Factory = (...args: unknown[]) => Fn;
+type Factory = (exports: Record<string, unknown>, require: NodeJS.Require) => Fn;
 /** Compiled once per function source: later calls reuse its code, already optimised by V8. */
 const factories = new Map<string, Factory>();
-/** The function of each call, bound to that call's `with` values (each chunk has a copy). */
+/** Functions bound to `with` values: per call, or per values key across calls. */
 const bound = new Map<string, Fn>();
 
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const RESERVED = new Set(
+  "arguments await break case catch class const continue debugger default delete do else enum eval export exports extends false finally for function if implements import in instanceof interface let new null package private protected public require return static super switch this throw true try typeof var void while with yield".split(" "),
+);
+
 function compile(task: ChunkTask): Fn {
-  let fn = bound.get(task.call);
-  if (fn) return fn;
   const names = Object.keys(task.values);
-  const key = `${names.join(",")}\u0000${task.origin?.filename ?? ""}\u0000${task.source}`;
+  const key = `${names.join(",")}\u0000${task.writtenNames.join(",")}\u0000${task.origin?.filename ?? ""}\u0000${task.source}`;
+  const bindingKey = `${key}\u0000${task.valuesKey ?? task.call}`;
+  let fn = bound.get(bindingKey);
+  if (fn) return fn;
   let factory = factories.get(key);
   if (!factory) {
-    // tslab compiles references to notebook variables as `exports.NAME`: `exports` is `with`.
+    // tslab compiles references to notebook variables as `exports.NAME`: `exports` is `with`,
+    // and the kernel sent the source with those of its names as plain names, declared here as
+    // constants (V8 folds them into the function's optimised code).
     // Compiled at the function's own place in its cell's script (same name and line), so
     // errors thrown in it point at the cell's lines once the kernel maps them.
     const origin = task.origin;
-    factory = vm.compileFunction(`return (\n${task.source}\n);`, ["exports", "require", ...names], {
+    const locals = names.filter((n) => IDENTIFIER.test(n) && !RESERVED.has(n));
+    const variables = locals.filter((n) => task.writtenNames.includes(n));
+    const constants = locals.filter((n) => !task.writtenNames.includes(n));
+    const declare = (constants.length > 0 ? `const { ${constants.join(", ")} } = exports; ` : "") + (variables.length > 0 ? `let { ${variables.join(", ")} } = exports; ` : "");
+    factory = vm.compileFunction(`${declare}return (\n${task.source}\n);`, ["exports", "require"], {
       filename: origin?.filename ?? "parallel-function",
       lineOffset: origin ? origin.line - 2 : 0,
     }) as Factory;
     if (factories.size > 64) factories.clear();
     factories.set(key, factory);
   }
-  fn = factory(task.values, notebookRequire, ...names.map((n) => task.values[n]));
+  fn = factory(task.values, notebookRequire);
   if (bound.size > 64) bound.clear();
-  bound.set(task.call, fn);
+  bound.set(bindingKey, fn);
   return fn;
 }
 

@@ -4,6 +4,8 @@ export interface ChunkTask {
   source: string;
   /** Values the function needs from the notebook, by name (`with`). */
   values: Record<string, unknown>;
+  /** The names of `values` the function assigns to (variables; the others are constants). */
+  writtenNames: string[];
   mode: "map" | "reduce";
   /** Index of the chunk's first item in the whole input. */
   offset: number;
@@ -13,6 +15,12 @@ export interface ChunkTask {
   shared?: { array: ArrayLike<unknown>; start: number; end: number };
   /** reduce: the accumulator each chunk starts from. */
   init?: unknown;
+  /**
+   * Identifies the `with` values when they are all primitives or shared memory, which a copy
+   * cannot tell apart from the original: a worker then reuses the function it bound for an
+   * earlier call with the same key, whose code V8 has already optimised for those values.
+   */
+  valuesKey: string | null;
   /** Which parallel call this chunk belongs to: its workers' output is routed to that call. */
   call: string;
   /** Where the function is in its cell's script, so that its stack frames name the cell. */

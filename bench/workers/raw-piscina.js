@@ -1,0 +1,45 @@
+// The baseline the issue names: the same workloads on a bare piscina pool from this process,
+// one task per chunk, against the same loops on this thread. Rounds alternate with the
+// kernel's, so both see the machine in the same state.
+import { Piscina } from "piscina";
+import { assignChunk, piChunk } from "./raw-kernels.js";
+
+export class RawPiscinaBaseline {
+  constructor(threads) {
+    this.threads = threads;
+    this.pool = new Piscina({ filename: new URL("./raw-worker.js", import.meta.url).href, minThreads: threads, maxThreads: threads });
+    const n = 1_000_000, d = 8, k = 16;
+    this.points = new Float32Array(new SharedArrayBuffer(n * d * 4));
+    this.centroids = new Float32Array(new SharedArrayBuffer(k * d * 4));
+    this.labels = new Int32Array(new SharedArrayBuffer(n * 4));
+    // The kernel cell's data, generated the same way.
+    for (let i = 0; i < this.points.length; i++) this.points[i] = (Math.sin(i * 12.9898) * 43758.5453) % 1;
+    for (let i = 0; i < this.centroids.length; i++) this.centroids[i] = this.points[i * 997];
+    this.best = { piSerial: Infinity, piParallel: Infinity, kmSerial: Infinity, kmParallel: Infinity };
+  }
+
+  /** One timed run of each variant; keeps the best. */
+  async round() {
+    const piChunks = this.threads * 4, perChunk = Math.floor(2e7 / piChunks);
+    const kmChunks = this.threads * 8;
+    const ids = (n) => Array.from({ length: n }, (_, c) => c);
+    const time = async (key, run) => {
+      const t0 = performance.now();
+      await run();
+      this.best[key] = Math.min(this.best[key], performance.now() - t0);
+    };
+    await time("piSerial", () => ids(piChunks).map((c) => piChunk(c, perChunk)));
+    await time("piParallel", () => Promise.all(ids(piChunks).map((c) => this.pool.run({ kind: "pi", c, perChunk }))));
+    const { points, centroids, labels } = this;
+    await time("kmSerial", () => ids(kmChunks).map((c) => assignChunk(c, kmChunks, points, centroids, labels)));
+    await time("kmParallel", () => Promise.all(ids(kmChunks).map((c) => this.pool.run({ kind: "kmeans", c, chunks: kmChunks, points, centroids, labels }))));
+  }
+
+  speedups() {
+    return { pi: this.best.piSerial / this.best.piParallel, kmeans: this.best.kmSerial / this.best.kmParallel };
+  }
+
+  close() {
+    return this.pool.destroy();
+  }
+}
