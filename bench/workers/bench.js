@@ -29,7 +29,8 @@ await parallel.map(parallel.threads * 4, (i) => i); // start the workers
 
 const PI = `
 const SAMPLES = 2e7;
-const piChunks = parallel.threads * 4;
+// 16 chunks per thread: dynamic scheduling evens out a thread that the machine slows down.
+const piChunks = parallel.threads * 16;
 const perChunk = Math.floor(SAMPLES / piChunks);
 const piWork = (c: number) => {
   // xorshift32, seeded per chunk: the same numbers serially and in parallel.
@@ -53,7 +54,7 @@ const centroids = parallel.shared(Float32Array, K * D);
 const labels = parallel.shared(Int32Array, N);
 for (let i = 0; i < points.length; i++) points[i] = Math.sin(i * 12.9898) * 43758.5453 % 1;
 for (let i = 0; i < centroids.length; i++) centroids[i] = points[i * 997];
-const kmChunks = parallel.threads * 8;
+const kmChunks = parallel.threads * 16;
 const assign = (c: number) => {
   const size = Math.ceil(1_000_000 / kmChunks);
   const end = Math.min(1_000_000, (c + 1) * size);

@@ -20,8 +20,8 @@ export class RawPiscinaBaseline {
 
   /** One timed run of each variant; keeps the best. */
   async round() {
-    const piChunks = this.threads * 4, perChunk = Math.floor(2e7 / piChunks);
-    const kmChunks = this.threads * 8;
+    const piChunks = this.threads * 16, perChunk = Math.floor(2e7 / piChunks);
+    const kmChunks = this.threads * 16;
     const ids = (n) => Array.from({ length: n }, (_, c) => c);
     const time = async (key, run) => {
       const t0 = performance.now();

@@ -84,7 +84,17 @@ function lengthOf(task: ChunkTask): number {
   return typeof items.count === "number" ? items.count : items.length!;
 }
 
-export default async function runChunk(task: ChunkTask): Promise<ChunkResult> {
+// The pool hands a worker its next chunk while it still runs one (so it never waits for the
+// main thread between chunks); chunks still run one after the other, each with its own output.
+let previous: Promise<unknown> = Promise.resolve();
+
+export default function runChunkInTurn(task: ChunkTask): Promise<ChunkResult> {
+  const next = previous.then(() => runChunk(task));
+  previous = next.catch(() => undefined);
+  return next;
+}
+
+async function runChunk(task: ChunkTask): Promise<ChunkResult> {
   currentCall = task.call;
   sentOutputs = 0;
   const fn = compile(task);
