@@ -20,6 +20,19 @@ describe("parallel.map", () => {
     expect(resultText(outputs)).toBe("[ 1000, 998001, true, [ 1, 2, 3 ], [ 10, 21, 32 ] ]");
   });
 
+  it("keeps input order whether workers claim ranges (small inputs) or get a chunk each (large plain inputs)", async () => {
+    const { outputs } = await k.client.execute(
+      [
+        "const words = Array.from({ length: 20000 }, (_, i) => `w${i}`);",
+        "const lengths = await parallel.map(words, (w, i) => w.length * 100000 + i);",
+        "const letters = (n: number) => parallel.reduce(n, (s, i) => s + String.fromCharCode(97 + (i % 26)), (a, b) => a + b, '', { chunkSize: 7 });",
+        "const serial = Array.from({ length: 3000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');",
+        "[lengths.every((v, i) => v === words[i].length * 100000 + i), (await letters(3000)) === serial]",
+      ].join("\n"),
+    );
+    expect(resultText(outputs)).toBe("[ true, true ]");
+  });
+
   it("runs async functions and honours chunkSize", async () => {
     const { outputs } = await k.client.execute("await parallel.map(7, async (i) => { await new Promise((r) => setTimeout(r, 1)); return i + 1; }, { chunkSize: 2 })");
     expect(resultText(outputs)).toBe("[\n  1, 2, 3, 4,\n  5, 6, 7\n]");

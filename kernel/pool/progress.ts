@@ -14,12 +14,16 @@ export class ProgressBar {
   private readonly started = performance.now();
   private readonly timer: NodeJS.Timeout | null;
 
-  constructor(private readonly label: string, private readonly total: number, enabled: boolean) {
+  constructor(private readonly label: string, private readonly total: number, readonly enabled: boolean) {
     this.timer = enabled && total > 0 ? setTimeout(() => this.draw(), total > SHOW_ITEMS ? 0 : SHOW_AFTER_MS) : null;
   }
 
   advance(items: number): void {
-    this.done += items;
+    this.set(this.done + items);
+  }
+
+  set(done: number): void {
+    this.done = done;
     if (this.handle && performance.now() - this.lastDraw >= REDRAW_MS) this.draw();
   }
 

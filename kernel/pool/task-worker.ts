@@ -4,7 +4,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import vm from "node:vm";
 import { BroadcastChannel, threadId } from "node:worker_threads";
-import { OUTPUT_CHANNEL, type ChunkResult, type ChunkTask, type WorkerOutput } from "./task.js";
+import { claim, completed, stop } from "./schedule.js";
+import { OUTPUT_CHANNEL, type ChunkPart, type ChunkResult, type ChunkTask, type WorkerOutput } from "./task.js";
 
 // Cells compile `import` to `require`: functions get one that resolves from the notebook's folder.
 const notebookRequire = createRequire(path.join(process.cwd(), "notebook.js"));
@@ -71,11 +72,12 @@ function compile(task: ChunkTask): Fn {
   return fn;
 }
 
-function itemAt(task: ChunkTask, i: number): unknown {
-  if (task.shared) return task.shared.array[task.shared.start + i];
+/** Item `index` of the whole input (tasks with a chunk hold the items from `offset` on). */
+function itemAt(task: ChunkTask, index: number): unknown {
+  if (task.shared) return task.shared.array[index];
   const items = task.items;
-  if ("count" in (items as object) && typeof (items as { count: unknown }).count === "number") return task.offset + i;
-  return (items as ArrayLike<unknown>)[i];
+  if ("count" in (items as object) && typeof (items as { count: unknown }).count === "number") return index;
+  return (items as ArrayLike<unknown>)[index - task.offset];
 }
 
 function lengthOf(task: ChunkTask): number {
@@ -84,42 +86,64 @@ function lengthOf(task: ChunkTask): number {
   return typeof items.count === "number" ? items.count : items.length!;
 }
 
-// The pool hands a worker its next chunk while it still runs one (so it never waits for the
-// main thread between chunks); chunks still run one after the other, each with its own output.
+// The pool hands a worker its next task while it still runs one (so it never waits for the
+// main thread in between); tasks still run one after the other, each with its own output.
 let previous: Promise<unknown> = Promise.resolve();
 
-export default function runChunkInTurn(task: ChunkTask): Promise<ChunkResult> {
-  const next = previous.then(() => runChunk(task));
+export default function runTaskInTurn(task: ChunkTask): Promise<ChunkResult> {
+  const next = previous.then(() => runTask(task));
   previous = next.catch(() => undefined);
   return next;
 }
 
-async function runChunk(task: ChunkTask): Promise<ChunkResult> {
+async function runTask(task: ChunkTask): Promise<ChunkResult> {
   currentCall = task.call;
   sentOutputs = 0;
   const fn = compile(task);
-  const n = lengthOf(task);
-  let i = 0;
+  const parts: ChunkPart[] = [];
+  if (!task.queue) {
+    parts.push(await runRange(task, fn, task.offset, task.offset + lengthOf(task)));
+    return { parts, outputs: sentOutputs };
+  }
+  const { total, chunkSize, slot } = task.queue;
+  const queue = new Int32Array(task.queue.buffer);
+  try {
+    for (let range = claim(queue, total, chunkSize, slot); range; range = claim(queue, total, chunkSize, slot)) {
+      parts.push(await runRange(task, fn, range[0], range[1]));
+      completed(queue, range[1] - range[0]);
+    }
+  } catch (err) {
+    // The call fails with this item: the other workers claim nothing more.
+    stop(queue);
+    throw err;
+  }
+  return { parts, outputs: sentOutputs };
+}
+
+/** Runs the function over items [start, end) of the whole input. */
+async function runRange(task: ChunkTask, fn: Fn, start: number, end: number): Promise<ChunkPart> {
+  let i = start;
   try {
     if (task.mode === "map") {
-      const results = new Array<unknown>(n);
-      for (; i < n; i++) {
-        let r = fn(itemAt(task, i), task.offset + i);
+      const results = new Array<unknown>(end - start);
+      for (; i < end; i++) {
+        let r = fn(itemAt(task, i), i);
         if (r instanceof Promise) r = await r;
-        results[i] = r;
+        results[i - start] = r;
       }
-      return { results, outputs: sentOutputs };
+      return { start, results };
     }
-    let acc = task.init;
-    for (; i < n; i++) {
-      acc = fn(acc, itemAt(task, i), task.offset + i);
+    // Each range folds from its own copy of `init` (a histogram, say, is changed in place).
+    let acc = task.queue ? structuredClone(task.init) : task.init;
+    for (; i < end; i++) {
+      acc = fn(acc, itemAt(task, i), i);
       if (acc instanceof Promise) acc = await acc;
     }
-    return { accumulator: acc, outputs: sentOutputs };
+    return { start, accumulator: acc };
   } catch (err) {
     // Name the item: errors cross threads as name, message and stack only.
     const error = err instanceof Error ? err : new Error(String(err));
-    const where = `item ${task.offset + i}`;
+    const where = `item ${i}`;
     error.message = `${where}: ${error.message}`;
     if (error.stack) error.stack = error.stack.replace(/^([^\n]*?): /, `$1: ${where}: `);
     throw error;

@@ -1,4 +1,4 @@
-/** One chunk of a parallel.map / parallel.reduce, as sent to a worker thread. */
+/** One task of a parallel.map / parallel.reduce, as sent to a worker thread. */
 export interface ChunkTask {
   /** The function's source (compiled JavaScript), compiled once per worker. */
   source: string;
@@ -7,12 +7,17 @@ export interface ChunkTask {
   /** The names of `values` the function assigns to (variables; the others are constants). */
   writtenNames: string[];
   mode: "map" | "reduce";
-  /** Index of the chunk's first item in the whole input. */
+  /** Index of the first of `items` in the whole input. */
   offset: number;
-  /** The chunk's items; a count means "the indices offset … offset+count-1". */
+  /**
+   * The items this task may run: one chunk (pushed), or the whole input (pulled from a work
+   * queue). A count means "the indices offset … offset+count-1".
+   */
   items: unknown[] | ArrayLike<unknown> | { count: number };
-  /** For a SharedArrayBuffer-backed input: the whole array, and this chunk's range in it. */
+  /** For a SharedArrayBuffer-backed input: the whole array, and the task's range in it. */
   shared?: { array: ArrayLike<unknown>; start: number; end: number };
+  /** Set when the task claims ranges of the input from a shared work queue (schedule.ts). */
+  queue?: { buffer: SharedArrayBuffer; total: number; chunkSize: number; slot: number };
   /** reduce: the accumulator each chunk starts from. */
   init?: unknown;
   /**
@@ -21,7 +26,7 @@ export interface ChunkTask {
    * earlier call with the same key, whose code V8 has already optimised for those values.
    */
   valuesKey: string | null;
-  /** Which parallel call this chunk belongs to: its workers' output is routed to that call. */
+  /** Which parallel call this task belongs to: its workers' output is routed to that call. */
   call: string;
   /** Where the function is in its cell's script, so that its stack frames name the cell. */
   origin?: { filename: string; line: number; column: number } | null;
@@ -36,9 +41,15 @@ export interface WorkerOutput {
   text: string;
 }
 
-export interface ChunkResult {
+/** The outcome of one chunk: the items from `start` on. */
+export interface ChunkPart {
+  start: number;
   results?: unknown[];
   accumulator?: unknown;
-  /** Output messages the chunk sent: the caller waits for them before it returns. */
+}
+
+export interface ChunkResult {
+  parts: ChunkPart[];
+  /** Output messages the task sent: the caller waits for them before it returns. */
   outputs: number;
 }
