@@ -29,11 +29,11 @@ await parallel.map(parallel.threads * 4, (i) => i); // start the workers
 
 const PI = `
 const SAMPLES = 2e7;
-// 16 chunks per thread: dynamic scheduling evens out a thread that the machine slows down.
-const piChunks = parallel.threads * 16;
+// Blocks of 10 000 samples; parallel.map chooses how many blocks a worker takes at a time.
+const piChunks = 2000;
 const perChunk = Math.floor(SAMPLES / piChunks);
 const piWork = (c: number) => {
-  // xorshift32, seeded per chunk: the same numbers serially and in parallel.
+  // xorshift32, seeded per block: the same numbers serially and in parallel.
   let s = (c + 1) * 2654435761 >>> 0;
   let inside = 0;
   for (let i = 0; i < perChunk; i++) {
@@ -54,7 +54,8 @@ const centroids = parallel.shared(Float32Array, K * D);
 const labels = parallel.shared(Int32Array, N);
 for (let i = 0; i < points.length; i++) points[i] = Math.sin(i * 12.9898) * 43758.5453 % 1;
 for (let i = 0; i < centroids.length; i++) centroids[i] = points[i * 997];
-const kmChunks = parallel.threads * 16;
+// Blocks of 1000 points; parallel.map chooses how many blocks a worker takes at a time.
+const kmChunks = 1000;
 const assign = (c: number) => {
   const size = Math.ceil(1_000_000 / kmChunks);
   const end = Math.min(1_000_000, (c + 1) * size);
@@ -77,12 +78,12 @@ const ROUND = `
 await (async () => {
   const chunkIds = (n: number) => Array.from({ length: n }, (_, c) => c);
   const piSerial = await best(1, () => chunkIds(piChunks).map(piWork));
-  const piParallel = await best(1, () => parallel.map(chunkIds(piChunks), piWork, { with: { perChunk }, progress: false }));
-  const inside = (await parallel.map(chunkIds(piChunks), piWork, { with: { perChunk }, progress: false })).reduce((a, b) => a + b, 0);
+  const piParallel = await best(1, () => parallel.map(piChunks, piWork, { with: { perChunk }, progress: false }));
+  const inside = (await parallel.map(piChunks, piWork, { with: { perChunk }, progress: false })).reduce((a, b) => a + b, 0);
   const kmSerial = await best(1, () => chunkIds(kmChunks).map(assign));
   const serialLabels = labels.slice();
   labels.fill(-1);
-  const kmParallel = await best(1, () => parallel.map(chunkIds(kmChunks), assign, { with: { points, centroids, labels, kmChunks }, progress: false }));
+  const kmParallel = await best(1, () => parallel.map(kmChunks, assign, { with: { points, centroids, labels, kmChunks }, progress: false }));
   const sameLabels = labels.every((l, i) => l === serialLabels[i]);
   return JSON.stringify({ piSerial, piParallel, pi: 4 * inside / (perChunk * piChunks), kmSerial, kmParallel, sameLabels });
 })()
@@ -160,6 +161,7 @@ try {
     const r = JSON.parse(eval(text(await client.execute(ROUND, { timeoutMs: 600_000 }))));
     if (!r.sameLabels) throw new Error("the parallel k-means assignment differs from the serial one");
     for (const key of ["piSerial", "piParallel", "kmSerial", "kmParallel"]) raw[key] = Math.min(raw[key], r[key]);
+    if (process.env.BENCH_DEBUG) console.error(`round ${round}: pi ${r.piSerial.toFixed(0)}/${r.piParallel.toFixed(0)} = ${(r.piSerial / r.piParallel).toFixed(2)}, km ${r.kmSerial.toFixed(0)}/${r.kmParallel.toFixed(0)} = ${(r.kmSerial / r.kmParallel).toFixed(2)}`);
     raw.pi = r.pi;
     raw.spmdPiMs = Math.min(raw.spmdPiMs, rank0(await client.execute(SPMD_PI, { timeoutMs: 600_000 })).bestMs);
     raw.spmdKmeansMs = Math.min(raw.spmdKmeansMs, rank0(await client.execute(SPMD_KMEANS, { timeoutMs: 600_000 })));

@@ -1,7 +1,7 @@
 // The bench's two workloads as plain functions, for the raw piscina baseline: the same loops
 // the kernel runs, with no compiler, no notebook and no parallab in between.
 
-/** Monte Carlo pi: hits inside the unit circle for chunk `c` (xorshift32 seeded per chunk). */
+/** Monte Carlo pi: hits inside the unit circle for block `c` (xorshift32 seeded per block). */
 export function piChunk(c, perChunk) {
   let s = (c + 1) * 2654435761 >>> 0;
   let inside = 0;
@@ -12,6 +12,13 @@ export function piChunk(c, perChunk) {
     const y = s / 4294967296;
     if (x * x + y * y <= 1) inside++;
   }
+  return inside;
+}
+
+/** Hits of blocks [from, to). */
+export function piBlocks(from, to, perBlock) {
+  let inside = 0;
+  for (let c = from; c < to; c++) inside += piChunk(c, perBlock);
   return inside;
 }
 
@@ -28,5 +35,11 @@ export function assignChunk(c, chunks, points, centroids, labels) {
     }
     labels[p] = best;
   }
+  return 0;
+}
+
+/** k-means assignment of blocks [from, to) of `chunks`. */
+export function assignBlocks(from, to, chunks, points, centroids, labels) {
+  for (let c = from; c < to; c++) assignChunk(c, chunks, points, centroids, labels);
   return 0;
 }

@@ -2,7 +2,7 @@
 // one task per chunk, against the same loops on this thread. Rounds alternate with the
 // kernel's, so both see the machine in the same state.
 import { Piscina } from "piscina";
-import { assignChunk, piChunk } from "./raw-kernels.js";
+import { assignBlocks, piBlocks } from "./raw-kernels.js";
 
 export class RawPiscinaBaseline {
   constructor(threads) {
@@ -20,19 +20,20 @@ export class RawPiscinaBaseline {
 
   /** One timed run of each variant; keeps the best. */
   async round() {
-    const piChunks = this.threads * 16, perChunk = Math.floor(2e7 / piChunks);
-    const kmChunks = this.threads * 16;
+    // The kernel's blocks, 32 tasks per thread (as many chunks as parallel.map makes of them).
+    const blocks = 2000, perBlock = Math.floor(2e7 / blocks), piTasks = this.threads * 32, blocksPerTask = Math.ceil(blocks / piTasks);
+    const kmBlocks = 1000, kmTasks = this.threads * 32, kmPerTask = Math.ceil(kmBlocks / kmTasks);
     const ids = (n) => Array.from({ length: n }, (_, c) => c);
     const time = async (key, run) => {
       const t0 = performance.now();
       await run();
       this.best[key] = Math.min(this.best[key], performance.now() - t0);
     };
-    await time("piSerial", () => ids(piChunks).map((c) => piChunk(c, perChunk)));
-    await time("piParallel", () => Promise.all(ids(piChunks).map((c) => this.pool.run({ kind: "pi", c, perChunk }))));
+    await time("piSerial", () => piBlocks(0, blocks, perBlock));
+    await time("piParallel", () => Promise.all(ids(piTasks).map((t) => this.pool.run({ kind: "pi", from: t * blocksPerTask, to: Math.min(blocks, (t + 1) * blocksPerTask), perBlock }))));
     const { points, centroids, labels } = this;
-    await time("kmSerial", () => ids(kmChunks).map((c) => assignChunk(c, kmChunks, points, centroids, labels)));
-    await time("kmParallel", () => Promise.all(ids(kmChunks).map((c) => this.pool.run({ kind: "kmeans", c, chunks: kmChunks, points, centroids, labels }))));
+    await time("kmSerial", () => assignBlocks(0, kmBlocks, kmBlocks, points, centroids, labels));
+    await time("kmParallel", () => Promise.all(ids(kmTasks).map((t) => this.pool.run({ kind: "kmeans", from: t * kmPerTask, to: Math.min(kmBlocks, (t + 1) * kmPerTask), chunks: kmBlocks, points, centroids, labels }))));
   }
 
   speedups() {

@@ -1,7 +1,7 @@
 // piscina worker of the raw baseline: one chunk of either workload per task.
-import { assignChunk, piChunk } from "./raw-kernels.js";
+import { assignBlocks, piBlocks } from "./raw-kernels.js";
 
 export default function run(task) {
-  if (task.kind === "pi") return piChunk(task.c, task.perChunk);
-  return assignChunk(task.c, task.chunks, task.points, task.centroids, task.labels);
+  if (task.kind === "pi") return piBlocks(task.from, task.to, task.perBlock);
+  return assignBlocks(task.from, task.to, task.chunks, task.points, task.centroids, task.labels);
 }
