@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Checks that Debian's Jupyter stack the tests need is present, and installs it with apt-get
-// when we are root (CI); otherwise prints the command to run. Exit 0 when it is all there.
+// Checks that the system packages the tests need are present (Debian's Jupyter stack, and
+// OpenBLAS for the native matMul, which it then builds), and installs them with apt-get when we
+// are root (CI); otherwise prints the command to run. Exit 0 when it is all there.
 import { execFileSync, spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
+import { buildNativeBlas } from "./build-native.js";
 
 /** Debian's Python: the `python3` first on PATH may be another one, without Jupyter. */
 const PYTHON = "/usr/bin/python3";
@@ -17,6 +19,8 @@ const APT_PACKAGES = [
   "python3-nbclient",
   "python3-nbconvert",
   "python3-jupyter-kernel-test",
+  "libopenblas-dev",
+  "gcc",
 ];
 
 function onPath(command: string): boolean {
@@ -48,7 +52,9 @@ function missing(): string[] {
   } catch {
     modules = [`${PYTHON} (with ${MODULES.join(", ")})`];
   }
-  return [...modules, ...COMMANDS.filter((c) => !onPath(c)).map((c) => `command ${c}`)];
+  const blas = buildNativeBlas();
+  const native = blas.ok ? [] : [`the native OpenBLAS matMul (${blas.reason})`];
+  return [...modules, ...COMMANDS.filter((c) => !onPath(c)).map((c) => `command ${c}`), ...native];
 }
 
 function run(command: string, args: string[]): void {
@@ -60,13 +66,13 @@ function run(command: string, args: string[]): void {
 function main(): number {
   const absent = missing();
   if (absent.length === 0) {
-    console.log(`ensure-system: Debian's Jupyter stack is present (${MODULES.length} modules, ${COMMANDS.join(", ")}).`);
+    console.log(`ensure-system: Debian's Jupyter stack is present (${MODULES.length} modules, ${COMMANDS.join(", ")}); the OpenBLAS matMul addon is built.`);
     return 0;
   }
   console.log(`ensure-system: missing ${absent.join(", ")}.`);
   const install = ["install", "-y", "--no-install-recommends", ...APT_PACKAGES];
   if (process.getuid?.() !== 0 || !onPath("apt-get")) {
-    console.error(`Install Debian's Jupyter stack, then run the tests again:\n  sudo apt-get install -y ${APT_PACKAGES.join(" ")}`);
+    console.error(`Install the system packages, then run the tests again:\n  sudo apt-get install -y ${APT_PACKAGES.join(" ")}`);
     return 1;
   }
   console.log(`ensure-system: installing ${APT_PACKAGES.join(" ")} with apt-get…`);
@@ -82,7 +88,7 @@ function main(): number {
     console.error(`ensure-system: still missing after apt-get install: ${still.join(", ")}`);
     return 1;
   }
-  console.log("ensure-system: Debian's Jupyter stack is installed.");
+  console.log("ensure-system: Debian's Jupyter stack and OpenBLAS are installed; the matMul addon is built.");
   return 0;
 }
 

@@ -7,6 +7,7 @@ import { withTextFallback } from "./display/mime.js";
 import { setDisplaySink } from "./display/sink.js";
 import { OutputRouter } from "./execute/output-router.js";
 import { InterruptError } from "./execute/errors.js";
+import { markUserCodeStart } from "./execute/code-clock.js";
 import { installTerminationSupport } from "./execute/termination.js";
 import { TslabAdapter } from "./execute/tslab-adapter.js";
 import { HistoryStore } from "./history/store.js";
@@ -14,6 +15,7 @@ import { CellState } from "./io/bridge.js";
 import { IoClient } from "./io/io-client.js";
 import { Kernel } from "./kernel.js";
 import { kernelInfoReply } from "./kernel-info.js";
+import { mentionsTensors, tensorsReady } from "./tensors/runtime.js";
 import { createBuiltinRegistry } from "./magics/builtins.js";
 import { installMagicRuntime } from "./magics/runtime.js";
 import { kernelPool } from "./pool/pool.js";
@@ -57,10 +59,14 @@ const services: KernelServices = {
         // Interrupted while compiling: the cell's code does not start at all.
         if (io.takePendingInterrupt()) throw new InterruptError();
         io.setCellState(CellState.RunningUserCode);
+        markUserCodeStart();
       },
       tslabDisplay: (content, update) =>
         router.publish(update ? "update_display_data" : "display_data", { data: withTextFallback(content.data), metadata: content.metadata ?? {}, transient: content.transient ?? {} }),
     })),
+  prepare: async (code) => {
+    if (mentionsTensors(code)) await tensorsReady();
+  },
 };
 
 let inputWaiter: ((value: string) => void) | null = null;

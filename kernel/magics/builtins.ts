@@ -1,3 +1,4 @@
+import { gpuMagic } from "./gpu.js";
 import { lsmagicMagic, magicMagic } from "./lsmagic.js";
 import { MagicRegistry } from "./registry.js";
 import { timeMagic } from "./time.js";
@@ -13,5 +14,6 @@ export function createBuiltinRegistry(): MagicRegistry {
   registry.register(timeMagic);
   registry.register(timeitMagic);
   registry.register(workersMagic(kernelPool));
+  registry.register(gpuMagic);
   return registry;
 }

@@ -12,6 +12,8 @@ export interface KernelServices {
   history: HistoryStore;
   /** The compiler and executor; resolves once TypeScript is loaded. */
   adapter(): Promise<TslabAdapter>;
+  /** Sets up what a cell's code needs before it runs (tensors, when it uses `tf`). */
+  prepare(code: string): Promise<void>;
 }
 
 export interface Reply {

@@ -124,9 +124,8 @@ export class ExecuteHandler {
       };
     });
     // An interrupt taken before the code started means it never starts.
-    const run = this.services
-      .adapter()
-      .then((adapter) => new Promise<CellOutcome>((resolve, reject) => setImmediate(() => (cancelled ? resolve(stopped) : adapter.execute(code, label, source).then(resolve, reject)))));
+    const run = Promise.all([this.services.adapter(), this.services.prepare(code)])
+      .then(([adapter]) => new Promise<CellOutcome>((resolve, reject) => setImmediate(() => (cancelled ? resolve(stopped) : adapter.execute(code, label, source).then(resolve, reject)))));
     try {
       return await Promise.race([run, interrupted]);
     } catch (err) {
