@@ -20,6 +20,7 @@ import { createBuiltinRegistry } from "./magics/builtins.js";
 import { installMagicRuntime } from "./magics/runtime.js";
 import { kernelPool } from "./pool/pool.js";
 import { setNotebookScope, setSourceLocator } from "./pool/scope.js";
+import { setCellLocator } from "./profile/locator.js";
 import { readConnectionFile } from "./protocol/connection.js";
 import type { KernelServices } from "./requests/context.js";
 
@@ -102,6 +103,7 @@ async function exitKernel(code: number): Promise<never> {
 services.adapter().then((a) => {
   setNotebookScope(a.locals);
   setSourceLocator((source) => a.locateFunction(source));
+  setCellLocator((script, line, column) => a.cellPosition(script, line, column));
 }).catch((err) => router.realStderr(`[parallab] cannot load the TypeScript compiler: ${(err as Error).stack}\n`));
 await io.ready;
 

@@ -129,11 +129,6 @@ export class TslabAdapter {
       this.freezer.exposeAll();
     }
     const converted = this.lastConvert as ConvertResult | null;
-    if (this.lastMaps) {
-      const prefix = converted?.hasToplevelAwait ? ASYNC_PREFIX : SYNC_PREFIX;
-      record.map = new CellSourceMap(this.lastMaps, prefix);
-      record.script = `${converted?.hasToplevelAwait ? "(async function(exports, require) { " : "(function(exports, require) { "}${converted?.output ?? ""}`;
-    }
     const diagnostics = converted?.diagnostics ?? [];
     if (diagnostics.length > 0) {
       const flat = diagnostics.map((d) => ({ ...d, line: d.start.line, character: d.start.character }));
@@ -202,6 +197,12 @@ export class TslabAdapter {
     if (!result.hasToplevelAwait && result.diagnostics.length === 0) result.hasToplevelAwait = hasTopLevelAwait(this.ts, src);
     this.lastConvert = result;
     this.lastMaps = pendingMaps.current;
+    // Known before the cell runs, so that a profile or a stack taken while it runs maps too.
+    const record = this.cells.get(this.seq);
+    if (record && this.lastMaps) {
+      record.map = new CellSourceMap(this.lastMaps, result.hasToplevelAwait ? ASYNC_PREFIX : SYNC_PREFIX);
+      record.script = `${result.hasToplevelAwait ? "(async function(exports, require) { " : "(function(exports, require) { "}${result.output ?? ""}`;
+    }
     return result;
   }
 
@@ -238,6 +239,17 @@ export class TslabAdapter {
       return { filename: cellScriptName(seq), line, column: at - (before.lastIndexOf("\n") + 1) };
     }
     return null;
+  }
+
+  /**
+   * A position in a cell's compiled script (a stack frame's or a CPU profile's: script name,
+   * 1-based line, 0-based column) → the cell's label, its 1-based line and its source lines.
+   */
+  cellPosition(script: string, line: number, column: number): { cell: string; line: number; lines: string[] } | null {
+    const seq = /^cell-(\d+)$/.exec(script)?.[1];
+    const record = seq ? this.cells.get(Number(seq)) : undefined;
+    const cellLine = record?.map?.cellLine(line, column) ?? null;
+    return record && cellLine ? { cell: record.label, line: cellLine, lines: record.lines } : null;
   }
 
   /** A thrown error (from any thread) with frames of our cells mapped to their lines. */

@@ -11,6 +11,7 @@ import { createWorkQueue, currentRange, itemsDone, stop } from "./schedule.js";
 import { originOf } from "./scope.js";
 import type { ChunkPart, ChunkResult, ChunkTask } from "./task.js";
 import { valuesKey } from "./values-key.js";
+import { recordWorker, workerProfileInterval } from "./worker-profiling.js";
 
 export type TypedArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
 export type Items<T> = readonly T[] | ArrayLike<T> | number;
@@ -92,11 +93,13 @@ export async function dispatch(label: string, items: Items<unknown>, call: CallT
     valuesKey: prepared.written.length === 0 ? valuesKey(call.values) : null,
     call: callId,
     origin: originOf(call.source),
+    profileIntervalUs: workerProfileInterval(),
   };
   const progress = new ProgressBar(label, n, options.progress ?? true);
   try {
     const results = queued ? await runQueued(label, items, n, chunkSize, base, progress) : await runPushed(label, items as ArrayLike<unknown>, n, chunkSize, base, progress);
     await outputsArrived(results.reduce((count, r) => count + r.outputs, 0));
+    for (const r of results) recordWorker({ kind: "pool", thread: r.thread, busyMs: r.busyMs, ...(r.profile ? { profile: r.profile } : {}) });
     return results.flatMap((r) => r.parts).sort((a, b) => a.start - b.start);
   } finally {
     progress.finish();

@@ -5,6 +5,7 @@ import { inspect } from "node:util";
 import vm from "node:vm";
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { Comm, markFailed } from "./comm.js";
+import { CpuSampler, type CpuProfile } from "../profile/sampler.js";
 
 export interface RankData {
   rank: number;
@@ -17,11 +18,13 @@ export interface RankData {
   shared: Record<string, unknown>;
   cwd: string;
   scriptName: string;
+  /** Set while %%profile runs: the rank profiles its body at this interval (µs). */
+  profileIntervalUs?: number;
 }
 
 export type RankMessage =
   | { type: "output"; name: "stdout" | "stderr"; text: string }
-  | { type: "done"; value: unknown; text: string | null }
+  | { type: "done"; value: unknown; text: string | null; busyMs: number; profile?: CpuProfile }
   | { type: "error"; name: string; message: string; stack: string };
 
 const data = workerData as RankData;
@@ -36,6 +39,9 @@ for (const name of ["stdout", "stderr"] as const) {
 }
 
 async function main(): Promise<void> {
+  const started = performance.now();
+  const sampler = data.profileIntervalUs ? new CpuSampler() : null;
+  if (sampler) await sampler.start(data.profileIntervalUs!);
   const comm = new Comm(data.rank, data.size, ctrl, data.ports);
   // tslab compiles notebook names as `exports.NAME`: the shared values, and rank/size/comm.
   const exports: Record<string, unknown> = { ...data.shared, rank: data.rank, size: data.size, comm };
@@ -45,11 +51,13 @@ async function main(): Promise<void> {
   await run(exports, require);
   const value = data.lastExpressionVar ? exports[data.lastExpressionVar] : undefined;
   const text = value === undefined ? null : inspect(value);
+  const busyMs = performance.now() - started;
+  const profile = sampler ? { profile: await sampler.stop() } : {};
   try {
-    post({ type: "done", value, text });
+    post({ type: "done", value, text, busyMs, ...profile });
   } catch {
     // Not cloneable (a function, a socket…): its text still shows.
-    post({ type: "done", value: undefined, text });
+    post({ type: "done", value: undefined, text, busyMs, ...profile });
   }
 }
 

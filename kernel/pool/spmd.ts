@@ -6,6 +6,7 @@ import { CTRL_WORDS, markFailed } from "./comm.js";
 import { kernelPool } from "./pool.js";
 import { workerResourceLimits } from "./limits.js";
 import type { RankData, RankMessage } from "./spmd-worker.js";
+import { recordWorker, workerProfileInterval } from "./worker-profiling.js";
 
 const RANK_WORKER = fileURLToPath(new URL("./spmd-worker.js", import.meta.url));
 
@@ -67,7 +68,7 @@ export function runSpmd(job: SpmdJob): Promise<RankResult[]> {
     };
     for (let rank = 0; rank < job.size; rank++) {
       const mine = ports[rank]!;
-      const workerData: RankData = { rank, size: job.size, ctrl, ports: mine, code: job.code, async: job.async, lastExpressionVar: job.lastExpressionVar, shared: job.shared, cwd: process.cwd(), scriptName: job.scriptName };
+      const workerData: RankData = { rank, size: job.size, ctrl, ports: mine, code: job.code, async: job.async, lastExpressionVar: job.lastExpressionVar, shared: job.shared, cwd: process.cwd(), scriptName: job.scriptName, profileIntervalUs: workerProfileInterval() };
       const worker = new Worker(RANK_WORKER, { workerData, transferList: mine.filter((p): p is MessagePort => p !== null), stdout: false, stderr: false, resourceLimits: workerResourceLimits() });
       workers.push(worker);
       let done = false;
@@ -79,6 +80,7 @@ export function runSpmd(job: SpmdJob): Promise<RankResult[]> {
         } else if (m.type === "done") {
           done = true;
           results.push({ rank, value: m.value, text: m.text });
+          recordWorker({ kind: "rank", rank, thread: worker.threadId, busyMs: m.busyMs, ...(m.profile ? { profile: m.profile } : {}) });
           finish();
         } else {
           done = true;

@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import vm from "node:vm";
 import { BroadcastChannel, threadId } from "node:worker_threads";
+import { CpuSampler } from "../profile/sampler.js";
 import { claim, completed, stop } from "./schedule.js";
 import { OUTPUT_CHANNEL, type ChunkPart, type ChunkResult, type ChunkTask, type WorkerOutput } from "./task.js";
 
@@ -97,6 +98,19 @@ export default function runTaskInTurn(task: ChunkTask): Promise<ChunkResult> {
 }
 
 async function runTask(task: ChunkTask): Promise<ChunkResult> {
+  const started = performance.now();
+  const sampler = task.profileIntervalUs ? new CpuSampler() : null;
+  if (sampler) await sampler.start(task.profileIntervalUs!);
+  try {
+    const result = await runParts(task);
+    return { ...result, thread: threadId, busyMs: performance.now() - started, ...(sampler ? { profile: await sampler.stop() } : {}) };
+  } catch (err) {
+    if (sampler) await sampler.stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function runParts(task: ChunkTask): Promise<Pick<ChunkResult, "parts" | "outputs">> {
   currentCall = task.call;
   sentOutputs = 0;
   const fn = compile(task);

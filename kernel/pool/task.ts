@@ -1,3 +1,5 @@
+import type { CpuProfile } from "../profile/sampler.js";
+
 /** One task of a parallel.map / parallel.reduce, as sent to a worker thread. */
 export interface ChunkTask {
   /** The function's source (compiled JavaScript), compiled once per worker. */
@@ -18,6 +20,8 @@ export interface ChunkTask {
   shared?: { array: ArrayLike<unknown>; start: number; end: number };
   /** Set when the task claims ranges of the input from a shared work queue (schedule.ts). */
   queue?: { buffer: SharedArrayBuffer; total: number; chunkSize: number; slot: number };
+  /** Set while %%profile runs: the worker samples its CPU at this interval (µs) during the task. */
+  profileIntervalUs?: number;
   /** reduce: the accumulator each chunk starts from. */
   init?: unknown;
   /**
@@ -50,6 +54,11 @@ export interface ChunkPart {
 
 export interface ChunkResult {
   parts: ChunkPart[];
+  /** The worker that ran the task, and how long it took there. */
+  thread: number;
+  busyMs: number;
+  /** The worker's CPU profile of the task, when it was asked for one. */
+  profile?: CpuProfile;
   /** Output messages the task sent: the caller waits for them before it returns. */
   outputs: number;
 }

@@ -1,0 +1,95 @@
+// Runs code under the profilers: V8's sampler on the main thread, the workers' own samplers
+// (pool tasks and %%workers ranks), run statistics and, when the cell uses tensors, tf.profile.
+// A run that throws still yields its profile, with the error.
+import { defaultThreads, kernelPool } from "../pool/pool.js";
+import { startWorkerProfiling, stopWorkerProfiling, type WorkerRecord } from "../pool/worker-profiling.js";
+import { tfLoaded } from "../tensors/tfjs.js";
+import { tensorsReady } from "../tensors/runtime.js";
+import { RunStatsRecorder, type RunStats } from "./run-stats.js";
+import { CpuSampler, type CpuProfile } from "./sampler.js";
+
+export interface TensorKernelTime {
+  name: string;
+  calls: number;
+  ms: number;
+}
+
+export interface ProfileRecord {
+  /** What ran: "Cell[5]" or the statement of %profile. */
+  subject: string;
+  /** The cell label whose lines the per-line table shows, when it is a cell. */
+  cell: string | null;
+  intervalUs: number;
+  stats: RunStats;
+  main: CpuProfile;
+  workers: WorkerRecord[];
+  /** Threads of the pool, and of this machine. */
+  threads: number;
+  cores: number;
+  /** tfjs kernels by time, when the code used tensors. */
+  tensors: TensorKernelTime[] | null;
+  /** Set when the code threw (the profile covers the run up to the error). */
+  failed: boolean;
+}
+
+export interface ProfileOptions {
+  intervalUs: number;
+  subject: string;
+  cell: string | null;
+  /** Whether the code may use tensors (then tf.profile times its kernels). */
+  usesTensors: boolean;
+}
+
+/** Runs `run` profiled; `failed(result)` says whether its outcome is an error. */
+export async function profileRun<T>(run: () => Promise<T>, options: ProfileOptions, failed: (result: T) => boolean): Promise<{ result: T; record: ProfileRecord }> {
+  const tf = options.usesTensors || tfLoaded() ? await tensorsReady() : null;
+  const sampler = new CpuSampler();
+  const stats = new RunStatsRecorder();
+  startWorkerProfiling(options.intervalUs);
+  await sampler.start(options.intervalUs);
+  let result!: T;
+  let tensors: TensorKernelTime[] | null = null;
+  let thrown: { error: unknown } | null = null;
+  try {
+    if (tf) {
+      const info = await tf.profile(async () => {
+        result = await run();
+        return [];
+      });
+      const byName = new Map<string, TensorKernelTime>();
+      for (const k of info.kernels) {
+        const entry = byName.get(k.name) ?? { name: k.name, calls: 0, ms: 0 };
+        entry.calls++;
+        entry.ms += typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
+        byName.set(k.name, entry);
+      }
+      tensors = [...byName.values()].sort((a, b) => b.ms - a.ms);
+    } else result = await run();
+  } catch (error) {
+    thrown = { error };
+  }
+  const main = await sampler.stop();
+  const workers = stopWorkerProfiling();
+  const record: ProfileRecord = {
+    subject: options.subject,
+    cell: options.cell,
+    intervalUs: options.intervalUs,
+    stats: stats.finish(),
+    main,
+    workers,
+    threads: kernelPool.threads,
+    cores: defaultThreads(),
+    tensors,
+    failed: thrown !== null || failed(result),
+  };
+  if (thrown) throw Object.assign(new ProfiledError(thrown.error), { record });
+  return { result, record };
+}
+
+/** An error thrown by profiled code, carrying the profile up to the error. */
+export class ProfiledError extends Error {
+  record!: ProfileRecord;
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
