@@ -1,4 +1,4 @@
-import { GREATEST_LOWER_BOUND, originalPositionFor, TraceMap } from "@jridgewell/trace-mapping";
+import { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, originalPositionFor, TraceMap } from "@jridgewell/trace-mapping";
 
 /**
  * The two maps of a compiled cell: tslab first emits an ES module from the TypeScript
@@ -33,9 +33,10 @@ export class CellSourceMap {
 }
 
 function lookup(map: TraceMap, line: number, column: number): { line: number; column: number } | null {
-  // Prefer the exact segment, then the nearest one before it on the same line, then the line's start.
-  for (const [col, bias] of [[column, GREATEST_LOWER_BOUND], [column, -1], [0, -1]] as const) {
-    const pos = originalPositionFor(map, { line, column: col, bias: bias === -1 ? undefined : bias });
+  // Prefer the exact segment or the nearest one before it on the same line, then the first one
+  // after it (a profile's line ticks come with column 0, before the line's indentation).
+  for (const bias of [GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND] as const) {
+    const pos = originalPositionFor(map, { line, column, bias });
     if (pos.line != null && pos.column != null) return { line: pos.line, column: pos.column };
   }
   return null;

@@ -248,8 +248,11 @@ export class TslabAdapter {
   cellPosition(script: string, line: number, column: number): { cell: string; line: number; lines: string[] } | null {
     const seq = /^cell-(\d+)$/.exec(script)?.[1];
     const record = seq ? this.cells.get(Number(seq)) : undefined;
-    const cellLine = record?.map?.cellLine(line, column) ?? null;
-    return record && cellLine ? { cell: record.label, line: cellLine, lines: record.lines } : null;
+    if (!record) return null;
+    // The script's first line opens tslab's wrapper function: the cell's top level.
+    const cellLine = record.map?.cellLine(line, column) ?? (line === 1 ? 1 : null);
+    // Inlined code of other scripts can carry line numbers past the cell's end.
+    return cellLine && cellLine <= record.lines.length ? { cell: record.label, line: cellLine, lines: record.lines } : null;
   }
 
   /** A thrown error (from any thread) with frames of our cells mapped to their lines. */

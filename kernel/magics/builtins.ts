@@ -1,5 +1,6 @@
 import { gpuMagic } from "./gpu.js";
 import { lsmagicMagic, magicMagic } from "./lsmagic.js";
+import { profileMagic } from "./profile.js";
 import { MagicRegistry } from "./registry.js";
 import { timeMagic } from "./time.js";
 import { timeitMagic } from "./timeit.js";
@@ -15,5 +16,6 @@ export function createBuiltinRegistry(): MagicRegistry {
   registry.register(timeitMagic);
   registry.register(workersMagic(kernelPool));
   registry.register(gpuMagic);
+  registry.register(profileMagic);
   return registry;
 }

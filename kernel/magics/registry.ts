@@ -16,6 +16,8 @@ export interface LineMagicCall {
 export interface CellMagicCall {
   args: string;
   body: string;
+  /** The cell's label in tracebacks and profiles ("Cell[3]"). */
+  label: string;
   /** Runs TypeScript in the notebook's scope; lines of `code` map 1:1 to the cell's lines. */
   run(code: string): Promise<CellOutcome>;
   /** Compiles without running (code that runs elsewhere); `declarations` are extra names. */

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { defaultThreads, type WorkerPool } from "../pool/pool.js";
 import { runSpmd, RankError, SpmdInterrupted, type RankResult } from "../pool/spmd.js";
 import { InterruptError } from "../execute/errors.js";
+import { markUserCodeStart } from "../execute/code-clock.js";
 import type { CellOutcome } from "../execute/tslab-adapter.js";
 import { positiveInt } from "./options.js";
 import { UsageError, type CellMagicCall, type Magic } from "./registry.js";
@@ -65,6 +66,8 @@ async function runCell(pool: WorkerPool, call: CellMagicCall): Promise<CellOutco
   const missing = [...new Set([...compiled.js.matchAll(/\bexports\.([A-Za-z_$][\w$]*)\b(?!\s*=[^=])/g)].map((m) => m[1]!))].filter((n) => n in scope && !(n in shared) && !["rank", "size", "comm"].includes(n));
   if (missing.length) throw new UsageError(`%%workers: the cell uses the notebook variable${missing.length > 1 ? "s" : ""} ${missing.map((n) => `\`${n}\``).join(", ")}, which the ranks do not have. Add --share ${missing.join(",")}`);
   try {
+    // The cell's own code starts now (on the ranks): profilers and timers start here, after the compiler.
+    markUserCodeStart();
     const results = await runSpmd({ size, code: compiled.js, async: compiled.async, lastExpressionVar: compiled.lastExpressionVar, shared, scriptName: compiled.scriptName });
     const values = RankValues.fromResults(results);
     // Kept for the next cells, as IPython keeps `_`.

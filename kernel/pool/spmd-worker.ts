@@ -39,9 +39,9 @@ for (const name of ["stdout", "stderr"] as const) {
 }
 
 async function main(): Promise<void> {
-  const started = performance.now();
   const sampler = data.profileIntervalUs ? new CpuSampler() : null;
   if (sampler) await sampler.start(data.profileIntervalUs!);
+  const started = performance.now();
   const comm = new Comm(data.rank, data.size, ctrl, data.ports);
   // tslab compiles notebook names as `exports.NAME`: the shared values, and rank/size/comm.
   const exports: Record<string, unknown> = { ...data.shared, rank: data.rank, size: data.size, comm };

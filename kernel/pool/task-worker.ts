@@ -98,9 +98,9 @@ export default function runTaskInTurn(task: ChunkTask): Promise<ChunkResult> {
 }
 
 async function runTask(task: ChunkTask): Promise<ChunkResult> {
-  const started = performance.now();
   const sampler = task.profileIntervalUs ? new CpuSampler() : null;
   if (sampler) await sampler.start(task.profileIntervalUs!);
+  const started = performance.now();
   try {
     const result = await runParts(task);
     return { ...result, thread: threadId, busyMs: performance.now() - started, ...(sampler ? { profile: await sampler.stop() } : {}) };

@@ -34,10 +34,13 @@ export class RunStatsRecorder {
     }
   }
 
-  finish(): RunStats {
+  /** Stops the clocks; then waits a turn of the event loop for the GC entries to arrive. */
+  async finish(): Promise<RunStats> {
     const wallMs = performance.now() - this.started;
     const cpu = process.cpuUsage(this.cpu);
     const elu = performance.eventLoopUtilization(this.elu);
+    // Node queues GC entries from the collector and hands them over on a later turn.
+    await new Promise((resolve) => setImmediate(resolve));
     this.count(this.observer.takeRecords());
     this.observer.disconnect();
     const memory = process.memoryUsage();

@@ -5,6 +5,7 @@ import { defaultThreads, kernelPool } from "../pool/pool.js";
 import { startWorkerProfiling, stopWorkerProfiling, type WorkerRecord } from "../pool/worker-profiling.js";
 import { tfLoaded } from "../tensors/tfjs.js";
 import { tensorsReady } from "../tensors/runtime.js";
+import { atUserCodeStart } from "../execute/code-clock.js";
 import { RunStatsRecorder, type RunStats } from "./run-stats.js";
 import { CpuSampler, type CpuProfile } from "./sampler.js";
 
@@ -38,15 +39,25 @@ export interface ProfileOptions {
   cell: string | null;
   /** Whether the code may use tensors (then tf.profile times its kernels). */
   usesTensors: boolean;
+  /** Start when the cell's own code starts (after it compiled), rather than at once. */
+  atUserCode: boolean;
 }
 
-/** Runs `run` profiled; `failed(result)` says whether its outcome is an error. */
-export async function profileRun<T>(run: () => Promise<T>, options: ProfileOptions, failed: (result: T) => boolean): Promise<{ result: T; record: ProfileRecord }> {
+/**
+ * Runs `run` profiled; `failed(result)` says whether its outcome is an error. The record is null
+ * when the code never started (it did not compile).
+ */
+export async function profileRun<T>(run: () => Promise<T>, options: ProfileOptions, failed: (result: T) => boolean): Promise<{ result: T; record: ProfileRecord | null }> {
   const tf = options.usesTensors || tfLoaded() ? await tensorsReady() : null;
-  const sampler = new CpuSampler();
-  const stats = new RunStatsRecorder();
+  const sampler = new CpuSampler({ keepWarm: true });
+  let stats: RunStatsRecorder | null = null;
+  const begin = () => {
+    sampler.startNow(options.intervalUs);
+    // After the profiler: its first start in a kernel takes a moment that is not the run's.
+    stats = new RunStatsRecorder();
+  };
   startWorkerProfiling(options.intervalUs);
-  await sampler.start(options.intervalUs);
+  const cancel = options.atUserCode ? atUserCodeStart(begin) : (begin(), () => undefined);
   let result!: T;
   let tensors: TensorKernelTime[] | null = null;
   let thrown: { error: unknown } | null = null;
@@ -68,13 +79,20 @@ export async function profileRun<T>(run: () => Promise<T>, options: ProfileOptio
   } catch (error) {
     thrown = { error };
   }
-  const main = await sampler.stop();
+  cancel();
   const workers = stopWorkerProfiling();
+  if (!sampler.running || !stats) {
+    if (thrown) throw thrown.error;
+    return { result, record: null };
+  }
+  // Finished before the profiler stops: stopping serialises the profile, which is not the run's time.
+  const runStats = await (stats as RunStatsRecorder).finish();
+  const main = await sampler.stop();
   const record: ProfileRecord = {
     subject: options.subject,
     cell: options.cell,
     intervalUs: options.intervalUs,
-    stats: stats.finish(),
+    stats: runStats,
     main,
     workers,
     threads: kernelPool.threads,

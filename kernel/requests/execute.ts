@@ -98,12 +98,27 @@ export class ExecuteHandler {
       case "cell-magic": {
         const magic = registry.require(plan.name, "cell");
         try {
-          return { outcome: await magic.cell!.run({ args: plan.args, body: plan.body, run: (c) => this.runCode(c, label, code), ...this.detached(label, code) }), payload: [] };
+          return { outcome: await magic.cell!.run({ args: plan.args, body: plan.body, label, run: (c) => this.runBody(c, label, code), ...this.detached(label, code) }), payload: [] };
         } catch (err) {
           return { outcome: failure(err), payload: [] };
         }
       }
     }
+  }
+
+  /**
+   * Runs the body of a cell magic: plain code with its line magics, or another cell magic
+   * (`%%profile` over `%%workers`). `code` starts with blank lines that keep the body's lines
+   * where they are in the cell; a nested magic's body keeps them too.
+   */
+  private async runBody(code: string, label: string, source: string): Promise<CellOutcome> {
+    const blank = /^\n*/.exec(code)![0].length;
+    const plan = planCell(code.slice(blank), this.services.registry);
+    if (plan.kind === "code") return this.runCode("\n".repeat(blank) + plan.code, label, source);
+    if (plan.kind !== "cell-magic") return this.runCode(code, label, source);
+    const magic = this.services.registry.require(plan.name, "cell");
+    const body = "\n".repeat(blank) + plan.body;
+    return magic.cell!.run({ args: plan.args, body, label, run: (c) => this.runBody(c, label, source), ...this.detached(label, source) });
   }
 
   /**

@@ -114,9 +114,11 @@ static napi_value threads(napi_env env, napi_callback_info info) {
 // Context-aware (NAPI_MODULE_INIT), so worker threads may load it too.
 NAPI_MODULE_INIT() {
   napi_value fn;
-  CHECK(napi_create_function(env, "sgemm", NAPI_AUTO_LENGTH, sgemm, NULL, &fn));
-  CHECK(napi_set_named_property(env, exports, "sgemm", fn));
+  /* V8's CPU profiler names every N-API callback after the last one created (they share one
+     trampoline): create sgemm last, so that profiles show the time where it is spent. */
   CHECK(napi_create_function(env, "threads", NAPI_AUTO_LENGTH, threads, NULL, &fn));
   CHECK(napi_set_named_property(env, exports, "threads", fn));
+  CHECK(napi_create_function(env, "sgemm", NAPI_AUTO_LENGTH, sgemm, NULL, &fn));
+  CHECK(napi_set_named_property(env, exports, "sgemm", fn));
   return exports;
 }

@@ -1,0 +1,139 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { display } from "../display/api.js";
+import type { CellOutcome } from "../execute/tslab-adapter.js";
+import { analyseProfile, type SourceLocator } from "../profile/analysis.js";
+import { locateInCell } from "../profile/locator.js";
+import { reportBundle, type ProfileReport } from "../profile/report.js";
+import { profileRun, ProfiledError, type ProfileRecord } from "../profile/session.js";
+import { verdict } from "../profile/verdict.js";
+import { summariseWorkers } from "../profile/workers.js";
+import type { MimeBundle } from "../protocol/messages.js";
+import { UsageError, type Magic } from "./registry.js";
+
+const USAGE = `%%profile [--top N] [--interval µs] [--save FILE.cpuprofile]   (first line of a cell)
+%profile [options] STATEMENT
+%profile
+
+Finds the bottleneck of a cell: runs it under V8's sampling profiler (and the worker threads it
+uses under theirs), then shows one report: wall and CPU time, event-loop utilization, GC and
+heap; the top functions by self and by total time with their cell lines (library code named by
+package); a per-line table of the cell (Line | Samples | % Time | Line contents); a flame chart
+of the call tree; per-worker busy time, utilization and imbalance for parallel.map and %%workers;
+the top tfjs kernels when the cell uses tensors; and a verdict with the next step.
+  --top N            rows in the function tables (default 10)
+  --interval µs      sampling interval (default 1000)
+  --save FILE        also write the main thread's profile as a .cpuprofile (Chrome DevTools,
+                     speedscope)
+  %profile STATEMENT profiles one statement in place; %profile alone shows the last report.`;
+
+interface Options {
+  top: number;
+  intervalUs: number;
+  save: string | null;
+}
+
+/** Reads `--top N --interval µs --save FILE` from the front of `args`; the rest is code. */
+function parseOptions(args: string): { options: Options; rest: string } {
+  const options: Options = { top: 10, intervalUs: 1000, save: null };
+  let rest = args.trim();
+  for (;;) {
+    const m = /^--(top|interval|save)(?:=|\s+)(\S+)\s*/.exec(rest);
+    if (!m) break;
+    rest = rest.slice(m[0].length);
+    const [, name, value] = m;
+    if (name === "save") options.save = value!;
+    else {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} needs a positive whole number, got ${JSON.stringify(value)}.\n${USAGE}`);
+      if (name === "top") options.top = n;
+      else options.intervalUs = n;
+    }
+  }
+  if (/^--?\w/.test(rest)) throw new UsageError(`unknown option ${rest.split(/\s/)[0]}.\n${USAGE}`);
+  return { options, rest };
+}
+
+const locator: SourceLocator = { locate: (url, line, column) => locateInCell(url, line, column) };
+
+let lastReport: MimeBundle | null = null;
+
+/** The cell whose lines the per-line table shows: the one named, else the one with most samples. */
+function focusOf(record: ProfileRecord): { cell: string; lines: string[] } | null {
+  const counts = new Map<string, { samples: number; lines: string[] }>();
+  const byId = new Map(record.main.nodes.map((n) => [n.id, n]));
+  for (const id of record.main.samples ?? []) {
+    const frame = byId.get(id)?.callFrame;
+    const where = frame ? locateInCell(frame.url, frame.lineNumber + 1, frame.columnNumber) : null;
+    if (!where) continue;
+    const entry = counts.get(where.cell) ?? { samples: 0, lines: where.lines };
+    entry.samples++;
+    counts.set(where.cell, entry);
+  }
+  if (record.cell) {
+    const lines = counts.get(record.cell)?.lines;
+    if (lines) return { cell: record.cell, lines };
+  }
+  const best = [...counts].sort((a, b) => b[1].samples - a[1].samples)[0];
+  return best ? { cell: best[0], lines: best[1].lines } : null;
+}
+
+function show(record: ProfileRecord, options: Options, cellLines: string[] | null): void {
+  const focus = record.cell && cellLines ? { cell: record.cell, lines: cellLines } : focusOf(record);
+  const main = analyseProfile(record.main, locator, focus ? { focusCell: focus.cell, cellLines: focus.lines } : {});
+  record.cell = focus?.cell ?? record.cell;
+  const workers = summariseWorkers(record.workers, record.stats.wallMs, locator);
+  const report: ProfileReport = { record, main, workers, verdict: verdict(record, main, workers) };
+  lastReport = reportBundle(report, options.top);
+  if (options.save) {
+    const file = path.resolve(options.save);
+    writeFileSync(file, JSON.stringify(record.main));
+    lastReport["text/plain"] = `${lastReport["text/plain"]}\n\nSaved the main thread's profile to ${file} (open it in Chrome DevTools or speedscope).`;
+  }
+  display(lastReport);
+}
+
+export const profileMagic: Magic = {
+  name: "profile",
+  help: USAGE,
+  line: {
+    splitCode(args) {
+      const { options, rest } = parseOptions(args);
+      return { options: JSON.stringify(options), code: rest };
+    },
+    async run({ args, thunk }) {
+      const options = JSON.parse(args) as Options;
+      if (!thunk) {
+        if (!lastReport) throw new UsageError("%profile: nothing was profiled yet in this kernel. Profile a cell with %%profile, or a statement with %profile STATEMENT.");
+        display(lastReport);
+        return undefined;
+      }
+      try {
+        const { result, record } = await profileRun(async () => thunk(), { intervalUs: options.intervalUs, subject: "statement", cell: null, usesTensors: false, atUserCode: false }, () => false);
+        if (record) show(record, options, null);
+        return result;
+      } catch (err) {
+        if (!(err instanceof ProfiledError)) throw err;
+        show(err.record, options, null);
+        throw err.cause;
+      }
+    },
+  },
+  cell: {
+    async run({ args, body, label, run }): Promise<CellOutcome> {
+      const { options, rest } = parseOptions(args);
+      if (rest) throw new UsageError(`%%profile takes only options on its first line, got ${JSON.stringify(rest)}.\n${USAGE}`);
+      // The cell as the user wrote it: the magic's line, then the body.
+      const lines = [`%%profile ${args}`.trimEnd(), ...body.split("\n")];
+      try {
+        const { result, record } = await profileRun(() => run(`\n${body}`), { intervalUs: options.intervalUs, subject: label, cell: label, usesTensors: /\btf\b/.test(body), atUserCode: true }, (o) => !o.ok);
+        if (record) show(record, options, lines);
+        return result;
+      } catch (err) {
+        if (!(err instanceof ProfiledError)) throw err;
+        show(err.record, options, lines);
+        throw err.cause;
+      }
+    },
+  },
+};
