@@ -73,7 +73,7 @@ describe("%%profile", () => {
     expect(header, text).not.toBeNull();
     const rows = section(text, "Workers:");
     expect(rows.length).toBe(Number(header![1]));
-    for (const row of rows) expect(row).toMatch(/^\s+worker \d+\s+[\d.]+\s+\d+\s+/);
+    for (const row of rows) expect(row).toMatch(/^\s+worker \d+\s+[\d.]+\s+[\d.]+\s+\d+\s+/);
     expect(rows.some((row) => /the function at Cell\[\d+\], line 1|\(anonymous\)\(\) at Cell\[\d+\], line 1/.test(row))).toBe(true);
     expect(resultText(outputs)).toBe("64");
   });

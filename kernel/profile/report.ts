@@ -76,7 +76,8 @@ export function reportBundle(report: ProfileReport, top: number): MimeBundle {
   // A magic's own line stands for the cell's top level: time in what it called lands there,
   // because V8 records no call-site lines.
   const lineRows = main.lines.map((l) => [String(l.line), String(l.samples), l.percent.toFixed(1), l.samples > 0 && l.text.trimStart().startsWith("%%") ? `${l.text}   ← calls from the cell's top level (V8 records no call line)` : l.text]);
-  const workerRows = (workers?.rows ?? []).map((w) => [w.label, w.busyMs.toFixed(1), String(w.tasks), w.hot ? `${w.hot.name}() at ${w.hot.cell}, line ${w.hot.line} (${w.hot.percent.toFixed(0)}%)` : w.top[0] ? `${w.top[0].name} (${w.top[0].where})` : "—"]);
+  // A worker that finished early waited for the busiest one: the cost of the imbalance.
+  const workerRows = (workers?.rows ?? []).map((w) => [w.label, w.busyMs.toFixed(1), (workers!.wallMs - w.busyMs).toFixed(1), String(w.tasks), w.hot ? `${w.hot.name}() at ${w.hot.cell}, line ${w.hot.line} (${w.hot.percent.toFixed(0)}%)` : w.top[0] ? `${w.top[0].name} (${w.top[0].where})` : "—"]);
   const tensorRows = (record.tensors ?? []).slice(0, top).map((k) => [k.name, k.ms.toFixed(2), String(k.calls)]);
   const shares = Object.entries(verdict.shares).filter(([, v]) => v >= 0.005).map(([k, v]) => `${k} ${pct(v)}`).join(", ");
 
@@ -86,7 +87,7 @@ export function reportBundle(report: ProfileReport, top: number): MimeBundle {
   if (lineRows.length) text.push(`Line profile of ${record.cell}:`, textTable(LINE_HEADER, lineRows, 3), "");
   if (workers) {
     text.push(`Workers: ${workers.count}, busy ${ms(workers.busyMs)} in all, pool utilization ${pct(workers.utilization)}, imbalance ${pct(workers.imbalance)} (busiest over mean)`);
-    text.push(textTable(["Worker", "Busy ms", "Tasks", "Hottest code"], workerRows, 0), "");
+    text.push(textTable(["Worker", "Busy ms", "Waited ms", "Tasks", "Hottest code"], workerRows, 0), "");
   }
   if (tensorRows.length) text.push("Tensor kernels (tf.profile):", textTable(["Kernel", "ms", "Calls"], tensorRows, 0), "");
 
@@ -98,7 +99,7 @@ export function reportBundle(report: ProfileReport, top: number): MimeBundle {
     `<details open><summary>Top functions by self time</summary>${htmlTable(FUNCTION_HEADER, functionRows(main.bySelf, top), 4)}</details>`,
     `<details><summary>Top functions by total time</summary>${htmlTable(FUNCTION_HEADER, functionRows(main.byTotal, top), 4)}</details>`,
     lineRows.length ? `<details open><summary>Line profile of ${escape(record.cell ?? "")}</summary>${htmlTable(LINE_HEADER, lineRows, 3)}</details>` : "",
-    workers ? `<details open><summary>Workers: ${workers.count}, pool utilization ${pct(workers.utilization)}, imbalance ${pct(workers.imbalance)}</summary>${htmlTable(["Worker", "Busy ms", "Tasks", "Hottest code"], workerRows, 0)}</details>` : "",
+    workers ? `<details open><summary>Workers: ${workers.count}, pool utilization ${pct(workers.utilization)}, imbalance ${pct(workers.imbalance)}</summary>${htmlTable(["Worker", "Busy ms", "Waited ms", "Tasks", "Hottest code"], workerRows, 0)}</details>` : "",
     tensorRows.length ? `<details open><summary>Tensor kernels (tf.profile)</summary>${htmlTable(["Kernel", "ms", "Calls"], tensorRows, 0)}</details>` : "",
     flame ? String(flame["text/html"]) : "",
     `</div>`,
