@@ -1,0 +1,122 @@
+// The skills framework as the tracker and its reports see it: competencies with levels,
+// roles (and the certificate) that require levels, the curriculum of notebooks with their
+// exercise checks, and a catalogue of continuing education. The data lives in skills/ (YAML);
+// tracker/framework/load.ts validates it into these types.
+
+/** The TCPP curriculum's Bloom levels, lowest first. */
+export const LEVELS = ["know", "comprehend", "apply"] as const;
+export type Level = (typeof LEVELS)[number];
+
+/** 0 for no level, 1 know, 2 comprehend, 3 apply. */
+export function levelRank(level: Level | null | undefined): number {
+  return level ? LEVELS.indexOf(level) + 1 : 0;
+}
+
+export interface Competency {
+  id: string;
+  area: string;
+  name: string;
+  description: string;
+  /** What evidence shows each level. */
+  levels: Record<Level, string>;
+}
+
+export const INDUSTRIES = ["technology", "finance", "healthcare"] as const;
+export type Industry = (typeof INDUSTRIES)[number];
+
+export interface RoleVariant {
+  industry: Industry;
+  note: string;
+  /** Levels that differ from the role's own (added or changed). */
+  requires: Record<string, Level>;
+}
+
+export interface Role {
+  id: string;
+  name: string;
+  /** "role" for a job, "certificate" for the certificate in parallel computing for ML. */
+  kind: "role" | "certificate";
+  description: string;
+  /** Competency id → the level the role requires. */
+  requires: Record<string, Level>;
+  variants: RoleVariant[];
+}
+
+export interface Check {
+  /** Unique across the curriculum; what `%%check ID` names. */
+  id: string;
+  competency: string;
+  level: Level;
+  description: string;
+}
+
+export interface CurriculumNotebook {
+  id: string;
+  /** Path under notebooks/. */
+  file: string;
+  title: string;
+  /** Competency id → the level the whole notebook evidences. */
+  competencies: Record<string, Level>;
+  checks: Check[];
+  /** Notebook ids to do first. */
+  prerequisites: string[];
+  hours: number;
+}
+
+export const CATALOGUE_KINDS = ["conference", "workshop", "tutorial", "certification", "course", "forum"] as const;
+export type CatalogueKind = (typeof CATALOGUE_KINDS)[number];
+export const COST_BANDS = ["free", "low", "medium", "high"] as const;
+export type CostBand = (typeof COST_BANDS)[number];
+
+export interface CatalogueItem {
+  id: string;
+  kind: CatalogueKind;
+  name: string;
+  url: string | null;
+  /** Competency id → the level taking part evidences. */
+  competencies: Record<string, Level>;
+  hours: number;
+  cost: CostBand;
+  /** The month it usually takes place (1–12), or null when it is any time (courses, forums). */
+  month: number | null;
+}
+
+export interface Framework {
+  competencies: Competency[];
+  roles: Role[];
+  curriculum: CurriculumNotebook[];
+  catalogue: CatalogueItem[];
+}
+
+export const EVIDENCE_KINDS = ["check", "notebook", "certification", "course", "workshop", "conference", "self-assessment"] as const;
+export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
+
+/** One piece of evidence, as the reports read it. */
+export interface EvidenceRecord {
+  learner: string;
+  kind: EvidenceKind;
+  /** The check id, notebook id or catalogue item id; free text for outside evidence. */
+  ref: string;
+  /** Set for evidence of one competency (a check, a self-assessment); null when `ref` says. */
+  competency: string | null;
+  level: Level | null;
+  /** Where it came from: a notebook file, "kernel", a credential URL, … */
+  source: string;
+  /** ISO date (YYYY-MM-DD). */
+  date: string;
+  /** For notebooks: the sha256 of the notebook's content. */
+  contentHash: string | null;
+  url: string | null;
+}
+
+export const GOAL_STATUSES = ["active", "done", "dropped"] as const;
+export type GoalStatus = (typeof GOAL_STATUSES)[number];
+
+export interface Goal {
+  id: number;
+  learner: string;
+  /** A role id or a catalogue item id. */
+  target: string;
+  targetDate: string | null;
+  status: GoalStatus;
+}
