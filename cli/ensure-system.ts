@@ -9,7 +9,7 @@ import { buildNativeBlas } from "./build-native.js";
 
 /** Debian's Python: the `python3` first on PATH may be another one, without Jupyter. */
 const PYTHON = "/usr/bin/python3";
-const MODULES = ["jupyter_client", "jupyter_kernel_test", "nbclient", "nbconvert", "ipykernel", "notebook"];
+const MODULES = ["jupyter_client", "jupyter_kernel_test", "nbclient", "nbconvert", "ipykernel", "notebook", "icalendar"];
 const COMMANDS = ["jupyter-kernelspec"];
 const APT_PACKAGES = [
   "jupyter-server",
@@ -19,6 +19,7 @@ const APT_PACKAGES = [
   "python3-nbclient",
   "python3-nbconvert",
   "python3-jupyter-kernel-test",
+  "python3-icalendar",
   "libopenblas-dev",
   "gcc",
 ];

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `parallab` command: kernelspec install/uninstall, the kernel itself, and the demo.
+// The `parallab` command: kernelspec install/uninstall, the kernel itself, the demo, and the
+// skills tracker (record, gap, plan, goal, evidence, badge: cli/tracker-commands.ts).
 import { Command } from "commander";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -7,6 +8,7 @@ import { installKernelspec, uninstallKernelspec, type SpecLocation } from "./ker
 import { runNotebook, writeNotebook } from "./run-notebook.js";
 import { sourceText } from "./notebook.js";
 import { KERNEL_MAIN, PACKAGE_ROOT } from "../kernel/paths.js";
+import { DataError, registerReportCommands, registerTrackerCommands, UsageError as TrackerUsageError } from "./tracker-commands.js";
 
 
 function location(opts: SpecLocation): SpecLocation {
@@ -79,7 +81,15 @@ program
     }
   });
 
+registerTrackerCommands(program);
+registerReportCommands(program);
+
 program.parseAsync().catch((err: Error) => {
   console.error(`parallab: ${err.message}`);
-  process.exit(1);
+  // A usage error is 1; bad data (a notebook, an id, the skills files) is 2.
+  process.exit(err instanceof TrackerUsageError ? 1 : isDataError(err) ? 2 : 1);
 });
+
+function isDataError(err: Error): boolean {
+  return err instanceof DataError || ["FrameworkError", "NotebookFormatError", "UnknownCheckError", "GoalError"].includes(err.name);
+}

@@ -1,6 +1,8 @@
+import { checkMagic } from "./check.js";
 import { gpuMagic } from "./gpu.js";
 import { lsmagicMagic, magicMagic } from "./lsmagic.js";
 import { profileMagic } from "./profile.js";
+import { skillsMagic } from "./skills.js";
 import { MagicRegistry } from "./registry.js";
 import { timeMagic } from "./time.js";
 import { timeitMagic } from "./timeit.js";
@@ -17,5 +19,7 @@ export function createBuiltinRegistry(): MagicRegistry {
   registry.register(workersMagic(kernelPool));
   registry.register(gpuMagic);
   registry.register(profileMagic);
+  registry.register(checkMagic);
+  registry.register(skillsMagic);
   return registry;
 }

@@ -14,6 +14,7 @@ export function levelRank(level: Level | null | undefined): number {
 
 export interface Competency {
   id: string;
+  /** One of the area names listed under `areas` in skills/competencies.yaml, e.g. "GPU programming". */
   area: string;
   name: string;
   description: string;

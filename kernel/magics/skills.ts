@@ -1,0 +1,42 @@
+import { display } from "../display/api.js";
+import { trackerSession } from "../tracker-session.js";
+import { gapReport } from "../../tracker/reports/gap.js";
+import { gapMarkdown } from "../../tracker/exports/markdown.js";
+import { gapReportHtml } from "../../tracker/exports/html.js";
+import { UsageError, type Magic } from "./registry.js";
+
+const USAGE = `%skills [ROLE] [--industry technology|finance|healthcare]
+
+The skill-gap report of the current learner (PARALLAB_LEARNER, else your login name) for a role
+(default: the certificate, certificate-parallel-ml): per competency the required and evidenced
+level, the gap, the evidence, the next notebook or catalogue item that closes it, and the
+readiness; with a radar chart of required vs evidenced levels. The same report as
+\`parallab gap --role ROLE\`.`;
+
+export const skillsMagic: Magic = {
+  name: "skills",
+  help: USAGE,
+  line: {
+    run({ args }) {
+      const words = args.split(/\s+/).filter(Boolean);
+      let industry: string | null = null;
+      const at = words.indexOf("--industry");
+      if (at >= 0) {
+        industry = words[at + 1] ?? null;
+        if (!industry) throw new UsageError(`--industry needs a value.\n${USAGE}`);
+        words.splice(at, 2);
+      }
+      if (words.length > 1 || words[0]?.startsWith("-")) throw new UsageError(`%skills takes one role id, got ${JSON.stringify(args.trim())}.\n${USAGE}`);
+      const { framework, learner, evidence } = trackerSession().state();
+      const role = words[0] ?? "certificate-parallel-ml";
+      let report;
+      try {
+        report = gapReport(framework, evidence, { role, industry, learner, today: new Date().toISOString().slice(0, 10) });
+      } catch (err) {
+        throw new UsageError(`%skills: ${(err as Error).message}`);
+      }
+      display({ "text/plain": gapMarkdown(report), "text/html": gapReportHtml(report) });
+      return undefined;
+    },
+  },
+};

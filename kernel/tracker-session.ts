@@ -1,0 +1,60 @@
+// The kernel's link to the skills tracker, opened on first use (%%check, %skills): the
+// framework from skills/, synced into the learner's database.
+import { loadFramework } from "../tracker/framework/load.js";
+import type { Check, CurriculumNotebook, Framework } from "../tracker/framework/types.js";
+import { evidenceOf, recordCheck, type CheckRecorded } from "../tracker/evidence.js";
+import { listGoals } from "../tracker/goals.js";
+import { currentLearner, openTracker, type Tracker } from "../tracker/store.js";
+import { syncFramework } from "../tracker/sync.js";
+import { UsageError } from "./magics/registry.js";
+
+class TrackerSession {
+  private framework: Framework | null = null;
+  private tracker: Tracker | null = null;
+
+  get learner(): string {
+    return currentLearner();
+  }
+
+  skills(): Framework {
+    this.framework ??= loadFramework();
+    return this.framework;
+  }
+
+  private store(): Tracker {
+    if (!this.tracker) {
+      this.tracker = openTracker();
+      syncFramework(this.tracker.db, this.skills());
+    }
+    return this.tracker;
+  }
+
+  lookupCheck(id: string): { framework: Framework; check: Check; notebook: CurriculumNotebook } {
+    const framework = this.skills();
+    for (const notebook of framework.curriculum) {
+      const check = notebook.checks.find((c) => c.id === id);
+      if (check) return { framework, check, notebook };
+    }
+    const ids = framework.curriculum.flatMap((n) => n.checks.map((c) => c.id));
+    const close = ids.filter((c) => c.split(".")[0] === id.split(".")[0]).slice(0, 5);
+    throw new UsageError(`%%check: unknown check id "${id}". ${close.length ? `This notebook's checks: ${close.join(", ")}. ` : ""}All ${ids.length} ids are in skills/curriculum.yaml.`);
+  }
+
+  recordCheck(id: string): CheckRecorded & { learner: string } {
+    const learner = this.learner;
+    return { ...recordCheck(this.store().db, this.skills(), { learner, check: id, source: "kernel" }), learner };
+  }
+
+  state() {
+    const learner = this.learner;
+    const { db } = this.store();
+    return { framework: this.skills(), learner, evidence: evidenceOf(db, learner), goals: listGoals(db, learner) };
+  }
+}
+
+let session: TrackerSession | null = null;
+
+export function trackerSession(): TrackerSession {
+  session ??= new TrackerSession();
+  return session;
+}
