@@ -22,7 +22,8 @@ import { syncFramework } from "../tracker/sync.js";
 export class DataError extends Error {}
 
 export function withTracker<T>(action: (tracker: Tracker, framework: Framework) => T): T {
-  const framework = loadFramework();
+  // PARALLAB_SKILLS: another copy of the framework (a course's own, or one being edited).
+  const framework = loadFramework(process.env.PARALLAB_SKILLS || undefined);
   const tracker = openTracker();
   try {
     syncFramework(tracker.db, framework);
