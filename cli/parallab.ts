@@ -8,7 +8,10 @@ import { installKernelspec, uninstallKernelspec, type SpecLocation } from "./ker
 import { runNotebook, writeNotebook } from "./run-notebook.js";
 import { sourceText } from "./notebook.js";
 import { KERNEL_MAIN, PACKAGE_ROOT } from "../kernel/paths.js";
-import { DataError, registerReportCommands, registerTrackerCommands, UsageError as TrackerUsageError } from "./tracker-commands.js";
+import { DataError, registerReportCommands, registerTrackerCommands, UsageError as TrackerUsageError, withTracker } from "./tracker-commands.js";
+import { evidenceOf, today } from "../tracker/evidence.js";
+import { gapReport } from "../tracker/reports/gap.js";
+import { currentLearner, defaultDbPath } from "../tracker/store.js";
 
 
 function location(opts: SpecLocation): SpecLocation {
@@ -75,6 +78,10 @@ program
       }
     }
     console.log(`\nWrote ${target} (${((Date.now() - started) / 1000).toFixed(1)} s). Open it in Jupyter with the "TypeScript (Parallab)" kernel.`);
+    // The notebook's %%check recorded evidence in the tracker (SQLite): say where things stand.
+    const learner = currentLearner();
+    const report = withTracker((t, framework) => gapReport(framework, evidenceOf(t.db, learner), { role: "certificate-parallel-ml", learner, today: today() }));
+    console.log(`Skills tracker (${defaultDbPath()}): ${learner} is ${report.readiness}% of the way to the certificate. Next: npx parallab gap --role certificate-parallel-ml, npx parallab plan --role ml-engineer --hours-per-week 5`);
     if (failed) {
       console.error(`Cell ${failed.cell + 1} of ${source} failed: ${failed.ename}: ${failed.evalue}`);
       process.exitCode = 1;
