@@ -2,15 +2,15 @@
 // The `parallab` command: kernelspec install/uninstall, the kernel itself, the demo, and the
 // skills tracker (record, gap, plan, goal, evidence, badge: cli/tracker-commands.ts).
 import { Command } from "commander";
-import { mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { installKernelspec, uninstallKernelspec, type SpecLocation } from "./kernelspec.js";
-import { runNotebook, writeNotebook } from "./run-notebook.js";
-import { sourceText } from "./notebook.js";
+import { runNotebooks } from "./course.js";
 import { KERNEL_MAIN, PACKAGE_ROOT } from "../kernel/paths.js";
 import { DataError, registerReportCommands, registerTrackerCommands, UsageError as TrackerUsageError, withTracker } from "./tracker-commands.js";
-import { evidenceOf, today } from "../tracker/evidence.js";
-import { gapReport } from "../tracker/reports/gap.js";
+import { writeCourseReports } from "./course-report.js";
+import { loadFramework } from "../tracker/framework/load.js";
+import { prerequisiteOrder } from "../tracker/reports/gap.js";
 import { currentLearner, defaultDbPath } from "../tracker/store.js";
 
 
@@ -54,36 +54,49 @@ program
   });
 
 program
+  .command("run")
+  .description("execute notebooks headless through the kernel, write them with their outputs, record their checks")
+  .argument("<notebooks...>", ".ipynb files")
+  .option("--out <dir>", "where to write the executed notebooks", "out")
+  .option("--allow-errors", "run every cell even after one fails (the exit code still says so)")
+  .option("--timeout <seconds>", "longest a cell may run", "600")
+  .option("--learner <id>", "whose evidence the checks record (default: PARALLAB_LEARNER or your login name)")
+  .action(async (files: string[], opts: { out: string; allowErrors?: boolean; timeout: string; learner?: string }) => {
+    const timeout = Number(opts.timeout);
+    if (!(timeout > 0)) throw new TrackerUsageError(`--timeout must be a positive number of seconds, got "${opts.timeout}"`);
+    const runs = await runNotebooks(files, { outDir: opts.out, allowErrors: opts.allowErrors, timeoutMs: timeout * 1000, learner: opts.learner });
+    const failed = runs.filter((r) => r.failed);
+    for (const r of failed) console.error(`${r.source}: cell ${r.failed!.cell + 1} failed: ${r.failed!.ename}: ${r.failed!.evalue}`);
+    console.log(`Wrote ${runs.length} executed notebook${runs.length === 1 ? "" : "s"} to ${opts.out}/`);
+    if (failed.length) process.exitCode = 1;
+  });
+
+program
   .command("demo")
-  .description("install the kernelspec and run the demo notebook through the kernel")
-  .option("--out <dir>", "where to write the executed notebook", "out")
-  .action(async (opts: { out: string }) => {
+  .description("the main job (npm start): install the kernelspec, run the course's notebooks through the kernel, record the checks, write the skills reports")
+  .option("--out <dir>", "where to write the executed notebooks and the reports", "out")
+  .option("--learner <id>", "whose evidence (default: PARALLAB_LEARNER or your login name)")
+  .action(async (opts: { out: string; learner?: string }) => {
+    const started = Date.now();
     const dir = installKernelspec({ user: true });
     console.log(`Kernelspec installed: ${dir}`);
-    const source = path.join(PACKAGE_ROOT, "notebooks", "00-welcome.ipynb");
-    console.log(`Running ${path.relative(process.cwd(), source)} through the parallab kernel…`);
-    const started = Date.now();
-    const { notebook, failed } = await runNotebook(source, {
-      cwd: path.dirname(source),
-      onCell: (n, total, outcome) => console.log(`  cell ${n}/${total} ${outcome === "ok" ? "ok" : "FAILED"}`),
-    });
-    mkdirSync(opts.out, { recursive: true });
-    const target = path.join(opts.out, path.basename(source));
-    writeNotebook(target, notebook);
-    for (const cell of notebook.cells.filter((c) => c.cell_type === "code")) {
-      console.log(`\nIn [${cell.execution_count ?? " "}]: ${sourceText(cell).split("\n")[0]}${sourceText(cell).includes("\n") ? " …" : ""}`);
-      for (const out of cell.outputs ?? []) {
-        const text = out.output_type === "stream" ? String(out.text) : out.output_type === "error" ? `${String(out.ename)}: ${String(out.evalue)}` : String((out.data as Record<string, unknown>)["text/plain"] ?? "");
-        console.log(text.trimEnd().replace(/^/gm, "  "));
-      }
-    }
-    console.log(`\nWrote ${target} (${((Date.now() - started) / 1000).toFixed(1)} s). Open it in Jupyter with the "TypeScript (Parallab)" kernel.`);
-    // The notebook's %%check recorded evidence in the tracker (SQLite): say where things stand.
-    const learner = currentLearner();
-    const report = withTracker((t, framework) => gapReport(framework, evidenceOf(t.db, learner), { role: "certificate-parallel-ml", learner, today: today() }));
-    console.log(`Skills tracker (${defaultDbPath()}): ${learner} is ${report.readiness}% of the way to the certificate. Next: npx parallab gap --role certificate-parallel-ml, npx parallab plan --role ml-engineer --hours-per-week 5`);
+    const learner = opts.learner ?? currentLearner();
+    // The course: the curriculum's notebooks that exist, in prerequisite order.
+    const framework = loadFramework();
+    const notebooks = prerequisiteOrder(framework.curriculum)
+      .map((n) => path.join(PACKAGE_ROOT, "notebooks", n.file))
+      .filter((file) => existsSync(file));
+    console.log(`Running ${notebooks.length} notebook${notebooks.length === 1 ? "" : "s"} of the course through the parallab kernel (learner: ${learner})…`);
+    const runs = await runNotebooks(notebooks, { outDir: opts.out, learner, progress: process.stdout });
+    const failed = runs.find((r) => r.failed);
+    const report = withTracker((t, f) => writeCourseReports(t, f, learner, opts.out));
+    console.log(`\nExecuted notebooks: ${opts.out}/ (${runs.length}); reports: ${report.files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
+    console.log(`Skills tracker (${defaultDbPath()}), readiness of ${learner}:`);
+    for (const g of report.gaps) console.log(`  ${g.role.name.padEnd(60)} ${String(g.readiness).padStart(5)}%${g.met ? "  met" : ""}`);
+    console.log(`Study plan toward the certificate: ${report.planWeeks} weeks at 5 h/week (${opts.out}/plan.md, ${opts.out}/plan.ics).`);
+    console.log(`Next: open JupyterLab on notebooks/ and pick the "TypeScript (Parallab)" kernel. Took ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     if (failed) {
-      console.error(`Cell ${failed.cell + 1} of ${source} failed: ${failed.ename}: ${failed.evalue}`);
+      console.error(`${failed.source}: cell ${failed.failed!.cell + 1} failed: ${failed.failed!.ename}: ${failed.failed!.evalue}`);
       process.exitCode = 1;
     }
   });

@@ -6,6 +6,11 @@ import { OutputCollector, readNotebook, sourceText, type Notebook } from "./note
 export interface RunOptions {
   allowErrors?: boolean;
   cwd?: string;
+  /** The kernel's environment (PARALLAB_LEARNER, PARALLAB_DB, …); default: this process's. */
+  env?: NodeJS.ProcessEnv;
+  /** Longest a cell may run, in ms (default 10 minutes). */
+  timeoutMs?: number;
+  /** Called as each code cell starts (index 0 before the first) and ends. */
   onCell?: (index: number, total: number, outcome: "ok" | "error") => void;
 }
 
@@ -17,7 +22,7 @@ export interface RunResult {
 /** Executes a notebook's code cells in a fresh kernel over ZMQ and fills in their outputs. */
 export async function runNotebook(file: string, options: RunOptions = {}): Promise<RunResult> {
   const notebook = readNotebook(file);
-  const kernel = await launchKernel({ cwd: options.cwd });
+  const kernel = await launchKernel({ cwd: options.cwd, env: options.env });
   const client = new KernelClient(kernel.connection);
   let failed: RunResult["failed"] = null;
   try {
@@ -25,7 +30,7 @@ export async function runNotebook(file: string, options: RunOptions = {}): Promi
     const code = notebook.cells.map((c, i) => [c, i] as const).filter(([c]) => c.cell_type === "code");
     for (const [n, [cell, index]] of code.entries()) {
       const collector = new OutputCollector();
-      const { reply } = await client.execute(sourceText(cell), { onOutput: (m) => collector.add(m), stopOnError: !options.allowErrors, timeoutMs: 10 * 60_000 });
+      const { reply } = await client.execute(sourceText(cell), { onOutput: (m) => collector.add(m), stopOnError: !options.allowErrors, timeoutMs: options.timeoutMs ?? 10 * 60_000 });
       const content = reply.content as { status: string; execution_count: number; ename?: string; evalue?: string };
       cell.outputs = collector.outputs;
       cell.execution_count = content.execution_count;
