@@ -1,6 +1,6 @@
 // The course: every notebook agrees with skills/ and runs green, with Jupyter's own nbclient
 // against the installed kernel and with our runner, and afterwards the tracker shows it complete.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -20,6 +20,21 @@ interface Notebook {
   cells: { cell_type: string; source: string | string[] }[];
 }
 const read = (file: string) => JSON.parse(readFileSync(path.join(NOTEBOOKS, file), "utf8")) as Notebook;
+/**
+ * Runs a command without blocking this thread: a notebook run takes minutes, and a blocked test
+ * worker misses vitest's own heartbeats.
+ */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 const sourceOf = (cell: Notebook["cells"][number]) => (Array.isArray(cell.source) ? cell.source.join("") : cell.source);
 
 function completed(db: string, learner: string): string[] {
@@ -51,15 +66,17 @@ describe("the course's notebooks", () => {
     expect([...required].filter((c) => !taught.has(c))).toEqual([]);
   });
 
-  it("run green with Jupyter's nbclient, every check passes, and the tracker shows them complete", () => {
+  it("run green with Jupyter's nbclient, every check passes, and the tracker shows them complete", async () => {
     const db = path.join(scratch, "nbclient.db");
     // The kernelspec as `parallab install` writes it, where this Jupyter looks (not the user's).
     const prefix = path.join(scratch, "prefix");
     spawnSync(process.execPath, [path.join(PACKAGE_ROOT, "dist", "cli", "parallab.js"), "install", "--prefix", prefix]);
-    const r = spawnSync("/usr/bin/python3", [path.join(import.meta.dirname, "notebooks", "run_nbclient.py"), path.join(scratch, "nbclient"), ...framework.curriculum.map((n) => path.join(NOTEBOOKS, n.file))], {
-      env: { ...process.env, JUPYTER_PATH: path.join(prefix, "share", "jupyter"), JUPYTER_DATA_DIR: path.join(scratch, "jupyter-data"), PARALLAB_DB: db, PARALLAB_LEARNER: "nbclient" },
-      encoding: "utf8",
-      maxBuffer: 64 << 20,
+    const r = await run("/usr/bin/python3", [path.join(import.meta.dirname, "notebooks", "run_nbclient.py"), path.join(scratch, "nbclient"), ...framework.curriculum.map((n) => path.join(NOTEBOOKS, n.file))], {
+      ...process.env,
+      JUPYTER_PATH: path.join(prefix, "share", "jupyter"),
+      JUPYTER_DATA_DIR: path.join(scratch, "jupyter-data"),
+      PARALLAB_DB: db,
+      PARALLAB_LEARNER: "nbclient",
     });
     expect(r.status, r.stderr).toBe(0);
     const results = JSON.parse(r.stdout) as { file: string; failure: string | null; errors: unknown[]; checks: { check: string; passed: boolean }[] }[];
@@ -70,10 +87,10 @@ describe("the course's notebooks", () => {
     expect(completed(db, "nbclient")).toEqual(framework.curriculum.map((n) => n.id).sort());
   }, 30 * 60_000);
 
-  it("run green with `parallab run`, which writes them executed and records their checks", () => {
+  it("run green with `parallab run`, which writes them executed and records their checks", async () => {
     const db = path.join(scratch, "runner.db");
     const out = path.join(scratch, "runner");
-    const r = spawnSync(process.execPath, [path.join(PACKAGE_ROOT, "dist", "cli", "parallab.js"), "run", ...framework.curriculum.map((n) => path.join(NOTEBOOKS, n.file)), "--out", out, "--learner", "runner"], { env: { ...process.env, PARALLAB_DB: db }, encoding: "utf8" });
+    const r = await run(process.execPath, [path.join(PACKAGE_ROOT, "dist", "cli", "parallab.js"), "run", ...framework.curriculum.map((n) => path.join(NOTEBOOKS, n.file)), "--out", out, "--learner", "runner"], { ...process.env, PARALLAB_DB: db });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     for (const entry of framework.curriculum) {
       const executed = JSON.parse(readFileSync(path.join(out, entry.file), "utf8")) as { nbformat: number; cells: { cell_type: string; execution_count: number | null; outputs?: { output_type: string }[] }[] };
