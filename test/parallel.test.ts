@@ -108,6 +108,25 @@ describe("parallel.map", () => {
     expect(resultText(again.outputs)).toBe("[ 1, 2, 3, 4 ]");
   });
 
+  it("compiles functions passed in `with` again in the workers, and checks what they use", async () => {
+    await k.client.execute("const sq = (x: number) => x * x; // a line comment\nconst K = 3;\nfunction cube(x: number) {\n  return sq(x) * x * K;\n}");
+    const ok = await k.client.execute("await parallel.map([1, 2, 3], (x) => cube(x) + sq(x), { with: { sq, cube, K } })");
+    expect(resultText(ok.outputs)).toBe("[ 4, 28, 90 ]");
+    const missing = await k.client.execute("await parallel.map([1, 2], (x) => cube(x), { with: { cube } })");
+    expect(errorOf(missing.outputs)!.evalue).toContain("with.cube uses the notebook variables `sq`, `K`");
+  });
+
+  it("explains imports, modules and values that cannot be copied to a worker", async () => {
+    const named = await k.client.execute('import { cpus } from "node:os";\nawait parallel.map([1], () => cpus().length)');
+    expect(errorOf(named.outputs)!.evalue).toMatch(/imported .* imports do not cross into worker threads\. Import it inside the function/);
+    const namespace = await k.client.execute('import * as os from "node:os";\nawait parallel.map([1], () => os.cpus().length)');
+    expect(errorOf(namespace.outputs)!.evalue).toContain("uses `os`, an object with methods");
+    const inside = await k.client.execute('await parallel.map([1], () => require("node:os").cpus().length > 0)');
+    expect(resultText(inside.outputs)).toBe("[ true ]");
+    const symbol = await k.client.execute('await parallel.map([1], (x) => x, { with: { tag: Symbol("t") } })');
+    expect(errorOf(symbol.outputs)!.evalue).toMatch(/with\.tag cannot be copied to a worker thread .*Pass plain data/);
+  });
+
   it("rejects what cannot run in a worker with a clear error", async () => {
     const { outputs } = await k.client.execute("await parallel.map(3, Math.sqrt)");
     expect(errorOf(outputs)!.evalue).toMatch(/native or bound function/);
@@ -215,6 +234,9 @@ describe("%%workers SPMD cells", () => {
     expect(hello).toEqual(["[rank 0] hello from 0 of 3", "[rank 1] hello from 1 of 3", "[rank 2] hello from 2 of 3"]);
     const kept = await k.client.execute("[_ranks.length, _ranks[1][4]]");
     expect(resultText(kept.outputs)).toBe("[ 3, 'ring 0' ]");
+    // Derived arrays are plain arrays, shown as such.
+    const mapped = await k.client.execute("_ranks.map((r) => r[0])");
+    expect(resultText(mapped.outputs)).toBe("[ 6, 6, 6 ]");
     expect(resultText(outputs)).toBe(
       ["[rank 0] [ 6, [ 2, 4 ], 'root says hi', 'abc', 'ring 2' ]", "[rank 1] [ 6, [ 2, 4 ], 'root says hi', 'abc', 'ring 0' ]", "[rank 2] [ 6, [ 2, 4 ], 'root says hi', 'abc', 'ring 1' ]"].join("\n"),
     );

@@ -26,6 +26,10 @@ const RANK_DECLARATIONS = 'declare const rank: number;\ndeclare const size: numb
 
 /** The values of every rank, shown one line per rank. */
 export class RankValues extends Array<unknown> {
+  // map/filter/slice of the ranks' values give a plain array, shown as an array.
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
   static fromResults(results: RankResult[]): RankValues {
     const values = new RankValues();
     const texts: string[] = [];

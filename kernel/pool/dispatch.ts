@@ -11,6 +11,7 @@ import { createWorkQueue, currentRange, itemsDone, stop } from "./schedule.js";
 import { originOf } from "./scope.js";
 import type { ChunkPart, ChunkResult, ChunkTask } from "./task.js";
 import { valuesKey } from "./values-key.js";
+import { explainCloneError } from "./with-values.js";
 import { recordWorker, workerProfileInterval } from "./worker-profiling.js";
 
 export type TypedArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
@@ -22,7 +23,7 @@ export interface DispatchOptions {
 }
 
 /** The call's task, before it is split: the function, its values and the fold's start. */
-export type CallTask = Pick<ChunkTask, "source" | "values" | "mode" | "init">;
+export type CallTask = Pick<ChunkTask, "source" | "values" | "helpers" | "mode" | "init">;
 
 /** Plain inputs up to this many items (or bytes, for typed arrays) are copied to every thread. */
 const COPY_TO_EVERY_THREAD_ITEMS = 4096;
@@ -84,7 +85,7 @@ export async function dispatch(label: string, items: Items<unknown>, call: CallT
   const chunkSize = chunkSizeFor(n, options.chunkSize, queued ? QUEUE_CHUNKS_PER_THREAD[call.mode] : PUSH_CHUNKS_PER_THREAD);
   if (n === 0) return [];
   const { call: callId, end, outputsArrived } = kernelPool.openCall();
-  const prepared = withValuesAsLocals(call.source, Object.keys(call.values));
+  const prepared = withValuesAsLocals(call.source, [...Object.keys(call.values), ...call.helpers.map((h) => h.name)]);
   const base: Omit<ChunkTask, "items" | "offset"> = {
     ...call,
     source: prepared.source,
@@ -97,7 +98,9 @@ export async function dispatch(label: string, items: Items<unknown>, call: CallT
   };
   const progress = new ProgressBar(label, n, options.progress ?? true);
   try {
-    const results = queued ? await runQueued(label, items, n, chunkSize, base, progress) : await runPushed(label, items as ArrayLike<unknown>, n, chunkSize, base, progress);
+    const results = await (queued ? runQueued(label, items, n, chunkSize, base, progress) : runPushed(label, items as ArrayLike<unknown>, n, chunkSize, base, progress)).catch((err: unknown) => {
+      throw explainCloneError(label, call.values, err);
+    });
     await outputsArrived(results.reduce((count, r) => count + r.outputs, 0));
     for (const r of results) recordWorker({ kind: "pool", thread: r.thread, busyMs: r.busyMs, ...(r.profile ? { profile: r.profile } : {}) });
     return results.flatMap((r) => r.parts).sort((a, b) => a.start - b.start);

@@ -9,6 +9,10 @@ export function isNotebookName(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(scope, name);
 }
 
+export function notebookValue(name: string): unknown {
+  return isNotebookName(name) ? scope[name] : undefined;
+}
+
 export interface SourceOrigin {
   filename: string;
   line: number;

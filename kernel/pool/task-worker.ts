@@ -44,7 +44,8 @@ const RESERVED = new Set(
 
 function compile(task: ChunkTask): Fn {
   const names = Object.keys(task.values);
-  const key = `${names.join(",")}\u0000${task.writtenNames.join(",")}\u0000${task.origin?.filename ?? ""}\u0000${task.source}`;
+  const helpers = task.helpers.filter((h) => IDENTIFIER.test(h.name) && !RESERVED.has(h.name));
+  const key = `${names.join(",")}\u0000${task.writtenNames.join(",")}\u0000${task.origin?.filename ?? ""}\u0000${task.source}\u0000${helpers.map((h) => `${h.name}=${h.source}`).join("\u0000")}`;
   const bindingKey = `${key}\u0000${task.valuesKey ?? task.call}`;
   let fn = bound.get(bindingKey);
   if (fn) return fn;
@@ -59,8 +60,12 @@ function compile(task: ChunkTask): Fn {
     const locals = names.filter((n) => IDENTIFIER.test(n) && !RESERVED.has(n));
     const variables = locals.filter((n) => task.writtenNames.includes(n));
     const constants = locals.filter((n) => !task.writtenNames.includes(n));
-    const declare = (constants.length > 0 ? `const { ${constants.join(", ")} } = exports; ` : "") + (variables.length > 0 ? `let { ${variables.join(", ")} } = exports; ` : "");
-    factory = vm.compileFunction(`${declare}return (\n${task.source}\n);`, ["exports", "require"], {
+    const declare =
+      (constants.length > 0 ? `const { ${constants.join(", ")} } = exports; ` : "") +
+      (variables.length > 0 ? `let { ${variables.join(", ")} } = exports; ` : "");
+    // After the function, so that its lines stay where its cell has them.
+    const declareHelpers = helpers.map((h) => `const ${h.name} = (\n${h.source}\n);\n`).join("");
+    factory = vm.compileFunction(`${declare}const __parallab_fn = (\n${task.source}\n);\n${declareHelpers}return __parallab_fn;`, ["exports", "require"], {
       filename: origin?.filename ?? "parallel-function",
       lineOffset: origin ? origin.line - 2 : 0,
     }) as Factory;

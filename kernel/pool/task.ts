@@ -1,11 +1,18 @@
 import type { CpuProfile } from "../profile/sampler.js";
 
 /** One task of a parallel.map / parallel.reduce, as sent to a worker thread. */
+export interface HelperFunction {
+  name: string;
+  source: string;
+}
+
 export interface ChunkTask {
   /** The function's source (compiled JavaScript), compiled once per worker. */
   source: string;
   /** Values the function needs from the notebook, by name (`with`). */
   values: Record<string, unknown>;
+  /** Functions passed in `with`, declared as constants next to the function (source, not a copy). */
+  helpers: HelperFunction[];
   /** The names of `values` the function assigns to (variables; the others are constants). */
   writtenNames: string[];
   mode: "map" | "reduce";

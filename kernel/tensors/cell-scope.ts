@@ -82,7 +82,8 @@ export async function runInTensorScope<T>(tf: Tf, cell: () => Promise<T>, valueO
       backend: tf.getBackend(),
       wallMs,
       kernels: [...byName.values()].sort((a, b) => b.ms - a.ms),
-      peakBytes: profile.peakBytes,
+      // tf.profile reports -Infinity when no kernel ran: nothing was allocated then.
+      peakBytes: Number.isFinite(profile.peakBytes) ? profile.peakBytes : 0,
       freed: tracked.filter((t) => t.isDisposed).length,
       returned: returnedNew.length,
       kept: keptNew.length,
