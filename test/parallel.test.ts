@@ -250,6 +250,12 @@ describe("%%workers SPMD cells", () => {
     expect(resultText(after.outputs)).toBe("[ [ 0, 10, 20, 30 ], 10 ]");
   });
 
+  it("reads rank, size and shared values in shorthand properties", async () => {
+    await k.client.execute("const label = 'run';");
+    const { outputs } = await k.client.execute("%%workers -n 2 --share label\nconst me = { rank, size, label };\nme");
+    expect(resultText(outputs)).toBe("[rank 0] { rank: 0, size: 2, label: 'run' }\n[rank 1] { rank: 1, size: 2, label: 'run' }");
+  });
+
   it("names a notebook variable the body needs but was not shared", async () => {
     const { reply, outputs } = await k.client.execute("%%workers -n 2\nconfig.step + rank");
     expect(reply.content).toMatchObject({ status: "error", ename: "UsageError" });

@@ -46,9 +46,13 @@ async function main(): Promise<void> {
   // tslab compiles notebook names as `exports.NAME`: the shared values, and rank/size/comm.
   const exports: Record<string, unknown> = { ...data.shared, rank: data.rank, size: data.size, comm };
   const require = createRequire(path.join(data.cwd, "notebook.js"));
-  const prefix = data.async ? "(async function(exports, require) { " : "(function(exports, require) { ";
-  const run = vm.runInThisContext(`${prefix}${data.code}\n})`, { filename: data.scriptName }) as (e: unknown, r: unknown) => unknown;
-  await run(exports, require);
+  // tslab leaves some uses as plain names (a shorthand property `{ rank }`): the outer function
+  // declares them, and the inner one, the cell's code, may still declare names of its own.
+  const names = Object.keys(exports).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== "exports" && n !== "require");
+  const inner = data.async ? "async function(exports, require) { " : "function(exports, require) { ";
+  const outer = `(function(${["exports", "require", ...names].join(", ")}) { return (${inner}`;
+  const bind = vm.runInThisContext(`${outer}${data.code}\n}); })`, { filename: data.scriptName }) as (...args: unknown[]) => (e: unknown, r: unknown) => unknown;
+  await bind(exports, require, ...names.map((n) => exports[n]))(exports, require);
   const value = data.lastExpressionVar ? exports[data.lastExpressionVar] : undefined;
   const text = value === undefined ? null : inspect(value);
   const busyMs = performance.now() - started;
