@@ -4,12 +4,15 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { runNotebook, writeNotebook } from "./run-notebook.js";
+import type { KernelStarter } from "./runner/notebook-kernel.js";
 
 export interface CourseOptions {
   outDir: string;
   allowErrors?: boolean;
   timeoutMs?: number;
   learner?: string;
+  /** Starts each notebook's kernel: a local one by default, or one on a Jupyter server. */
+  startKernel?: KernelStarter;
   /** Where progress goes (a terminal gets a bar that redraws in place). */
   progress?: NodeJS.WriteStream;
 }
@@ -35,7 +38,7 @@ export async function runNotebooks(files: string[], options: CourseOptions): Pro
     const name = path.basename(source);
     const started = Date.now();
     const { notebook, failed } = await runNotebook(source, {
-      cwd: path.dirname(path.resolve(source)),
+      startKernel: options.startKernel,
       env,
       allowErrors: options.allowErrors,
       timeoutMs: options.timeoutMs,

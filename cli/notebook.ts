@@ -1,6 +1,6 @@
 // nbformat 4 notebooks: reading cells and turning a cell's iopub messages into its outputs.
 import { readFileSync } from "node:fs";
-import type { Message } from "../kernel/protocol/messages.js";
+import type { IopubMessage } from "./runner/notebook-kernel.js";
 
 export interface NotebookCell {
   cell_type: "code" | "markdown" | "raw";
@@ -38,7 +38,7 @@ export class OutputCollector {
   readonly outputs: NotebookOutput[] = [];
   private clearPending = false;
 
-  add(msg: Message): void {
+  add(msg: IopubMessage): void {
     const c = msg.content as Record<string, unknown>;
     const type = msg.header.msg_type;
     if (type === "clear_output") {

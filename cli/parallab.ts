@@ -12,6 +12,9 @@ import { writeCourseReports } from "./course-report.js";
 import { loadFramework } from "../tracker/framework/load.js";
 import { prerequisiteOrder } from "../tracker/reports/gap.js";
 import { currentLearner, defaultDbPath } from "../tracker/store.js";
+import { recordNotebooks } from "../tracker/ingest.js";
+import { parseServerUrl } from "./runner/jupyter-server.js";
+import { remoteKernelStarter } from "./runner/remote-kernel.js";
 
 
 function location(opts: SpecLocation): SpecLocation {
@@ -55,16 +58,30 @@ program
 
 program
   .command("run")
-  .description("execute notebooks headless through the kernel, write them with their outputs, record their checks")
+  .description("execute notebooks headless through the kernel (local, or on a Jupyter server), write them with their outputs, record their checks")
   .argument("<notebooks...>", ".ipynb files")
   .option("--out <dir>", "where to write the executed notebooks", "out")
   .option("--allow-errors", "run every cell even after one fails (the exit code still says so)")
   .option("--timeout <seconds>", "longest a cell may run", "600")
   .option("--learner <id>", "whose evidence the checks record (default: PARALLAB_LEARNER or your login name)")
-  .action(async (files: string[], opts: { out: string; allowErrors?: boolean; timeout: string; learner?: string }) => {
+  .option("--server <url>", "run on this Jupyter server's parallab kernel (e.g. http://127.0.0.1:8888/?token=…) instead of a local one")
+  .option("--token <token>", "the Jupyter server's token (or put ?token=… in --server)")
+  .action(async (files: string[], opts: { out: string; allowErrors?: boolean; timeout: string; learner?: string; server?: string; token?: string }) => {
     const timeout = Number(opts.timeout);
     if (!(timeout > 0)) throw new TrackerUsageError(`--timeout must be a positive number of seconds, got "${opts.timeout}"`);
-    const runs = await runNotebooks(files, { outDir: opts.out, allowErrors: opts.allowErrors, timeoutMs: timeout * 1000, learner: opts.learner });
+    if (opts.token !== undefined && !opts.server) throw new TrackerUsageError("--token goes with --server URL");
+    const address = opts.server ? parseServerUrl(opts.server, opts.token) : null;
+    const startKernel = address ? remoteKernelStarter(address) : undefined;
+    // @jupyterlab/services logs each websocket it opens with console.debug: not for the user.
+    if (address && !process.env.PARALLAB_DEBUG) console.debug = () => undefined;
+    const learner = opts.learner ?? currentLearner();
+    const runs = await runNotebooks(files, { outDir: opts.out, allowErrors: opts.allowErrors, timeoutMs: timeout * 1000, learner: opts.learner, startKernel });
+    if (address) {
+      // A server's kernel records into the server's tracker: ours learns the checks from the outputs.
+      const recorded = withTracker((t, framework) => recordNotebooks(t.db, framework, runs.map((r) => r.output), learner));
+      const passed = recorded.reduce((n, r) => n + r.passed.length, 0);
+      console.log(`Recorded ${passed} passed check${passed === 1 ? "" : "s"} for ${learner} in ${defaultDbPath()}`);
+    }
     const failed = runs.filter((r) => r.failed);
     for (const r of failed) console.error(`${r.source}: cell ${r.failed!.cell + 1} failed: ${r.failed!.ename}: ${r.failed!.evalue}`);
     console.log(`Wrote ${runs.length} executed notebook${runs.length === 1 ? "" : "s"} to ${opts.out}/`);
