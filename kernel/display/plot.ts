@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { randomUUID } from "node:crypto";
 import type { MimeBundle } from "../protocol/messages.js";
+import { staticChartSvg } from "./static-chart.js";
 
 const require = createRequire(import.meta.url);
 
@@ -37,19 +38,23 @@ export function plotBundle(data: PlotTrace[], layout: Record<string, unknown> = 
   bundleSent ||= include;
   const spec = JSON.stringify({ data, layout, config }).replace(/</g, "\\u003c");
   const loader = include ? `<script type="text/javascript">if (!window.Plotly) {${plotlyBundle().replace(/<\/script/gi, "<\\/script")}\n}</script>` : "";
+  const text = summary(data, layout);
+  // Where scripts do not run (an untrusted notebook), the front end sanitizes this HTML and
+  // shows the static picture in the div; the script replaces it with the interactive chart.
+  const fallback = `<img class="parallab-plot-static" alt="${text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}" style="max-width:100%" src="data:image/svg+xml;base64,${Buffer.from(staticChartSvg(data, layout, text)).toString("base64")}">`;
   const html =
-    `${loader}<div id="${id}" class="parallab-plot" style="width:100%;min-height:${Number(layout.height ?? 420)}px"></div>` +
+    `${loader}<div id="${id}" class="parallab-plot" style="width:100%;min-height:${Number(layout.height ?? 420)}px">${fallback}</div>` +
     `<script type="text/javascript">(function () {` +
     `var spec = ${spec}, tries = 0;` +
     `function draw() { var el = document.getElementById(${JSON.stringify(id)}); if (!el) return;` +
-    ` if (window.Plotly) { window.Plotly.newPlot(el, spec.data, spec.layout, spec.config); }` +
+    ` if (window.Plotly) { el.textContent = ""; window.Plotly.newPlot(el, spec.data, spec.layout, spec.config); }` +
     ` else if (tries++ < 200) { setTimeout(draw, 50); }` +
     ` else { el.textContent = "plotly.js is not loaded on this page: run the first plot cell of the notebook again."; } }` +
     `draw(); })();</script>`;
   return {
     "text/html": html,
     "application/vnd.plotly.v1+json": { data, layout, config },
-    "text/plain": summary(data, layout),
+    "text/plain": text,
   };
 }
 
