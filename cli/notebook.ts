@@ -28,6 +28,18 @@ export function readNotebook(file: string): Notebook {
     throw new Error(`${file} is not a readable notebook: ${(err as Error).message}`);
   }
   if (nb.nbformat !== 4 || !Array.isArray(nb.cells)) throw new Error(`${file} is not an nbformat 4 notebook (nbformat: ${String(nb.nbformat)})`);
+  // nbformat 4.5 needs cell ids; readers invent random ones where they are missing, which
+  // changes the notebook's content at every read and so breaks its trust signature.
+  if ((nb.nbformat_minor ?? 0) >= 5) {
+    const used = new Set(nb.cells.map((c) => c.id).filter(Boolean));
+    nb.cells.forEach((cell, i) => {
+      if (cell.id) return;
+      let id = `cell-${i}`;
+      for (let n = 1; used.has(id); n++) id = `cell-${i}-${n}`;
+      used.add(id);
+      cell.id = id;
+    });
+  }
   return nb;
 }
 

@@ -17,7 +17,7 @@ const scratch = mkdtempSync(path.join(os.tmpdir(), "parallab-course-"));
 
 interface Notebook {
   metadata: { kernelspec?: { name: string }; parallab?: { id: string; title: string; competencies: Record<string, string>; checks: string[]; prerequisites: string[]; hours: number } };
-  cells: { cell_type: string; source: string | string[] }[];
+  cells: { id?: string; cell_type: string; source: string | string[] }[];
 }
 const read = (file: string) => JSON.parse(readFileSync(path.join(NOTEBOOKS, file), "utf8")) as Notebook;
 /**
@@ -53,6 +53,10 @@ describe("the course's notebooks", () => {
     for (const entry of framework.curriculum) {
       const nb = read(entry.file);
       expect(nb.metadata.kernelspec?.name, entry.file).toBe("parallab");
+      // nbformat 4.5: unique cell ids (readers would otherwise invent them, breaking trust).
+      const ids = nb.cells.map((c) => c.id);
+      expect(ids.every((id) => typeof id === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(id)), entry.file).toBe(true);
+      expect(new Set(ids).size, entry.file).toBe(ids.length);
       expect(nb.metadata.parallab, entry.file).toEqual({ id: entry.id, title: entry.title, competencies: entry.competencies, checks: entry.checks.map((c) => c.id), prerequisites: entry.prerequisites, hours: entry.hours });
       // Every check of the entry is a %%check cell of the notebook, and nothing else is.
       const checkCells = nb.cells.filter((c) => c.cell_type === "code").map(sourceOf).map((s) => /^%%check\s+(\S+)/.exec(s)?.[1]).filter(Boolean);

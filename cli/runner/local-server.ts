@@ -1,4 +1,4 @@
-// Starts Debian's `jupyter server` (jupyter_server 1.x) on 127.0.0.1 with a fresh token and a
+// Starts Debian's `jupyter server` (jupyter_server 1.x) or classic Notebook 6 on 127.0.0.1 with a fresh token and a
 // free port: what the remote-runner tests and bench/frontends run against.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -16,6 +16,8 @@ export interface LocalJupyterServer {
 export interface LocalServerOptions {
   rootDir: string;
   env?: NodeJS.ProcessEnv;
+  /** Which server: jupyter_server (default), or the classic Notebook 6 (its own app and options). */
+  app?: "jupyter_server" | "notebook";
   /** Config files to load (e.g. lab/nodelay_config.py). */
   configFiles?: string[];
   startTimeoutMs?: number;
@@ -35,7 +37,8 @@ export function freePort(): Promise<number> {
 export async function startJupyterServer(options: LocalServerOptions): Promise<LocalJupyterServer> {
   const port = await freePort();
   const token = randomBytes(16).toString("hex");
-  const args = ["-m", "jupyter_server", "--no-browser", `--ServerApp.ip=127.0.0.1`, `--ServerApp.port=${port}`, "--ServerApp.port_retries=0", `--ServerApp.token=${token}`, `--ServerApp.root_dir=${options.rootDir}`];
+  const [module, app, root] = options.app === "notebook" ? ["notebook", "NotebookApp", "notebook_dir"] : ["jupyter_server", "ServerApp", "root_dir"];
+  const args = ["-m", module, "--no-browser", `--${app}.ip=127.0.0.1`, `--${app}.port=${port}`, `--${app}.port_retries=0`, `--${app}.token=${token}`, `--${app}.${root}=${options.rootDir}`];
   for (const file of options.configFiles ?? []) args.push(`--config=${file}`);
   if (process.getuid?.() === 0) args.push("--allow-root");
   const child = spawn(PYTHON, args, { env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
