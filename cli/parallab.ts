@@ -11,7 +11,8 @@ import { DataError, registerReportCommands, registerTrackerCommands, UsageError 
 import { writeCourseReports } from "./course-report.js";
 import { loadFramework } from "../tracker/framework/load.js";
 import { prerequisiteOrder } from "../tracker/reports/gap.js";
-import { currentLearner, defaultDbPath } from "../tracker/store.js";
+import { currentLearner, defaultDbLocation } from "../tracker/store.js";
+import { displayLocation } from "../tracker/db/location.js";
 
 
 function location(opts: SpecLocation): SpecLocation {
@@ -89,9 +90,9 @@ program
     console.log(`Running ${notebooks.length} notebook${notebooks.length === 1 ? "" : "s"} of the course through the parallab kernel (learner: ${learner})…`);
     const runs = await runNotebooks(notebooks, { outDir: opts.out, learner, progress: process.stdout });
     const failed = runs.find((r) => r.failed);
-    const report = withTracker((t, f) => writeCourseReports(t, f, learner, opts.out));
+    const report = await withTracker((t, f) => writeCourseReports(t, f, learner, opts.out));
     console.log(`\nExecuted notebooks: ${opts.out}/ (${runs.length}); reports: ${report.files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
-    console.log(`Skills tracker (${defaultDbPath()}), readiness of ${learner}:`);
+    console.log(`Skills tracker (${displayLocation(defaultDbLocation())}), readiness of ${learner}:`);
     for (const g of report.gaps) console.log(`  ${g.role.name.padEnd(60)} ${String(g.readiness).padStart(5)}%${g.met ? "  met" : ""}`);
     console.log(`Study plan toward the certificate: ${report.planWeeks} weeks at 5 h/week (${opts.out}/plan.md, ${opts.out}/plan.ics).`);
     console.log(`Next: open JupyterLab on notebooks/ and pick the "TypeScript (Parallab)" kernel. Took ${((Date.now() - started) / 1000).toFixed(1)} s.`);
