@@ -3,14 +3,17 @@
 // names a bad URL, a server that is not there or a database that does not exist.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startKernel, type TestKernel } from "./helpers/kernel.js";
 import { startPostgres, type PgServer } from "./helpers/postgres.js";
 import { cli, trackerSuite } from "./tracker/suite.js";
 
 let server: PgServer;
+let kernel: TestKernel | undefined;
 beforeAll(async () => {
   server = await startPostgres();
 }, 180_000);
 afterAll(async () => {
+  await kernel?.stop();
   await server?.stop();
 });
 
@@ -53,5 +56,16 @@ describe("a PARALLAB_DB that cannot be used", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^parallab: the PostgreSQL database postgres:\/\/parallab@127\.0\.0\.1:\d+\/no_such_db does not exist \(.*\): create it \(createdb NAME\)/);
     noStack(r.stderr);
+  });
+
+  it("in the kernel: %%check still runs and says it recorded nothing, %skills says why", async () => {
+    kernel = await startKernel({ env: { PARALLAB_DB: "postgres://parallab@127.0.0.1:1/tracker", PARALLAB_LEARNER: "grace" } });
+    const passed = await kernel.client.execute('%%check 00-welcome.measure\nimport assert from "node:assert";\nassert.ok(true);');
+    expect(passed.reply.content).toMatchObject({ status: "ok" });
+    const shown = passed.outputs.find((m) => m.header.msg_type === "display_data")!.content as { data: Record<string, unknown> };
+    expect(shown.data["text/plain"]).toMatch(/^✓ check 00-welcome\.measure passed: counts toward Benchmarking and optimisation \(know\); not recorded: cannot reach the PostgreSQL database postgres:\/\/parallab@127\.0\.0\.1:1\/tracker \(.*\): start the server/);
+    const skills = await kernel.client.execute("%skills");
+    expect(skills.reply.content).toMatchObject({ status: "error", ename: "UsageError" });
+    expect((skills.reply.content as { evalue: string }).evalue).toMatch(/^%skills: cannot reach the PostgreSQL database/);
   });
 });

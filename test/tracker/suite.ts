@@ -139,6 +139,11 @@ export function trackerSuite(backend: TrackerBackend): void {
       expect(resultText(passed.outputs)).toBe("'done'");
       expect(await rows(location, "evidence", (t) => and(eq(t.evidence.learnerId, "grace"), eq(t.evidence.kind, "check"), eq(t.evidence.ref, "00-welcome.measure")))).toBe(1);
       expect(await rows(location, "evidence", (t) => and(eq(t.evidence.learnerId, "grace"), eq(t.evidence.kind, "notebook"), eq(t.evidence.ref, "00-welcome")))).toBe(1);
+      // %skills reads it back: the gap report shows the evidence just recorded.
+      const skills = await k.client.execute("%skills");
+      expect(skills.reply.content).toMatchObject({ status: "ok" });
+      const report = skills.outputs.find((m) => m.header.msg_type === "display_data")!.content as { data: Record<string, string> };
+      expect(report.data["text/plain"]).toContain("00-welcome.measure");
     });
   });
 
