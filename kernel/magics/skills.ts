@@ -31,8 +31,9 @@ export const skillsMagic: Magic = {
       try {
         state = await trackerSession().state();
       } catch (err) {
-        // The database cannot be used (a PostgreSQL server down): its message says what to do.
-        throw new UsageError(`%skills: ${(err as Error).message}`);
+        // PostgreSQL that cannot be used (a server down, a bad URL): the message says what to do.
+        if ((err as Error).name === "TrackerConnectionError") throw new UsageError(`%skills: ${(err as Error).message}`);
+        throw err;
       }
       const { framework, learner, evidence } = state;
       const role = words[0] ?? "certificate-parallel-ml";

@@ -234,12 +234,11 @@ export function trackerSuite(backend: TrackerBackend): void {
   });
 
   describe("several processes at once", () => {
-    it("lose no evidence and double none", async () => {
+    it("open a new database, load the framework, and lose no evidence and double none", async () => {
+      // An empty database: the writers migrate it and load the framework at once, as kernels
+      // starting together on a new server would.
       const location = await backend.database("concurrent");
       const framework = loadFramework();
-      const t = await openTracker(location);
-      await syncFramework(t, framework);
-      await t.close();
       // Notebooks of several checks: writer i passes check i of each, all at once, so that
       // several writers race to see a notebook complete (each race is one chance to lose it).
       const notebooks = framework.curriculum.filter((n) => n.checks.length >= 2);
@@ -252,11 +251,13 @@ export function trackerSuite(backend: TrackerBackend): void {
 import { openTracker } from ${dist("store.js")};
 import { addEvidence, recordCheck } from ${dist("evidence.js")};
 import { loadFramework } from ${dist("framework/load.js")};
+import { syncFramework } from ${dist("sync.js")};
 const framework = loadFramework();
-const store = await openTracker(${JSON.stringify(location)});
-// Every writer is ready (node started, store open) before any writes.
+// Every writer is ready (node started, modules loaded) before any opens the database.
 writeFileSync(${JSON.stringify(barrier)} + "/ready-${i}", "");
 while (!existsSync(${JSON.stringify(barrier)} + "/go")) await new Promise((r) => setTimeout(r, 5));
+const store = await openTracker(${JSON.stringify(location)});
+await syncFramework(store, framework);
 // All of them at once (PostgreSQL: on the pool's connections; SQLite: one after the other).
 const checks = ${JSON.stringify(notebooks.map((n) => n.checks.map((c) => c.id)))}.map((ids) => ids[${i}]).filter(Boolean);
 await Promise.all(checks.map((check) => recordCheck(store, framework, { learner: "team", check, source: "writer-${i}" })));
@@ -280,6 +281,10 @@ await store.close();`;
       expect(await rows(location, "evidence", (t) => and(eq(t.evidence.learnerId, "team"), eq(t.evidence.kind, "check")))).toBe(notebooks.reduce((n, nb) => n + nb.checks.length, 0));
       for (const notebook of notebooks) expect(await rows(location, "evidence", (t) => and(eq(t.evidence.learnerId, "team"), eq(t.evidence.kind, "notebook"), eq(t.evidence.ref, notebook.id))), notebook.id).toBe(1);
       expect(await rows(location, "learners")).toBe(WRITERS + 2);
+      // Migrated once, and the framework loaded whole (its tables replaced by one writer).
+      expect(await backend.appliedMigrations(location)).toBe(1);
+      expect(await rows(location, "checks")).toBe(framework.curriculum.reduce((n, nb) => n + nb.checks.length, 0));
+      expect(await rows(location, "competencies")).toBe(framework.competencies.length);
     });
   });
 }

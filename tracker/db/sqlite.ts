@@ -57,12 +57,20 @@ export function openSqlite(file: string): SqliteStore {
   if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file);
   try {
-    sqlite.pragma("journal_mode = WAL");
-    // Another process writing (the kernel and the CLI at once) waits its turn instead of failing.
+    // Another process writing (the kernel and the CLI at once) waits its turn instead of failing;
+    // set first, so that switching a new file to WAL waits too.
     sqlite.pragma("busy_timeout = 10000");
+    sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("foreign_keys = ON");
     const store = new SqliteStore(sqlite, file);
-    migrate(store.db, { migrationsFolder: MIGRATIONS });
+    try {
+      migrate(store.db, { migrationsFolder: MIGRATIONS });
+    } catch {
+      // Processes opening a new file at once both see it unmigrated; the one that waited for the
+      // write lock fails on the tables the other just made (and rolls back). Looking again, it
+      // finds the migrations applied. Any other failure fails again, and is thrown.
+      migrate(store.db, { migrationsFolder: MIGRATIONS });
+    }
     return store;
   } catch (err) {
     sqlite.close();
