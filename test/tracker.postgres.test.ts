@@ -3,6 +3,8 @@
 // names a bad URL, a server that is not there or a database that does not exist.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { evidenceOf } from "../tracker/evidence.js";
+import { openTracker } from "../tracker/store.js";
 import { startKernel, type TestKernel } from "./helpers/kernel.js";
 import { startPostgres, type PgServer } from "./helpers/postgres.js";
 import { cli, trackerSuite } from "./tracker/suite.js";
@@ -57,6 +59,19 @@ describe("a PARALLAB_DB that cannot be used", () => {
     expect(r.stderr).toMatch(/^parallab: the PostgreSQL database postgres:\/\/parallab@127\.0\.0\.1:\d+\/no_such_db does not exist \(.*\): create it \(createdb NAME\)/);
     noStack(r.stderr);
   });
+
+  it("says so when the server went away after the store opened", async () => {
+    const other = await startPostgres();
+    let store;
+    try {
+      store = await openTracker(await other.createDatabase("gone"));
+      expect(await evidenceOf(store, "ada")).toEqual([]);
+    } finally {
+      await other.stop();
+    }
+    await expect(evidenceOf(store, "ada")).rejects.toThrow(/^cannot reach the PostgreSQL database postgres:\/\/parallab@127\.0\.0\.1:\d+\/gone \(.*\): start the server/);
+    await store.close();
+  }, 120_000);
 
   it("in the kernel: %%check still runs and says it recorded nothing, %skills says why", async () => {
     kernel = await startKernel({ env: { PARALLAB_DB: "postgres://parallab@127.0.0.1:1/tracker", PARALLAB_LEARNER: "grace" } });

@@ -21,9 +21,11 @@ export function checkPostgresUrl(location: string): void {
   if (url.port && !(Number(url.port) > 0 && Number(url.port) < 65536)) throw new TrackerConnectionError(`PARALLAB_DB has a bad port "${url.port}" (${displayLocation(location)}): write it as ${FORM}`);
 }
 
-/** The error of connecting or migrating, explained; other errors unchanged. */
+/** A connection's failure explained (on opening, or a server gone since); other errors unchanged. */
 export function explainConnectionError(err: unknown, location: string): Error {
-  const e = err as { code?: string; message?: string };
+  // drizzle wraps a failed query's error (DrizzleQueryError): the driver's is its cause.
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  const e = (cause instanceof Error ? cause : err) as { code?: string; message?: string };
   const where = `the PostgreSQL database ${displayLocation(location)}`;
   const reason = e.message ?? String(err);
   switch (e.code) {
@@ -42,8 +44,8 @@ export function explainConnectionError(err: unknown, location: string): Error {
     case "3D000":
       return new TrackerConnectionError(`${where} does not exist (${reason}): create it (createdb NAME) or name an existing database in PARALLAB_DB`);
     case "42501":
-      return new TrackerConnectionError(`${where}: the user may not create the tracker's tables (${reason}): grant it CREATE on the database, or use another user in PARALLAB_DB`);
+      return new TrackerConnectionError(`${where} denied the user (${reason}): grant it CREATE on the database and the use of the tracker's tables, or use another user in PARALLAB_DB`);
   }
-  if (/timeout|terminated|connect/i.test(reason)) return new TrackerConnectionError(`cannot reach ${where} (${reason}): start the server, or correct PARALLAB_DB (${FORM}), ${OR_SQLITE}`);
+  if (/^(Connection terminated|timeout exceeded when trying to connect)/i.test(reason)) return new TrackerConnectionError(`cannot reach ${where} (${reason}): start the server, or correct PARALLAB_DB (${FORM}), ${OR_SQLITE}`);
   return err instanceof Error ? err : new Error(reason);
 }

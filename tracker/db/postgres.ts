@@ -25,19 +25,24 @@ export class PostgresStore implements TrackerStore {
 
   constructor(
     readonly pool: pg.Pool,
-    url: string,
+    private readonly url: string,
   ) {
     this.location = displayLocation(url);
     this.db = drizzle(pool, { schema });
   }
 
-  transaction<T>(fn: (tx: TrackerTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    return withRetry(() =>
-      this.db.transaction((tx) => fn({ db: tx as unknown as TrackerDb, tables: schema }), {
-        isolationLevel: "serializable",
-        accessMode: options.readOnly ? "read only" : "read write",
-      }),
-    );
+  async transaction<T>(fn: (tx: TrackerTx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    try {
+      return await withRetry(() =>
+        this.db.transaction((tx) => fn({ db: tx as unknown as TrackerDb, tables: schema }), {
+          isolationLevel: "serializable",
+          accessMode: options.readOnly ? "read only" : "read write",
+        }),
+      );
+    } catch (err) {
+      // The server gone since the store opened: say so as on opening.
+      throw explainConnectionError(err, this.url);
+    }
   }
 
   async close(): Promise<void> {
