@@ -16,5 +16,5 @@ export default postgres
       dialect: "sqlite",
       schema: "./tracker/schema/sqlite.ts",
       out: "./tracker/migrations/sqlite",
-      dbCredentials: { url: process.env.PARALLAB_DB ?? "tracker.db" },
+      dbCredentials: { url: process.env.PARALLAB_DB && !/^postgres/.test(process.env.PARALLAB_DB) ? process.env.PARALLAB_DB : "tracker.db" },
     });
