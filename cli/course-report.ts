@@ -11,7 +11,7 @@ import { studyPlan } from "../tracker/reports/plan.js";
 import { escapeHtml, gapReportHtml } from "../tracker/exports/html.js";
 import { gapMarkdown, planMarkdown } from "../tracker/exports/markdown.js";
 import { planIcs } from "../tracker/exports/ics.js";
-import type { Tracker } from "../tracker/store.js";
+import type { TrackerStore } from "../tracker/store.js";
 
 export const CERTIFICATE = "certificate-parallel-ml";
 
@@ -21,13 +21,14 @@ export interface CourseReport {
   planWeeks: number;
 }
 
-export function writeCourseReports(tracker: Tracker, framework: Framework, learner: string, outDir: string, hoursPerWeek = 5): CourseReport {
-  const evidence = evidenceOf(tracker.db, learner);
+export async function writeCourseReports(store: TrackerStore, framework: Framework, learner: string, outDir: string, hoursPerWeek = 5): Promise<CourseReport> {
+  const evidence = await evidenceOf(store, learner);
+  const goals = await listGoals(store, learner);
   const date = today();
   // The certificate first, then every role.
   const targets = [...framework.roles].sort((a, b) => Number(b.kind === "certificate") - Number(a.kind === "certificate"));
   const gaps = targets.map((role) => gapReport(framework, evidence, { role: role.id, learner, today: date }));
-  const plan = studyPlan(framework, evidence, listGoals(tracker.db, learner), { role: CERTIFICATE, hoursPerWeek, learner, today: date });
+  const plan = studyPlan(framework, evidence, goals, { role: CERTIFICATE, hoursPerWeek, learner, today: date });
   const summary = gaps.map((g) => `<li>${escapeHtml(g.role.name)}: <strong>${escapeHtml(g.readiness)}%</strong>${g.met ? " (met)" : ""}</li>`).join("");
   const sections = gaps.map((g, i) => gapReportHtml(g, i === 0 ? plan : undefined, { includePlotlyJs: i === 0 }));
   const html = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${escapeHtml(`Parallab skills report: ${learner}`)}</title>\n</head>\n<body>\n<h1>${escapeHtml(`Skills report: ${learner}, ${date}`)}</h1>\n<ul>${summary}</ul>\n${sections.join("\n")}\n</body>\n</html>\n`;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Checks that the system packages the tests need are present (Debian's Jupyter stack, and
-// OpenBLAS for the native matMul, which it then builds), and installs them with apt-get when we
-// are root (CI); otherwise prints the command to run. Exit 0 when it is all there.
+// Checks that the system packages the tests need are present (Debian's Jupyter stack, OpenBLAS
+// for the native matMul, which it then builds, and PostgreSQL 15, whose server the tracker's
+// tests start), and installs them with apt-get when we are root (CI); otherwise prints the
+// command to run. Exit 0 when it is all there.
 import { execFileSync, spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
@@ -11,6 +12,9 @@ import { buildNativeBlas } from "./build-native.js";
 const PYTHON = "/usr/bin/python3";
 const MODULES = ["jupyter_client", "jupyter_kernel_test", "nbclient", "nbconvert", "ipykernel", "notebook", "icalendar"];
 const COMMANDS = ["jupyter-kernelspec"];
+/** PostgreSQL's programs, off PATH in Debian's package: test/helpers/postgres.ts runs them from here. */
+const POSTGRES_BIN = "/usr/lib/postgresql/15/bin";
+const POSTGRES_PROGRAMS = ["initdb", "pg_ctl", "postgres"];
 const APT_PACKAGES = [
   "jupyter-server",
   "jupyter-notebook",
@@ -22,17 +26,20 @@ const APT_PACKAGES = [
   "python3-icalendar",
   "libopenblas-dev",
   "gcc",
+  "postgresql",
 ];
 
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function onPath(command: string): boolean {
-  return (process.env.PATH ?? "").split(path.delimiter).some((dir) => {
-    try {
-      accessSync(path.join(dir || ".", command), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return (process.env.PATH ?? "").split(path.delimiter).some((dir) => executable(path.join(dir || ".", command)));
 }
 
 /** What is missing: Python modules (one python call for all of them) and commands. */
@@ -55,7 +62,8 @@ function missing(): string[] {
   }
   const blas = buildNativeBlas();
   const native = blas.ok ? [] : [`the native OpenBLAS matMul (${blas.reason})`];
-  return [...modules, ...COMMANDS.filter((c) => !onPath(c)).map((c) => `command ${c}`), ...native];
+  const postgres = POSTGRES_PROGRAMS.filter((p) => !executable(path.join(POSTGRES_BIN, p))).map((p) => `PostgreSQL's ${path.join(POSTGRES_BIN, p)}`);
+  return [...modules, ...COMMANDS.filter((c) => !onPath(c)).map((c) => `command ${c}`), ...native, ...postgres];
 }
 
 function run(command: string, args: string[]): void {
@@ -67,7 +75,7 @@ function run(command: string, args: string[]): void {
 function main(): number {
   const absent = missing();
   if (absent.length === 0) {
-    console.log(`ensure-system: Debian's Jupyter stack is present (${MODULES.length} modules, ${COMMANDS.join(", ")}); the OpenBLAS matMul addon is built.`);
+    console.log(`ensure-system: Debian's Jupyter stack is present (${MODULES.length} modules, ${COMMANDS.join(", ")}), and PostgreSQL 15 (${POSTGRES_BIN}); the OpenBLAS matMul addon is built.`);
     return 0;
   }
   console.log(`ensure-system: missing ${absent.join(", ")}.`);
@@ -89,7 +97,7 @@ function main(): number {
     console.error(`ensure-system: still missing after apt-get install: ${still.join(", ")}`);
     return 1;
   }
-  console.log("ensure-system: Debian's Jupyter stack and OpenBLAS are installed; the matMul addon is built.");
+  console.log("ensure-system: Debian's Jupyter stack, OpenBLAS and PostgreSQL 15 are installed; the matMul addon is built.");
   return 0;
 }
 

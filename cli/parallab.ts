@@ -11,7 +11,8 @@ import { DataError, registerReportCommands, registerTrackerCommands, UsageError 
 import { writeCourseReports } from "./course-report.js";
 import { loadFramework } from "../tracker/framework/load.js";
 import { prerequisiteOrder } from "../tracker/reports/gap.js";
-import { currentLearner, defaultDbPath } from "../tracker/store.js";
+import { currentLearner, defaultDbLocation } from "../tracker/store.js";
+import { displayLocation } from "../tracker/db/location.js";
 import { recordNotebooks } from "../tracker/ingest.js";
 import { parseServerUrl } from "./runner/jupyter-server.js";
 import { remoteKernelStarter } from "./runner/remote-kernel.js";
@@ -78,9 +79,9 @@ program
     const runs = await runNotebooks(files, { outDir: opts.out, allowErrors: opts.allowErrors, timeoutMs: timeout * 1000, learner: opts.learner, startKernel });
     if (address) {
       // A server's kernel records into the server's tracker: ours learns the checks from the outputs.
-      const recorded = withTracker((t, framework) => recordNotebooks(t.db, framework, runs.map((r) => r.output), learner));
+      const recorded = await withTracker((t, framework) => recordNotebooks(t, framework, runs.map((r) => r.output), learner));
       const passed = recorded.reduce((n, r) => n + r.passed.length, 0);
-      console.log(`Recorded ${passed} passed check${passed === 1 ? "" : "s"} for ${learner} in ${defaultDbPath()}`);
+      console.log(`Recorded ${passed} passed check${passed === 1 ? "" : "s"} for ${learner} in ${displayLocation(defaultDbLocation())}`);
     }
     const failed = runs.filter((r) => r.failed);
     for (const r of failed) console.error(`${r.source}: cell ${r.failed!.cell + 1} failed: ${r.failed!.ename}: ${r.failed!.evalue}`);
@@ -106,9 +107,9 @@ program
     console.log(`Running ${notebooks.length} notebook${notebooks.length === 1 ? "" : "s"} of the course through the parallab kernel (learner: ${learner})…`);
     const runs = await runNotebooks(notebooks, { outDir: opts.out, learner, progress: process.stdout });
     const failed = runs.find((r) => r.failed);
-    const report = withTracker((t, f) => writeCourseReports(t, f, learner, opts.out));
+    const report = await withTracker((t, f) => writeCourseReports(t, f, learner, opts.out));
     console.log(`\nExecuted notebooks: ${opts.out}/ (${runs.length}); reports: ${report.files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
-    console.log(`Skills tracker (${defaultDbPath()}), readiness of ${learner}:`);
+    console.log(`Skills tracker (${displayLocation(defaultDbLocation())}), readiness of ${learner}:`);
     for (const g of report.gaps) console.log(`  ${g.role.name.padEnd(60)} ${String(g.readiness).padStart(5)}%${g.met ? "  met" : ""}`);
     console.log(`Study plan toward the certificate: ${report.planWeeks} weeks at 5 h/week (${opts.out}/plan.md, ${opts.out}/plan.ics).`);
     console.log(`Next: open JupyterLab on notebooks/ and pick the "TypeScript (Parallab)" kernel. Took ${((Date.now() - started) / 1000).toFixed(1)} s.`);

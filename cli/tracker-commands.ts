@@ -12,24 +12,24 @@ import { planIcs } from "../tracker/exports/ics.js";
 import { openBadge } from "../tracker/exports/badge.js";
 import { loadFramework } from "../tracker/framework/load.js";
 import { EVIDENCE_KINDS, LEVELS, type EvidenceKind, type Framework, type Level } from "../tracker/framework/types.js";
-import { evidenceOf, insertEvidence, today } from "../tracker/evidence.js";
+import { addEvidence, evidenceOf, today } from "../tracker/evidence.js";
 import { addGoal, listGoals, setGoalStatus } from "../tracker/goals.js";
 import { recordNotebooks } from "../tracker/ingest.js";
-import { currentLearner, openTracker, type Tracker } from "../tracker/store.js";
+import { currentLearner, openTracker, type TrackerStore } from "../tracker/store.js";
 import { syncFramework } from "../tracker/sync.js";
 
 /** A failure in the data (not in how the command was called): exit code 2. */
 export class DataError extends Error {}
 
-export function withTracker<T>(action: (tracker: Tracker, framework: Framework) => T): T {
+export async function withTracker<T>(action: (store: TrackerStore, framework: Framework) => T | Promise<T>): Promise<T> {
   // PARALLAB_SKILLS: another copy of the framework (a course's own, or one being edited).
   const framework = loadFramework(process.env.PARALLAB_SKILLS || undefined);
-  const tracker = openTracker();
+  const store = await openTracker();
   try {
-    syncFramework(tracker.db, framework);
-    return action(tracker, framework);
+    await syncFramework(store, framework);
+    return await action(store, framework);
   } finally {
-    tracker.close();
+    await store.close();
   }
 }
 
@@ -42,9 +42,9 @@ export function registerTrackerCommands(program: Command): void {
     .argument("<notebooks...>", "executed .ipynb files")
     .option("--learner <id>", "whose evidence (default: PARALLAB_LEARNER or your login name)")
     .option("--json", "print the result as JSON")
-    .action((files: string[], opts: { learner?: string; json?: boolean }) => {
+    .action(async (files: string[], opts: { learner?: string; json?: boolean }) => {
       const learner = opts.learner ?? currentLearner();
-      const results = withTracker((t, framework) => recordNotebooks(t.db, framework, files, learner));
+      const results = await withTracker((t, framework) => recordNotebooks(t, framework, files, learner));
       print(Boolean(opts.json), { learner, notebooks: results }, () =>
         results
           .map((r) => `${r.file}: ${r.passed.length} check${r.passed.length === 1 ? "" : "s"} passed, ${r.inserted} new evidence${r.completed.length ? `; complete: ${r.completed.join(", ")}` : ""}${r.unknown.length ? `; not in the curriculum: ${r.unknown.join(", ")}` : ""}`)
@@ -59,8 +59,8 @@ export function registerTrackerCommands(program: Command): void {
     .option("--by <date>", "target date, YYYY-MM-DD")
     .option("--learner <id>")
     .option("--json")
-    .action((target: string, opts: { by?: string; learner?: string; json?: boolean }) => {
-      const added = withTracker((t, f) => addGoal(t.db, f, { learner: opts.learner ?? currentLearner(), target, targetDate: opts.by ?? null }));
+    .action(async (target: string, opts: { by?: string; learner?: string; json?: boolean }) => {
+      const added = await withTracker((t, f) => addGoal(t, f, { learner: opts.learner ?? currentLearner(), target, targetDate: opts.by ?? null }));
       print(Boolean(opts.json), added, () => `Goal ${added.id}: ${added.target}${added.targetDate ? ` by ${added.targetDate}` : ""}`);
     });
   goal
@@ -68,8 +68,8 @@ export function registerTrackerCommands(program: Command): void {
     .option("--learner <id>")
     .option("--all", "also goals done or dropped")
     .option("--json")
-    .action((opts: { learner?: string; all?: boolean; json?: boolean }) => {
-      const goals = withTracker((t) => listGoals(t.db, opts.learner ?? currentLearner(), opts.all ? undefined : "active"));
+    .action(async (opts: { learner?: string; all?: boolean; json?: boolean }) => {
+      const goals = await withTracker((t) => listGoals(t, opts.learner ?? currentLearner(), opts.all ? undefined : "active"));
       print(Boolean(opts.json), goals, () => (goals.length ? goals.map((g) => `${String(g.id).padStart(3)}  ${g.status.padEnd(7)}  ${g.target}${g.targetDate ? `  by ${g.targetDate}` : ""}`).join("\n") : "No goals. Add one: parallab goal add ml-engineer --by 2027-06-30"));
     });
   for (const [name, status] of [["done", "done"], ["drop", "dropped"]] as const) {
@@ -78,9 +78,9 @@ export function registerTrackerCommands(program: Command): void {
       .argument("<id>", "the goal's number (parallab goal list)")
       .option("--learner <id>")
       .option("--json")
-      .action((id: string, opts: { learner?: string; json?: boolean }) => {
+      .action(async (id: string, opts: { learner?: string; json?: boolean }) => {
         if (!/^\d+$/.test(id)) throw new DataError(`a goal id is a number (parallab goal list shows them), got "${id}"`);
-        const changed = withTracker((t) => setGoalStatus(t.db, opts.learner ?? currentLearner(), Number(id), status));
+        const changed = await withTracker((t) => setGoalStatus(t, opts.learner ?? currentLearner(), Number(id), status));
         print(Boolean(opts.json), changed, () => `Goal ${changed.id} (${changed.target}) is ${changed.status}.`);
       });
   }
@@ -97,16 +97,16 @@ export function registerTrackerCommands(program: Command): void {
     .option("--url <url>", "a credential or certificate URL")
     .option("--learner <id>")
     .option("--json")
-    .action((kind: string, ref: string, opts: { competency?: string; level?: string; date?: string; url?: string; learner?: string; json?: boolean }) => {
+    .action(async (kind: string, ref: string, opts: { competency?: string; level?: string; date?: string; url?: string; learner?: string; json?: boolean }) => {
       if (!(EVIDENCE_KINDS as readonly string[]).includes(kind) || kind === "check" || kind === "notebook") throw new DataError(`evidence kind must be one of ${EVIDENCE_KINDS.filter((k) => k !== "check" && k !== "notebook").join(", ")} (checks and notebooks come from %%check and parallab record), got "${kind}"`);
       if (opts.level && !(LEVELS as readonly string[]).includes(opts.level)) throw new DataError(`--level must be one of ${LEVELS.join(", ")}, got "${opts.level}"`);
       if (opts.date && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new DataError(`--date must be YYYY-MM-DD, got "${opts.date}"`);
       const learner = opts.learner ?? currentLearner();
-      const inserted = withTracker((t, framework) => {
+      const inserted = await withTracker((t, framework) => {
         const inCatalogue = framework.catalogue.some((c) => c.id === ref);
         if (!inCatalogue && !(opts.competency && opts.level)) throw new DataError(`"${ref}" is not in the catalogue: say what it shows with --competency ID --level LEVEL`);
         if (opts.competency && !framework.competencies.some((c) => c.id === opts.competency)) throw new DataError(`unknown competency "${opts.competency}" (see skills/competencies.yaml)`);
-        return insertEvidence(t.db, [{ learner, kind: kind as EvidenceKind, ref, competency: opts.competency ?? null, level: (opts.level as Level | undefined) ?? null, source: "cli", date: opts.date ?? today(), url: opts.url ?? null }]);
+        return addEvidence(t, [{ learner, kind: kind as EvidenceKind, ref, competency: opts.competency ?? null, level: (opts.level as Level | undefined) ?? null, source: "cli", date: opts.date ?? today(), url: opts.url ?? null }]);
       });
       print(Boolean(opts.json), { learner, kind, ref, inserted: inserted > 0 }, () => (inserted ? `Recorded ${kind} "${ref}" for ${learner}.` : `Already recorded: ${kind} "${ref}" for ${learner}.`));
     });
@@ -121,11 +121,11 @@ export function registerReportCommands(program: Command): void {
     .option("--learner <id>")
     .option("--format <format>", "md | html | json", "md")
     .option("-o, --output <file>", "write to FILE instead of standard output")
-    .action((opts: { role: string; industry?: string; learner?: string; format: string; output?: string }) => {
+    .action(async (opts: { role: string; industry?: string; learner?: string; format: string; output?: string }) => {
       if (!["md", "html", "json"].includes(opts.format)) throw new UsageError(`--format must be md, html or json, got "${opts.format}"`);
       const learner = opts.learner ?? currentLearner();
-      const text = withTracker((t, framework) => {
-        const evidence = evidenceOf(t.db, learner);
+      const text = await withTracker(async (t, framework) => {
+        const evidence = await evidenceOf(t, learner);
         const report = dataError(() => gapReport(framework, evidence, { role: opts.role, industry: opts.industry ?? null, learner, today: today() }));
         if (opts.format === "json") return gapReportJson(report);
         if (opts.format === "html") return gapReportHtml(report, undefined, { document: true });
@@ -145,13 +145,14 @@ export function registerReportCommands(program: Command): void {
     .option("--learner <id>")
     .option("--format <format>", "md | csv | json | ics", "md")
     .option("-o, --output <file>", "write to FILE instead of standard output")
-    .action((opts: { role: string; hoursPerWeek: string; industry?: string; start?: string; until?: string; learner?: string; format: string; output?: string }) => {
+    .action(async (opts: { role: string; hoursPerWeek: string; industry?: string; start?: string; until?: string; learner?: string; format: string; output?: string }) => {
       if (!["md", "csv", "json", "ics"].includes(opts.format)) throw new UsageError(`--format must be md, csv, json or ics, got "${opts.format}"`);
       const hours = Number(opts.hoursPerWeek);
       if (!(hours > 0)) throw new UsageError(`--hours-per-week must be a positive number, got "${opts.hoursPerWeek}"`);
       const learner = opts.learner ?? currentLearner();
-      const text = withTracker((t, framework) => {
-        const plan = dataError(() => studyPlan(framework, evidenceOf(t.db, learner), listGoals(t.db, learner), { role: opts.role, industry: opts.industry ?? null, hoursPerWeek: hours, start: opts.start, until: opts.until ?? null, learner, today: today() }));
+      const text = await withTracker(async (t, framework) => {
+        const [evidence, goals] = [await evidenceOf(t, learner), await listGoals(t, learner)];
+        const plan = dataError(() => studyPlan(framework, evidence, goals, { role: opts.role, industry: opts.industry ?? null, hoursPerWeek: hours, start: opts.start, until: opts.until ?? null, learner, today: today() }));
         if (opts.format === "json") return planJson(plan);
         if (opts.format === "csv") return planCsv(plan);
         if (opts.format === "ics") return planIcs(plan);
@@ -167,9 +168,12 @@ export function registerReportCommands(program: Command): void {
     .option("--issuer <name>", "who issues it", "Parallab")
     .option("--issuer-id <uri>", "the issuer's id (a URL or DID)", "https://parallab.invalid/issuer")
     .option("-o, --output <file>", "write to FILE instead of standard output")
-    .action((opts: { learner?: string; issuer: string; issuerId: string; output?: string }) => {
+    .action(async (opts: { learner?: string; issuer: string; issuerId: string; output?: string }) => {
       const learner = opts.learner ?? currentLearner();
-      const badge = withTracker((t, framework) => dataError(() => openBadge(framework, evidenceOf(t.db, learner), learner, { id: opts.issuerId, name: opts.issuer })));
+      const badge = await withTracker(async (t, framework) => {
+        const evidence = await evidenceOf(t, learner);
+        return dataError(() => openBadge(framework, evidence, learner, { id: opts.issuerId, name: opts.issuer }));
+      });
       emit(JSON.stringify(badge, null, 2), opts.output);
     });
 }

@@ -4,13 +4,13 @@ import { loadFramework } from "../tracker/framework/load.js";
 import type { Check, CurriculumNotebook, Framework } from "../tracker/framework/types.js";
 import { evidenceOf, recordCheck, type CheckRecorded } from "../tracker/evidence.js";
 import { listGoals } from "../tracker/goals.js";
-import { currentLearner, openTracker, type Tracker } from "../tracker/store.js";
+import { currentLearner, openTracker, type TrackerStore } from "../tracker/store.js";
 import { syncFramework } from "../tracker/sync.js";
 import { UsageError } from "./magics/registry.js";
 
 class TrackerSession {
   private framework: Framework | null = null;
-  private tracker: Tracker | null = null;
+  private tracker: Promise<TrackerStore> | null = null;
 
   get learner(): string {
     return currentLearner();
@@ -21,11 +21,22 @@ class TrackerSession {
     return this.framework;
   }
 
-  private store(): Tracker {
-    if (!this.tracker) {
-      this.tracker = openTracker();
-      syncFramework(this.tracker.db, this.skills());
-    }
+  private store(): Promise<TrackerStore> {
+    // Cells that run while it opens share the one store; a failure (a server down) is not kept,
+    // so the next %%check tries again.
+    this.tracker ??= (async () => {
+      const store = await openTracker();
+      try {
+        await syncFramework(store, this.skills());
+      } catch (err) {
+        await store.close();
+        throw err;
+      }
+      return store;
+    })().catch((err: unknown) => {
+      this.tracker = null;
+      throw err;
+    });
     return this.tracker;
   }
 
@@ -40,15 +51,15 @@ class TrackerSession {
     throw new UsageError(`%%check: unknown check id "${id}". ${close.length ? `This notebook's checks: ${close.join(", ")}. ` : ""}All ${ids.length} ids are in skills/curriculum.yaml.`);
   }
 
-  recordCheck(id: string): CheckRecorded & { learner: string } {
+  async recordCheck(id: string): Promise<CheckRecorded & { learner: string }> {
     const learner = this.learner;
-    return { ...recordCheck(this.store().db, this.skills(), { learner, check: id, source: "kernel" }), learner };
+    return { ...(await recordCheck(await this.store(), this.skills(), { learner, check: id, source: "kernel" })), learner };
   }
 
-  state() {
+  async state() {
     const learner = this.learner;
-    const { db } = this.store();
-    return { framework: this.skills(), learner, evidence: evidenceOf(db, learner), goals: listGoals(db, learner) };
+    const store = await this.store();
+    return { framework: this.skills(), learner, evidence: await evidenceOf(store, learner), goals: await listGoals(store, learner) };
   }
 }
 

@@ -4,11 +4,9 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { and, eq } from "drizzle-orm";
-import { insertEvidence, today, type NewEvidence } from "./evidence.js";
+import { insertEvidence, passedChecks, today, type NewEvidence } from "./evidence.js";
 import type { Framework } from "./framework/types.js";
-import { evidence } from "./schema.js";
-import type { TrackerDb } from "./store.js";
+import type { TrackerStore } from "./store.js";
 
 /** The output %%check writes into the notebook (next to its ✓): what `record` reads back. */
 export const CHECK_MIME = "application/vnd.parallab.check+json";
@@ -73,12 +71,13 @@ export interface RecordedNotebook {
   completed: string[];
 }
 
-export function recordNotebooks(db: TrackerDb, framework: Framework, files: string[], learner: string): RecordedNotebook[] {
+export async function recordNotebooks(store: TrackerStore, framework: Framework, files: string[], learner: string): Promise<RecordedNotebook[]> {
   const read = files.map(readNotebook);
   const checkOwner = new Map(framework.curriculum.flatMap((n) => n.checks.map((c) => [c.id, { notebook: n, check: c }] as const)));
-  return db.transaction((tx) => {
-    const t = tx as unknown as TrackerDb;
-    return read.map((nb) => {
+  return store.transaction(async (tx) => {
+    const recorded: RecordedNotebook[] = [];
+    // One notebook after the other: each sees what the ones before it recorded.
+    for (const nb of read) {
       const passed = [...new Set(nb.results.filter((r) => r.passed).map((r) => r.check))];
       const unknown = passed.filter((id) => !checkOwner.has(id));
       const rows: NewEvidence[] = passed
@@ -88,12 +87,13 @@ export function recordNotebooks(db: TrackerDb, framework: Framework, files: stri
           const date = nb.results.find((r) => r.check === id)!.date;
           return { learner, kind: "check", ref: id, competency: check.competency, level: check.level, source: nb.file, date };
         });
-      let inserted = insertEvidence(t, rows);
-      const done = new Set(t.select({ ref: evidence.ref }).from(evidence).where(and(eq(evidence.learnerId, learner), eq(evidence.kind, "check"))).all().map((r) => r.ref));
+      let inserted = await insertEvidence(tx, rows);
+      const done = await passedChecks(tx, learner);
       const completed = framework.curriculum.filter((n) => n.checks.length > 0 && n.checks.every((c) => done.has(c.id)) && n.checks.some((c) => passed.includes(c.id))).map((n) => n.id);
       const lastDate = rows.map((r) => r.date).sort().pop() ?? today();
-      inserted += insertEvidence(t, completed.map((id) => ({ learner, kind: "notebook", ref: id, source: nb.file, date: lastDate, contentHash: nb.sha256 })));
-      return { file: nb.file, passed, unknown, inserted, completed };
-    });
+      inserted += await insertEvidence(tx, completed.map((id) => ({ learner, kind: "notebook", ref: id, source: nb.file, date: lastDate, contentHash: nb.sha256 })));
+      recorded.push({ file: nb.file, passed, unknown, inserted, completed });
+    }
+    return recorded;
   });
 }

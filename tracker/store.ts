@@ -1,42 +1,51 @@
-// The tracker's database: SQLite through better-sqlite3 (WAL, so that the kernel and the CLI
-// can write at once), drizzle-orm on top. Opening applies pending migrations.
-import { mkdirSync } from "node:fs";
+// The tracker's database, behind one small interface so that the domain code (evidence, goals,
+// ingest, sync) is written once for both dialects: SQLite (embedded, the default) and
+// PostgreSQL (PARALLAB_DB=postgres://…, one database for several machines). Every read and
+// write runs in `transaction(fn)`; the dialect makes that atomic and safe against other writers.
 import os from "node:os";
-import path from "node:path";
-import Database from "better-sqlite3";
-import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
-import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import { PACKAGE_ROOT } from "../kernel/paths.js";
-import * as schema from "./schema.js";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { isPostgresUrl, resolveLocation } from "./db/location.js";
+import type * as tables from "./schema/pg.js";
 
-export type TrackerDb = BetterSQLite3Database<typeof schema>;
+/** The tables a query names: the dialect's own objects, column for column the same (schema/). */
+export type TrackerTables = typeof tables;
 
-export interface Tracker {
+/**
+ * The query builder the domain code writes to. Typed as drizzle's PostgreSQL builder; SQLite's
+ * has the same awaitable API for what the tracker uses (select, insert … on conflict …
+ * returning, update, delete), and the shared test suite runs every query on both.
+ */
+export type TrackerDb = PgDatabase<PgQueryResultHKT, TrackerTables>;
+
+export interface TrackerTx {
   db: TrackerDb;
-  sqlite: Database.Database;
-  path: string;
-  close(): void;
+  tables: TrackerTables;
 }
 
-const MIGRATIONS = path.join(PACKAGE_ROOT, "tracker", "migrations");
-
-/** PARALLAB_DB, else $XDG_DATA_HOME/parallab/tracker.db (~/.local/share/parallab/tracker.db). */
-export function defaultDbPath(): string {
-  if (process.env.PARALLAB_DB) return path.resolve(process.env.PARALLAB_DB);
-  const dataHome = process.env.XDG_DATA_HOME || path.join(os.homedir(), ".local", "share");
-  return path.join(dataHome, "parallab", "tracker.db");
+export interface TransactionOptions {
+  /** Only reads: SQLite need not take the write lock, PostgreSQL runs it READ ONLY. */
+  readOnly?: boolean;
 }
 
-export function openTracker(file = defaultDbPath()): Tracker {
-  if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new Database(file);
-  sqlite.pragma("journal_mode = WAL");
-  // Another process writing (the kernel and the CLI at once) waits its turn instead of failing.
-  sqlite.pragma("busy_timeout = 10000");
-  sqlite.pragma("foreign_keys = ON");
-  const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: MIGRATIONS });
-  return { db, sqlite, path: file, close: () => sqlite.close() };
+export interface TrackerStore {
+  readonly dialect: "sqlite" | "postgres";
+  /** The file, or the URL without its password: for messages. */
+  readonly location: string;
+  /** Runs fn in one transaction: all of it is written or none. It may run fn again after a conflict with another writer, so fn only touches the database. */
+  transaction<T>(fn: (tx: TrackerTx) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** PARALLAB_DB (a postgres:// URL or a file), else $XDG_DATA_HOME/parallab/tracker.db. */
+export function defaultDbLocation(): string {
+  return resolveLocation(process.env.PARALLAB_DB);
+}
+
+/** Opens the store PARALLAB_DB names (or `location`) and applies its pending migrations. */
+export async function openTracker(location = defaultDbLocation()): Promise<TrackerStore> {
+  // Loaded on demand: a SQLite user never loads pg, nor a PostgreSQL user better-sqlite3.
+  if (isPostgresUrl(location)) return (await import("./db/postgres.js")).openPostgres(location);
+  return (await import("./db/sqlite.js")).openSqlite(location);
 }
 
 /** The learner the kernel and the CLI record for: PARALLAB_LEARNER, else the user's login name. */

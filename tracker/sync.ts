@@ -4,8 +4,7 @@
 import { createHash } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Framework } from "./framework/types.js";
-import { catalogue, checks, competencies, meta, notebooks, requirements, roles } from "./schema.js";
-import type { TrackerDb } from "./store.js";
+import type { TrackerStore, TrackerTx } from "./store.js";
 
 const HASH_KEY = "framework_sha256";
 
@@ -13,25 +12,35 @@ export function frameworkHash(framework: Framework): string {
   return createHash("sha256").update(JSON.stringify(framework)).digest("hex");
 }
 
+async function storedHash({ db, tables: { meta } }: TrackerTx): Promise<string | undefined> {
+  const [row] = await db.select().from(meta).where(eq(meta.key, HASH_KEY));
+  return row?.value;
+}
+
 /** Returns true when the database's framework was replaced. */
-export function syncFramework(db: TrackerDb, framework: Framework): boolean {
+export async function syncFramework(store: TrackerStore, framework: Framework): Promise<boolean> {
   const hash = frameworkHash(framework);
-  const stored = db.select().from(meta).where(eq(meta.key, HASH_KEY)).get();
-  if (stored?.value === hash) return false;
-  db.transaction((tx) => {
-    for (const table of [requirements, checks, notebooks, roles, catalogue, competencies]) tx.delete(table).run();
-    for (const c of framework.competencies) tx.insert(competencies).values({ id: c.id, area: c.area, name: c.name, description: c.description, levels: c.levels }).run();
-    for (const r of framework.roles) {
-      tx.insert(roles).values({ id: r.id, name: r.name, kind: r.kind, description: r.description }).run();
-      for (const [competencyId, level] of Object.entries(r.requires)) tx.insert(requirements).values({ roleId: r.id, industry: "", competencyId, level }).run();
-      for (const v of r.variants) for (const [competencyId, level] of Object.entries(v.requires)) tx.insert(requirements).values({ roleId: r.id, industry: v.industry, competencyId, level }).run();
-    }
-    for (const n of framework.curriculum) {
-      tx.insert(notebooks).values({ id: n.id, file: n.file, title: n.title, hours: n.hours, competencies: n.competencies, prerequisites: n.prerequisites }).run();
-      for (const c of n.checks) tx.insert(checks).values({ id: c.id, notebookId: n.id, competencyId: c.competency, level: c.level, description: c.description }).run();
-    }
-    for (const item of framework.catalogue) tx.insert(catalogue).values({ id: item.id, kind: item.kind, name: item.name, url: item.url, hours: item.hours, cost: item.cost, month: item.month, competencies: item.competencies }).run();
-    tx.insert(meta).values({ key: HASH_KEY, value: hash }).onConflictDoUpdate({ target: meta.key, set: { value: hash } }).run();
+  // The usual case, the framework unchanged, only reads.
+  if ((await store.transaction(storedHash, { readOnly: true })) === hash) return false;
+  return store.transaction(async (tx) => {
+    // Asked again inside the write: of several processes starting at once, one replaces it.
+    if ((await storedHash(tx)) === hash) return false;
+    const { db, tables: t } = tx;
+    for (const table of [t.requirements, t.checks, t.notebooks, t.roles, t.catalogue, t.competencies]) await db.delete(table);
+    const requirements = framework.roles.flatMap((r) => [
+      ...Object.entries(r.requires).map(([competencyId, level]) => ({ roleId: r.id, industry: "", competencyId, level })),
+      ...r.variants.flatMap((v) => Object.entries(v.requires).map(([competencyId, level]) => ({ roleId: r.id, industry: v.industry, competencyId, level }))),
+    ]);
+    const checks = framework.curriculum.flatMap((n) => n.checks.map((c) => ({ id: c.id, notebookId: n.id, competencyId: c.competency, level: c.level, description: c.description })));
+    // Multi-row inserts: one round trip per table on PostgreSQL. drizzle refuses an empty list.
+    const some = <R>(rows: R[]) => rows.length > 0;
+    if (some(framework.competencies)) await db.insert(t.competencies).values(framework.competencies.map((c) => ({ id: c.id, area: c.area, name: c.name, description: c.description, levels: c.levels })));
+    if (some(framework.roles)) await db.insert(t.roles).values(framework.roles.map((r) => ({ id: r.id, name: r.name, kind: r.kind, description: r.description })));
+    if (some(requirements)) await db.insert(t.requirements).values(requirements);
+    if (some(framework.curriculum)) await db.insert(t.notebooks).values(framework.curriculum.map((n) => ({ id: n.id, file: n.file, title: n.title, hours: n.hours, competencies: n.competencies, prerequisites: n.prerequisites })));
+    if (some(checks)) await db.insert(t.checks).values(checks);
+    if (some(framework.catalogue)) await db.insert(t.catalogue).values(framework.catalogue.map((i) => ({ id: i.id, kind: i.kind, name: i.name, url: i.url, hours: i.hours, cost: i.cost, month: i.month, competencies: i.competencies })));
+    await db.insert(t.meta).values({ key: HASH_KEY, value: hash }).onConflictDoUpdate({ target: t.meta.key, set: { value: hash } });
+    return true;
   });
-  return true;
 }

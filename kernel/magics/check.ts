@@ -33,7 +33,7 @@ export const checkMagic: Magic = {
       const counts = `${competency?.name ?? check.competency} (${check.level})`;
       let note: string;
       try {
-        const recorded = session.recordCheck(id);
+        const recorded = await session.recordCheck(id);
         note = recorded.inserted ? `recorded for ${recorded.learner}` : `already recorded for ${recorded.learner}`;
         if (recorded.notebookCompleted) note += `; notebook ${notebook.id} is complete`;
       } catch (err) {

@@ -17,7 +17,7 @@ export const skillsMagic: Magic = {
   name: "skills",
   help: USAGE,
   line: {
-    run({ args }) {
+    async run({ args }) {
       const words = args.split(/\s+/).filter(Boolean);
       let industry: string | null = null;
       const at = words.indexOf("--industry");
@@ -27,7 +27,15 @@ export const skillsMagic: Magic = {
         words.splice(at, 2);
       }
       if (words.length > 1 || words[0]?.startsWith("-")) throw new UsageError(`%skills takes one role id, got ${JSON.stringify(args.trim())}.\n${USAGE}`);
-      const { framework, learner, evidence } = trackerSession().state();
+      let state;
+      try {
+        state = await trackerSession().state();
+      } catch (err) {
+        // PostgreSQL that cannot be used (a server down, a bad URL): the message says what to do.
+        if ((err as Error).name === "TrackerConnectionError") throw new UsageError(`%skills: ${(err as Error).message}`);
+        throw err;
+      }
+      const { framework, learner, evidence } = state;
       const role = words[0] ?? "certificate-parallel-ml";
       let report;
       try {

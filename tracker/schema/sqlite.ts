@@ -1,6 +1,6 @@
-// The tracker's tables (drizzle-orm, SQLite). Migrations in tracker/migrations are generated
-// from this file by drizzle-kit (`npx drizzle-kit generate`, see drizzle.config.ts) and applied
-// when the store opens.
+// The tracker's tables for SQLite (drizzle-orm). tracker/migrations/sqlite is generated from this
+// file by drizzle-kit (`npm run db:generate`, see drizzle.config.ts) and applied when the store
+// opens. schema/pg.ts is the same tables for PostgreSQL: change both together (a test compares them).
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
