@@ -189,6 +189,19 @@ function stopJob(child: ChildProcess): void {
   child.once("exit", () => clearTimeout(timer));
 }
 
+/** Why a job ended without every rank's result, mpirun's own words after the first line. */
+function launchFailure(code: number | null, signal: NodeJS.Signals | null, own: string, size: number, results: Map<number, RankResult>): string {
+  const said = own.trim() ? `\n${own.trim()}` : "";
+  // A rank that exited by itself (process.exit, a crash) before finishing its code.
+  const exited = /Process name:\s*\[\[\d+,\d+\],(\d+)\][\s\S]*?Exit code:\s*(\d+)/.exec(own);
+  if (exited) return `rank ${exited[1]}'s process exited (code ${exited[2]}) before it finished; mpirun stopped the job.${said}`;
+  const signalled = /process rank (\d+) with PID \d+ on node (\S+) exited on signal (\d+)(?: \(([^)]*)\))?/.exec(own);
+  if (signalled) return `rank ${signalled[1]}'s process (on ${signalled[2]}) was killed by signal ${signalled[3]}${signalled[4] ? ` (${signalled[4]})` : ""} before it finished; mpirun stopped the job.${said}`;
+  const missing = Array.from({ length: size }, (_, r) => r).filter((r) => !results.has(r));
+  const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  return `mpirun ${why}${missing.length ? ` before rank${missing.length > 1 ? "s" : ""} ${missing.join(", ")} finished` : ""}.${said}`;
+}
+
 export function runMpi(launch: MpiLaunch): Promise<RankResult[]> {
   const [command, ...prefixArgs] = mpirunCommand();
   const args = [...prefixArgs, ...mpirunArgs(launch)];
@@ -251,11 +264,12 @@ export function runMpi(launch: MpiLaunch): Promise<RankResult[]> {
       for (const s of streams.values()) s.end();
       if (interrupted) return reject(new MpiInterrupted());
       if (firstError) return reject(firstError);
-      if (code === 0 && results.size === launch.size) return resolve([...results.values()].sort((a, b) => a.rank - b.rank));
-      const missing = Array.from({ length: launch.size }, (_, r) => r).filter((r) => !results.has(r));
-      const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      const said = own.trim() ? `\n${own.trim()}` : "";
-      reject(new MpiLaunchError(`mpirun ${why}${missing.length ? ` before rank${missing.length > 1 ? "s" : ""} ${missing.join(", ")} finished` : ""}.${said}`));
+      if (code === 0 && results.size === launch.size) {
+        // mpirun's own words on a run that went well (warnings): shown, as mpirun would.
+        if (own.trim()) process.stderr.write(own.endsWith("\n") ? own : `${own}\n`);
+        return resolve([...results.values()].sort((a, b) => a.rank - b.rank));
+      }
+      reject(new MpiLaunchError(launchFailure(code, signal, own, launch.size, results)));
     });
     // The job goes to rank 0 over stdin (mpirun forwards it), then stdin closes.
     child.stdin!.on("error", () => {
