@@ -101,6 +101,9 @@ describe.skipIf(missing !== null)(missing ? `%%mpi (skipped: ${missing}; to run:
     expect(error.traceback[0]).toBe("rank 1 failed:");
     expect(error.traceback.join("\n")).toMatch(/Cell\[\d+\], line 3/);
     expect(error.traceback.join("\n")).toContain("if (rank === 1) throw new RangeError");
+    const exited = await k.client.execute("%%mpi -n 2\nif (rank === 1) process.exit(3);\ncomm.barrier();\nrank", { timeoutMs: 120000 });
+    expect(exited.reply.content).toMatchObject({ status: "error", ename: "MpiLaunchError" });
+    expect(errorOf(exited.outputs)!.evalue).toMatch(/^rank 1's process exited \(code 3\) before it finished; mpirun stopped the job\./);
     const again = await k.client.execute("%%mpi -n 2\nrank * 100", { timeoutMs: 120000 });
     expect(resultText(again.outputs)).toBe("[rank 0] 0\n[rank 1] 100");
   });
