@@ -51,6 +51,8 @@ describe("%%mpi without MPI", () => {
       const message = errorOf(outputs)!.evalue;
       expect(message).toContain("apt-get install -y openmpi-bin libopenmpi-dev");
       expect(message).toContain("npm run build:mpi");
+      const status = await k.client.execute("%mpi");
+      expect(stdout(status.outputs)).toMatch(/%%mpi cannot run: MPI is not installed \(no mpirun on PATH\)\. Install Open MPI: apt-get install -y openmpi-bin libopenmpi-dev/);
     } finally {
       await k.stop();
       rmSync(emptyPath, { recursive: true, force: true });
@@ -65,6 +67,12 @@ describe.skipIf(missing !== null)(missing ? `%%mpi (skipped: ${missing}; to run:
   });
   afterAll(async () => {
     await k?.stop();
+  });
+
+  it("%mpi shows Open MPI's version and that the bindings are built", async () => {
+    const { outputs } = await k.client.execute("%mpi");
+    expect(stdout(outputs)).toMatch(/^mpirun: \S+ \(mpirun \(Open MPI\) [\d.]+\)\n/);
+    expect(stdout(outputs)).toMatch(/bindings: \S+mpi\.node; %%mpi is ready\.\n$/);
   });
 
   it("gives the same values and output as %%workers for the same cell", async () => {

@@ -1,17 +1,19 @@
+import { spawnSync } from "node:child_process";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import v8 from "node:v8";
 import { markUserCodeStart } from "../execute/code-clock.js";
 import { InterruptError } from "../execute/errors.js";
 import type { CellOutcome } from "../execute/tslab-adapter.js";
-import { mpiMissing } from "../mpi/addon.js";
-import { MpiInterrupted, MpiLaunchError, runMpi } from "../mpi/launcher.js";
+import { MPI_ADDON, mpiMissing, onPath } from "../mpi/addon.js";
+import { MpiInterrupted, MpiLaunchError, mpirunCommand, runMpi } from "../mpi/launcher.js";
 import { RankError } from "../pool/spmd.js";
 import { positiveInt } from "./options.js";
 import { UsageError, type CellMagicCall, type Magic } from "./registry.js";
 import { RankValues } from "./workers.js";
 
-const USAGE = `%%mpi [-n N] [--hosts h1:slots,h2:slots | --hostfile FILE] [--share a,b]   (first line of a cell)
+const USAGE = `%mpi   (MPI here: Open MPI's version, mpirun, the bindings, OMPI_MCA_* settings)
+%%mpi [-n N] [--hosts h1:slots,h2:slots | --hostfile FILE] [--share a,b]   (first line of a cell)
 
 Runs the cell's body as an MPI program: mpirun starts N Node processes (default: the slots
 of --hosts, else this machine's cores, ${os.availableParallelism()}), each with \`rank\`, \`size\` and \`comm\` as
@@ -90,8 +92,30 @@ async function runCell(call: CellMagicCall): Promise<CellOutcome> {
   }
 }
 
+/** `%mpi`: what %%mpi would use, or why it cannot run. */
+function showStatus(): void {
+  const missing = mpiMissing();
+  const lines: string[] = [];
+  const mpirun = onPath("mpirun");
+  if (mpirun) {
+    const version = spawnSync("mpirun", ["--version"], { encoding: "utf8" });
+    lines.push(`mpirun: ${mpirun} (${(version.stdout ?? "").split("\n")[0]!.trim() || "version unknown"})`);
+  }
+  lines.push(`launch: ${[...mpirunCommand(), "--tag-output -n N …"].join(" ")}`);
+  const mca = Object.entries(process.env).filter(([k]) => k.startsWith("OMPI_MCA_"));
+  if (mca.length) lines.push(`Open MPI settings: ${mca.map(([k, v]) => `${k.slice(9)}=${v}`).join(", ")}`);
+  lines.push(missing ? `%%mpi cannot run: ${missing}` : `bindings: ${MPI_ADDON}; %%mpi is ready.`);
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
 export const mpiMagic: Magic = {
   name: "mpi",
   help: USAGE,
+  line: {
+    run({ args }) {
+      if (args.trim()) throw new UsageError(`%mpi takes no arguments (the cell magic %%mpi runs code).\n${USAGE}`);
+      showStatus();
+    },
+  },
   cell: { run: runCell },
 };
