@@ -96,6 +96,11 @@ describe.skipIf(missing !== null)(missing ? `%%mpi (skipped: ${missing}; to run:
     const { reply, outputs } = await k.client.execute("%%mpi -n 2 --share weights,cfg\ncfg.scale * weights[rank] + comm.Wtime() * 0", { timeoutMs: 120000 });
     expect(reply.content).toMatchObject({ status: "ok" });
     expect(resultText(outputs)).toBe("[rank 0] 1.5\n[rank 1] 6");
+    // A large last value (many of mpirun's chunks) arrives whole, after output without a newline.
+    const large = await k.client.execute("%%mpi -n 2\nprocess.stdout.write('no newline');\nFloat64Array.from({ length: 300000 }, (_, i) => i * (rank + 1))", { timeoutMs: 120000 });
+    expect(stdout(large.outputs)).toMatch(/^(\[rank [01]\] no newline){2}$/);
+    const got = await k.client.execute("[_ranks[0].length, _ranks[0][299999], _ranks[1][299999], _ranks[1] instanceof Float64Array]");
+    expect(resultText(got.outputs)).toBe("[ 300000, 299999, 599998, true ]");
     const unshared = await k.client.execute("%%mpi -n 2\ncfg.scale");
     expect(unshared.reply.content).toMatchObject({ status: "error", ename: "UsageError" });
     expect(errorOf(unshared.outputs)!.evalue).toContain("Add --share cfg");

@@ -107,6 +107,8 @@ export class TagDemux {
 class RankStream {
   private readonly decoder = new StringDecoder("utf8");
   private pending = "";
+  /** A frame's pieces while its line has not ended (a large value spans many chunks). */
+  private frame: string[] | null = null;
   private atLineStart = true;
 
   constructor(
@@ -116,7 +118,20 @@ class RankStream {
   ) {}
 
   push(bytes: Buffer): void {
-    this.pending += this.decoder.write(bytes);
+    let text = this.decoder.write(bytes);
+    if (this.frame) {
+      const nl = text.indexOf("\n");
+      if (nl < 0) {
+        this.frame.push(text);
+        return;
+      }
+      this.frame.push(text.slice(0, nl));
+      const line = this.frame.join("");
+      this.frame = null;
+      text = text.slice(nl + 1);
+      this.onFrame!(decodeFrame(line.slice(FRAME_MARK.length)));
+    }
+    this.pending += text;
     for (;;) {
       const at = this.onFrame ? this.pending.indexOf("\u001e") : -1;
       if (at < 0) {
@@ -133,10 +148,16 @@ class RankStream {
         this.pending = this.pending.slice(1);
         continue;
       }
-      const end = this.pending.indexOf("\n");
-      if (head.length < FRAME_MARK.length || end < 0) return; // the rest of the frame is on its way
-      const payload = this.pending.slice(FRAME_MARK.length, end);
-      this.pending = this.pending.slice(end + 1);
+      if (head.length < FRAME_MARK.length) return; // the mark itself is cut: wait for the rest
+      const nl = this.pending.indexOf("\n");
+      if (nl < 0) {
+        // The rest of the frame is on its way.
+        this.frame = [this.pending];
+        this.pending = "";
+        return;
+      }
+      const payload = this.pending.slice(FRAME_MARK.length, nl);
+      this.pending = this.pending.slice(nl + 1);
       this.onFrame!(decodeFrame(payload));
     }
   }
