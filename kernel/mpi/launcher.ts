@@ -277,6 +277,21 @@ export function runMpi(launch: MpiLaunch): Promise<RankResult[]> {
       running.delete(child);
       reject(new MpiLaunchError(`cannot start ${command}: ${err.message}`));
     });
+    child.on("exit", () => {
+      // Whatever is left of the job in mpirun's process group (local ranks, daemons) goes too.
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // nothing left
+      }
+      // A daemon that inherited mpirun's stdout may keep it open: stop waiting for it soon.
+      const timer = setTimeout(() => {
+        child.stdout!.destroy();
+        child.stderr!.destroy();
+      }, 1000);
+      timer.unref();
+      child.once("close", () => clearTimeout(timer));
+    });
     child.on("close", (code, signal) => {
       unsubscribe();
       running.delete(child);
