@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// Checks that the system packages the tests need are present (Debian's Jupyter stack, OpenBLAS
-// for the native matMul, which it then builds, and PostgreSQL 15, whose server the tracker's
-// tests start), and installs them with apt-get when we are root (CI); otherwise prints the
-// command to run. Exit 0 when it is all there.
+// Checks that the system packages the tests need are present (Debian's Jupyter stack; OpenBLAS
+// for the native matMul, which it then builds; PostgreSQL 15, whose server the tracker's tests
+// start; Open MPI and iproute2 for %%mpi and its two-namespace test, building the MPI bindings),
+// and installs them with apt-get when we are root (CI); otherwise prints the command to run.
+// Exit 0 when it is all there. MPI is optional: without root, its absence is reported with the
+// command, and the %%mpi tests skip.
 import { execFileSync, spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
+import { buildMpiBindings } from "./build-mpi.js";
 import { buildNativeBlas } from "./build-native.js";
 
 /** Debian's Python: the `python3` first on PATH may be another one, without Jupyter. */
@@ -27,7 +30,14 @@ const APT_PACKAGES = [
   "libopenblas-dev",
   "gcc",
   "postgresql",
+  "g++",
+  "make",
+  "openmpi-bin",
+  "libopenmpi-dev",
+  "iproute2",
 ];
+/** What %%mpi and its tests need: optional when we cannot install it. */
+const MPI_COMMANDS = ["mpirun", "mpicc", "ip"];
 
 function executable(file: string): boolean {
   try {
@@ -66,6 +76,14 @@ function missing(): string[] {
   return [...modules, ...COMMANDS.filter((c) => !onPath(c)).map((c) => `command ${c}`), ...native, ...postgres];
 }
 
+/** What %%mpi lacks: Open MPI, iproute2, the bindings (built here when MPI is present). */
+function missingMpi(): string[] {
+  const commands = MPI_COMMANDS.filter((c) => !onPath(c)).map((c) => `command ${c}`);
+  if (commands.length) return commands;
+  const mpi = buildMpiBindings();
+  return mpi.ok ? [] : [`the MPI bindings (${mpi.reason})`];
+}
+
 function run(command: string, args: string[]): void {
   console.log(`$ ${command} ${args.join(" ")}`);
   const result = spawnSync(command, args, { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
@@ -74,13 +92,19 @@ function run(command: string, args: string[]): void {
 
 function main(): number {
   const absent = missing();
-  if (absent.length === 0) {
-    console.log(`ensure-system: Debian's Jupyter stack is present (${MODULES.length} modules, ${COMMANDS.join(", ")}), and PostgreSQL 15 (${POSTGRES_BIN}); the OpenBLAS matMul addon is built.`);
+  const absentMpi = missingMpi();
+  if (absent.length === 0 && absentMpi.length === 0) {
+    console.log(`ensure-system: Debian's Jupyter stack is present (${MODULES.length} modules, ${COMMANDS.join(", ")}), and PostgreSQL 15 (${POSTGRES_BIN}); the OpenBLAS matMul addon and the MPI bindings are built.`);
     return 0;
   }
-  console.log(`ensure-system: missing ${absent.join(", ")}.`);
+  console.log(`ensure-system: missing ${[...absent, ...absentMpi].join(", ")}.`);
   const install = ["install", "-y", "--no-install-recommends", ...APT_PACKAGES];
   if (process.getuid?.() !== 0 || !onPath("apt-get")) {
+    if (absent.length === 0) {
+      // Only MPI is missing: the %%mpi tests skip, saying this same command.
+      console.log(`ensure-system: %%mpi and its tests need Open MPI (optional; they skip without it):\n  sudo apt-get install -y openmpi-bin libopenmpi-dev iproute2 && npm run build:mpi`);
+      return 0;
+    }
     console.error(`Install the system packages, then run the tests again:\n  sudo apt-get install -y ${APT_PACKAGES.join(" ")}`);
     return 1;
   }
@@ -92,12 +116,12 @@ function main(): number {
     console.error(`ensure-system: ${(err as Error).message}`);
     return 1;
   }
-  const still = missing();
+  const still = [...missing(), ...missingMpi()];
   if (still.length > 0) {
     console.error(`ensure-system: still missing after apt-get install: ${still.join(", ")}`);
     return 1;
   }
-  console.log("ensure-system: Debian's Jupyter stack, OpenBLAS and PostgreSQL 15 are installed; the matMul addon is built.");
+  console.log("ensure-system: Debian's Jupyter stack, OpenBLAS, PostgreSQL 15 and Open MPI are installed; the matMul addon and the MPI bindings are built.");
   return 0;
 }
 

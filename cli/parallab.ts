@@ -9,6 +9,7 @@ import { runNotebooks } from "./course.js";
 import { KERNEL_MAIN, PACKAGE_ROOT } from "../kernel/paths.js";
 import { DataError, registerReportCommands, registerTrackerCommands, UsageError as TrackerUsageError, withTracker } from "./tracker-commands.js";
 import { writeCourseReports } from "./course-report.js";
+import { buildMpiBindings } from "./build-mpi.js";
 import { loadFramework } from "../tracker/framework/load.js";
 import { prerequisiteOrder } from "../tracker/reports/gap.js";
 import { currentLearner, defaultDbLocation } from "../tracker/store.js";
@@ -115,6 +116,19 @@ program
     console.log(`Next: open JupyterLab on notebooks/ and pick the "TypeScript (Parallab)" kernel. Took ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     if (failed) {
       console.error(`${failed.source}: cell ${failed.failed!.cell + 1} failed: ${failed.failed!.ename}: ${failed.failed!.evalue}`);
+      process.exitCode = 1;
+    }
+  });
+
+program
+  .command("build-mpi")
+  .description("build the MPI bindings that %%mpi needs (native/mpi, node-gyp against Open MPI: apt-get install -y openmpi-bin libopenmpi-dev)")
+  .option("--force", "rebuild even when up to date")
+  .action((opts: { force?: boolean }) => {
+    const result = buildMpiBindings({ force: opts.force });
+    if (result.ok) console.log(`build-mpi: ${result.built ? "built" : "up to date"} ${result.path}`);
+    else {
+      console.error(`build-mpi: ${result.reason}`);
       process.exitCode = 1;
     }
   });

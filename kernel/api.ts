@@ -3,4 +3,5 @@ export { display, html, markdown, image, plot, clearOutput, input, DisplayHandle
 export type { DisplayOptions, Displayable, PlotTrace, PlotOptions } from "./display/api.js";
 export { parallel, ParallelScopeError, type ParallelOptions } from "./pool/parallel.js";
 export type { Comm, ReduceOp } from "./pool/comm.js";
+export type { MpiComm } from "./mpi/comm.js";
 export { tf } from "./tensors/lazy-tf.js";

@@ -97,7 +97,7 @@ describe("magic system", () => {
   it("%lsmagic lists line and cell magics", async () => {
     const { outputs } = await k.client.execute("%lsmagic");
     expect(stdout(outputs)).toMatch(/Available line magics:\n.*%lsmagic.*%magic.*%time.*%timeit/);
-    expect(stdout(outputs)).toMatch(/Available cell magics:\n.*%%time.*%%timeit/);
+    expect(stdout(outputs)).toMatch(/Available cell magics:\n.*%%mpi.*%%time.*%%timeit.*%%workers/);
   });
 
   it("%magic prints every magic's help", async () => {

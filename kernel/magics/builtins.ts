@@ -1,6 +1,7 @@
 import { checkMagic } from "./check.js";
 import { gpuMagic } from "./gpu.js";
 import { lsmagicMagic, magicMagic } from "./lsmagic.js";
+import { mpiMagic } from "./mpi.js";
 import { profileMagic } from "./profile.js";
 import { skillsMagic } from "./skills.js";
 import { MagicRegistry } from "./registry.js";
@@ -17,6 +18,7 @@ export function createBuiltinRegistry(): MagicRegistry {
   registry.register(timeMagic);
   registry.register(timeitMagic);
   registry.register(workersMagic(kernelPool));
+  registry.register(mpiMagic);
   registry.register(gpuMagic);
   registry.register(profileMagic);
   registry.register(checkMagic);

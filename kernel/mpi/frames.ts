@@ -1,0 +1,35 @@
+// What a %%mpi rank tells the kernel, besides its own output: its result or its error, as one
+// line of its stdout (mpirun forwards every rank's stdout, tagged with the rank).
+import v8 from "node:v8";
+
+export interface MpiJob {
+  code: string;
+  async: boolean;
+  lastExpressionVar?: string;
+  scriptName: string;
+  /** Notebook variables the cell shares (--share), as v8.serialize bytes. */
+  shared: Record<string, unknown>;
+  cwd: string;
+}
+
+export type RankFrame =
+  | { type: "done"; value: unknown; text: string | null; busyMs: number }
+  | { type: "error"; name: string; message: string; stack: string };
+
+/** A frame starts with this (record separator + name) and ends at the next newline. */
+export const FRAME_MARK = "\u001ePARALLAB-MPI:";
+
+export function encodeFrame(frame: RankFrame): string {
+  let bytes: Buffer;
+  try {
+    bytes = v8.serialize(frame);
+  } catch {
+    // The value itself cannot travel (a function, a class with native state): its text still does.
+    bytes = v8.serialize({ ...frame, value: undefined });
+  }
+  return `${FRAME_MARK}${bytes.toString("base64")}\n`;
+}
+
+export function decodeFrame(payload: string): RankFrame {
+  return v8.deserialize(Buffer.from(payload, "base64")) as RankFrame;
+}
