@@ -1,16 +1,19 @@
 #!/usr/bin/env node
-// Checks that the system packages the tests need are present (Debian's Jupyter stack, and
-// OpenBLAS for the native matMul, which it then builds), and installs them with apt-get when we
-// are root (CI); otherwise prints the command to run. Exit 0 when it is all there.
+// Checks that the system packages the tests need are present (Debian's Jupyter stack with
+// jupyterlab_server, Chromium, and OpenBLAS for the native matMul, which it then builds), and
+// installs them with apt-get when we are root (CI); otherwise prints the command to run. Exit 0
+// when it is all there.
 import { execFileSync, spawnSync } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import path from "node:path";
 import { buildNativeBlas } from "./build-native.js";
 
 /** Debian's Python: the `python3` first on PATH may be another one, without Jupyter. */
 const PYTHON = "/usr/bin/python3";
-const MODULES = ["jupyter_client", "jupyter_kernel_test", "nbclient", "nbconvert", "ipykernel", "notebook", "icalendar"];
+const MODULES = ["jupyter_client", "jupyter_kernel_test", "nbclient", "nbconvert", "ipykernel", "notebook", "icalendar", "jupyterlab_server"];
 const COMMANDS = ["jupyter-kernelspec"];
+/** The browser of test/jupyterlab.test.ts (playwright-core drives it; it never downloads one). */
+const CHROMIUM = "/usr/bin/chromium";
 const APT_PACKAGES = [
   "jupyter-server",
   "jupyter-notebook",
@@ -20,6 +23,8 @@ const APT_PACKAGES = [
   "python3-nbconvert",
   "python3-jupyter-kernel-test",
   "python3-icalendar",
+  "python3-jupyterlab-server",
+  "chromium",
   "libopenblas-dev",
   "gcc",
 ];
@@ -55,7 +60,8 @@ function missing(): string[] {
   }
   const blas = buildNativeBlas();
   const native = blas.ok ? [] : [`the native OpenBLAS matMul (${blas.reason})`];
-  return [...modules, ...COMMANDS.filter((c) => !onPath(c)).map((c) => `command ${c}`), ...native];
+  const browser = existsSync(CHROMIUM) ? [] : [CHROMIUM];
+  return [...modules, ...COMMANDS.filter((c) => !onPath(c)).map((c) => `command ${c}`), ...browser, ...native];
 }
 
 function run(command: string, args: string[]): void {
@@ -67,7 +73,7 @@ function run(command: string, args: string[]): void {
 function main(): number {
   const absent = missing();
   if (absent.length === 0) {
-    console.log(`ensure-system: Debian's Jupyter stack is present (${MODULES.length} modules, ${COMMANDS.join(", ")}); the OpenBLAS matMul addon is built.`);
+    console.log(`ensure-system: Debian's Jupyter stack is present (${MODULES.length} modules, ${COMMANDS.join(", ")}), and Chromium; the OpenBLAS matMul addon is built.`);
     return 0;
   }
   console.log(`ensure-system: missing ${absent.join(", ")}.`);
