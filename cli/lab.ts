@@ -111,14 +111,15 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
   // A port the user asked for is that port or an error; a free one may be taken meanwhile: retry.
   const port = options.port ?? (await freePort());
   const args = serverArgs(dir, port, options.port ? 0 : 20, token);
-  const nodelay = path.join(LAB_DIR, "nodelay_config.py");
   const env: NodeJS.ProcessEnv = { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: "1", ...options.env };
 
   let command: string;
   if (frontend === "jupyter-lab") {
     if (!jupyterLab) throw new LabError("jupyter-lab is not on PATH (leave out frontend to use the built-in JupyterLab)");
     command = jupyterLab;
-    args.unshift(`--config=${nodelay}`);
+    // The nodelay patch as one more config folder: the user's own config files load as well.
+    const extra = path.join(LAB_DIR, "server-config");
+    env.JUPYTER_CONFIG_PATH = env.JUPYTER_CONFIG_PATH ? `${extra}${path.delimiter}${env.JUPYTER_CONFIG_PATH}` : extra;
   } else {
     command = python();
     checkJupyterlabServer(command);

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Locator, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startLab, type RunningLab } from "../cli/lab.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -42,7 +42,7 @@ const notebook = {
         "  for (let i = 0; i < n; i++) s += Math.sqrt(i) * Math.sin(i);",
         "  return s;",
         "}",
-        "slowSum(3e7);",
+        "slowSum(3e6);",
       ].join("\n"),
     ),
     code(["function checkRows(rows: number): number {", "  if (rows < 0) throw new RangeError(`rows must be positive, got ${rows}`);", "  return rows;", "}", "checkRows(-1)"].join("\n")),
@@ -62,6 +62,10 @@ const codeCell = (n: number) => page.locator(".jp-NotebookPanel:not(.lm-mod-hidd
 const outputOf = (cell: Locator) => cell.locator(".jp-OutputArea-output");
 const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
+/** Retries until the page shows it: generous, the kernel and the browser share 2 cores. */
+const poll = <T>(read: () => Promise<T>, timeout = 30_000) => expect.poll(read, { timeout, interval: 200 });
+const textOf = (locator: Locator) => locator.allInnerTexts().then((t) => t.join("\n"));
+
 /** Clicks a main-menu entry, e.g. menu("Run", "Run All Cells"). */
 async function menu(top: string, item: string): Promise<void> {
   await page.locator(".lm-MenuBar-item", { hasText: new RegExp(`^${top}$`) }).click();
@@ -77,7 +81,7 @@ async function typeNewCell(source: string): Promise<Locator> {
   await page.keyboard.press("Enter"); // edit mode
   await page.keyboard.type(source);
   const cell = codeCell(count);
-  await expect.poll(() => cell.locator(".CodeMirror-code").innerText()).toContain(source.split("\n")[0]);
+  await poll(() => cell.locator(".CodeMirror-code").innerText()).toContain(source.split("\n")[0]);
   return cell;
 }
 
@@ -98,6 +102,10 @@ beforeAll(async () => {
   await page.waitForSelector("body[data-parallab-lab=ready]", { state: "attached" });
   await page.locator(".jp-NotebookPanel .jp-Toolbar-kernelName", { hasText: "TypeScript (Parallab)" }).first().waitFor();
 }, 600_000);
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === "fail" && page) await shot(`failed-${ctx.task.name.replace(/\W+/g, "-").slice(0, 60)}`);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -122,26 +130,26 @@ describe("JupyterLab with the parallab kernel", { timeout: 180_000 }, () => {
     await menu("Run", "Run All Cells");
     const [map, profile, error] = [codeCell(0), codeCell(1), codeCell(2)];
     // The error is the last cell: once it shows, every cell has run.
-    await expect.poll(() => outputOf(error).allInnerTexts().then((t) => t.join("\n")), { timeout: 120_000 }).toContain("RangeError");
+    await poll(() => textOf(outputOf(error)), 120_000).toContain("RangeError");
     await shot("run-all");
 
     expect(await map.locator(".jp-InputPrompt").innerText()).toMatch(/\[\d+\]/);
-    await expect.poll(() => outputOf(map).allInnerTexts().then((t) => t.join("\n"))).toMatch(/\b3000\b/);
+    await poll(() => textOf(outputOf(map))).toMatch(/\b3000\b/);
     const bar = map.locator(".jp-OutputArea-output progress");
-    await expect.poll(() => bar.count()).toBe(1);
+    await poll(() => bar.count()).toBe(1);
     expect(await bar.getAttribute("value")).toBe("3000");
     expect(await bar.getAttribute("max")).toBe("3000");
-    expect((await outputOf(map).allInnerTexts()).join("\n")).toContain("100%");
+    expect(await textOf(outputOf(map))).toContain("100%");
 
     // text/html from the kernel runs its scripts only in a trusted notebook: cells run in this
     // session are. Plotly draws into SVG elements of class main-svg.
-    await expect.poll(() => profile.locator(".jp-OutputArea-output .main-svg").count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await poll(() => profile.locator(".jp-OutputArea-output .main-svg").count()).toBeGreaterThan(0);
     expect(await profile.locator(".jp-OutputArea-output .main-svg").first().isVisible()).toBe(true);
     expect(await outputOf(profile).first().innerText()).toContain("slowSum");
     await profile.locator(".main-svg").first().scrollIntoViewIfNeeded();
     await shot("profile-chart");
 
-    const shown = (await outputOf(error).allInnerTexts()).join("\n");
+    const shown = await textOf(outputOf(error));
     expect(shown).toContain("RangeError: rows must be positive, got -1");
     expect(shown).toMatch(/line 2\b/);
     expect(shown).toContain("throw new RangeError");
@@ -152,7 +160,7 @@ describe("JupyterLab with the parallab kernel", { timeout: 180_000 }, () => {
     await page.keyboard.press("Tab");
     const completer = page.locator(".jp-Completer");
     await completer.waitFor({ state: "visible" });
-    await expect.poll(() => completer.locator(".jp-Completer-item").allInnerTexts()).toEqual(expect.arrayContaining([expect.stringMatching(/^map\b/)]));
+    await poll(() => completer.locator(".jp-Completer-item").allInnerTexts()).toEqual(expect.arrayContaining([expect.stringMatching(/^map\b/)]));
     await shot("completer");
     await page.keyboard.press("Escape");
     await completer.waitFor({ state: "hidden" });
@@ -162,19 +170,19 @@ describe("JupyterLab with the parallab kernel", { timeout: 180_000 }, () => {
   it("interrupts a busy cell from the toolbar's stop button; the next cell then runs", async () => {
     const busy = await typeNewCell("for (;;) {}");
     await page.keyboard.press("Shift+Enter"); // runs it, and adds a cell below
-    await expect.poll(() => busy.locator(".jp-InputPrompt").innerText()).toContain("[*]");
+    await poll(() => busy.locator(".jp-InputPrompt").innerText()).toContain("[*]");
     await page.keyboard.type("6 * 7");
     await page.waitForTimeout(1000); // really spinning
     expect(await busy.locator(".jp-InputPrompt").innerText()).toContain("[*]");
     await shot("busy");
 
     await page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-NotebookPanel-toolbar [data-command=\"kernelmenu:interrupt\"]").click();
-    await expect.poll(() => outputOf(busy).allInnerTexts().then((t) => t.join("\n")), { timeout: 30_000 }).toContain("KeyboardInterrupt");
+    await poll(() => textOf(outputOf(busy))).toContain("KeyboardInterrupt");
     expect(await busy.locator(".jp-InputPrompt").innerText()).toMatch(/\[\d+\]/);
 
     const next = codeCell((await page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-CodeCell").count()) - 1);
     await page.keyboard.press("Shift+Enter");
-    await expect.poll(() => outputOf(next).allInnerTexts().then((t) => t.join("\n")), { timeout: 30_000 }).toContain("42");
+    await poll(() => textOf(outputOf(next))).toContain("42");
     await shot("after-interrupt");
   });
 });
