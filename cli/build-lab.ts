@@ -6,7 +6,7 @@ import { ensureLabBuild, labBuildState } from "./lab-build.js";
 try {
   const before = labBuildState();
   await ensureLabBuild((line) => console.log(line));
-  if (before.installed && before.built) console.log("build-lab: the JupyterLab front end in lab/build is current.");
+  if (before.built) console.log("build-lab: the JupyterLab front end in lab/build is current.");
 } catch (err) {
   console.error(`build-lab: ${(err as Error).message}`);
   process.exitCode = 1;

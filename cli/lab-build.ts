@@ -63,7 +63,8 @@ function run(command: string, args: string[]): Promise<void> {
  */
 export async function ensureLabBuild(log: (line: string) => void = (line) => console.error(line)): Promise<void> {
   const state = labBuildState();
-  if (state.installed && state.built) return;
+  // A current build is all the server needs (its stamp covers the packages too).
+  if (state.built) return;
   const started = Date.now();
   if (!state.installed) {
     const lock = existsSync(path.join(LAB_DIR, "package-lock.json"));
