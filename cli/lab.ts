@@ -130,13 +130,12 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
   }
   // Its own process group: stop() can end the server's kernels too if it hangs.
   const child = spawn(command, args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  return await whenServing(child, { token, frontend, log, timeoutMs: options.startTimeoutMs ?? 60_000, port });
+  return await whenServing(child, { token, frontend, log, timeoutMs: options.startTimeoutMs ?? 60_000 });
 }
 
 interface Pending {
   token: string;
   frontend: Frontend;
-  port: number;
   log: (line: string) => void;
   timeoutMs: number;
 }
