@@ -1,23 +1,25 @@
 #!/usr/bin/env node
-// Checks that the system packages the tests need are present (Debian's Jupyter stack; OpenBLAS
-// for the native matMul, which it then builds; PostgreSQL 15, whose server the tracker's tests
-// start; Open MPI and iproute2 for %%mpi and its two-namespace test, building the MPI bindings),
-// and installs them with apt-get when we are root (CI); otherwise prints the command to run.
-// Exit 0 when it is all there. MPI is optional: without root, its absence is reported with the
-// command, and the %%mpi tests skip.
+// Checks that the system packages the tests need are present (Debian's Jupyter stack with
+// jupyterlab_server; Chromium for the browser tests; OpenBLAS for the native matMul, which it
+// then builds; PostgreSQL 15, whose server the tracker's tests start; Open MPI and iproute2 for
+// %%mpi and its two-namespace test, building the MPI bindings), and installs them with apt-get
+// when we are root (CI); otherwise prints the command to run. Exit 0 when it is all there. MPI is
+// optional: without root, its absence is reported with the command, and the %%mpi tests skip.
 import { execFileSync, spawnSync } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import path from "node:path";
 import { buildMpiBindings } from "./build-mpi.js";
 import { buildNativeBlas } from "./build-native.js";
 
 /** Debian's Python: the `python3` first on PATH may be another one, without Jupyter. */
 const PYTHON = "/usr/bin/python3";
-const MODULES = ["jupyter_client", "jupyter_kernel_test", "nbclient", "nbconvert", "ipykernel", "notebook", "icalendar"];
+const MODULES = ["jupyter_client", "jupyter_kernel_test", "nbclient", "nbconvert", "ipykernel", "notebook", "icalendar", "jupyterlab_server"];
 const COMMANDS = ["jupyter-kernelspec"];
 /** PostgreSQL's programs, off PATH in Debian's package: test/helpers/postgres.ts runs them from here. */
 const POSTGRES_BIN = "/usr/lib/postgresql/15/bin";
 const POSTGRES_PROGRAMS = ["initdb", "pg_ctl", "postgres"];
+/** The browser of the browser tests (playwright-core drives it; it never downloads one). */
+const CHROMIUM = "/usr/bin/chromium";
 const APT_PACKAGES = [
   "jupyter-server",
   "jupyter-notebook",
@@ -27,6 +29,8 @@ const APT_PACKAGES = [
   "python3-nbconvert",
   "python3-jupyter-kernel-test",
   "python3-icalendar",
+  "python3-jupyterlab-server",
+  "chromium",
   "libopenblas-dev",
   "gcc",
   "postgresql",
@@ -73,7 +77,8 @@ function missing(): string[] {
   const blas = buildNativeBlas();
   const native = blas.ok ? [] : [`the native OpenBLAS matMul (${blas.reason})`];
   const postgres = POSTGRES_PROGRAMS.filter((p) => !executable(path.join(POSTGRES_BIN, p))).map((p) => `PostgreSQL's ${path.join(POSTGRES_BIN, p)}`);
-  return [...modules, ...COMMANDS.filter((c) => !onPath(c)).map((c) => `command ${c}`), ...native, ...postgres];
+  const browser = existsSync(CHROMIUM) ? [] : [CHROMIUM];
+  return [...modules, ...COMMANDS.filter((c) => !onPath(c)).map((c) => `command ${c}`), ...browser, ...native, ...postgres];
 }
 
 /** What %%mpi lacks: Open MPI, iproute2, the bindings (built here when MPI is present). */
@@ -94,7 +99,7 @@ function main(): number {
   const absent = missing();
   const absentMpi = missingMpi();
   if (absent.length === 0 && absentMpi.length === 0) {
-    console.log(`ensure-system: Debian's Jupyter stack is present (${MODULES.length} modules, ${COMMANDS.join(", ")}), and PostgreSQL 15 (${POSTGRES_BIN}); the OpenBLAS matMul addon and the MPI bindings are built.`);
+    console.log(`ensure-system: Debian's Jupyter stack is present (${MODULES.length} modules, ${COMMANDS.join(", ")}), with Chromium and PostgreSQL 15 (${POSTGRES_BIN}); the OpenBLAS matMul addon and the MPI bindings are built.`);
     return 0;
   }
   console.log(`ensure-system: missing ${[...absent, ...absentMpi].join(", ")}.`);

@@ -10,6 +10,7 @@ import { KERNEL_MAIN, PACKAGE_ROOT } from "../kernel/paths.js";
 import { DataError, registerReportCommands, registerTrackerCommands, UsageError as TrackerUsageError, withTracker } from "./tracker-commands.js";
 import { writeCourseReports } from "./course-report.js";
 import { buildMpiBindings } from "./build-mpi.js";
+import { runLab } from "./lab.js";
 import { loadFramework } from "../tracker/framework/load.js";
 import { prerequisiteOrder } from "../tracker/reports/gap.js";
 import { currentLearner, defaultDbLocation } from "../tracker/store.js";
@@ -132,6 +133,14 @@ program
       process.exitCode = 1;
     }
   });
+
+program
+  .command("lab")
+  .description("open JupyterLab on DIR with the parallab kernel: your jupyter-lab when installed, else a built-in JupyterLab 3.6")
+  .argument("[dir]", "the folder to serve (default: the current one)")
+  .option("--port <port>", "the port (default: a free one)")
+  .option("--no-browser", "only print the URL (the default when no browser is found)")
+  .action((dir: string | undefined, opts: { port?: string; browser: boolean }) => runLab(dir, opts));
 
 registerTrackerCommands(program);
 registerReportCommands(program);
