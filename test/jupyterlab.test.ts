@@ -5,13 +5,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startLab, type RunningLab } from "../cli/lab.js";
+import { ARTIFACTS, launchChromium } from "./helpers/chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const SHOTS = path.resolve("test-results", "jupyterlab");
+const SHOTS = path.join(ARTIFACTS, "jupyterlab");
 const NOTEBOOK = "parallab-in-lab.ipynb";
 
 const code = (source: string) => ({ cell_type: "code", metadata: {}, execution_count: null, outputs: [], source });
@@ -95,7 +94,7 @@ beforeAll(async () => {
   writeFileSync(path.join(root, NOTEBOOK), JSON.stringify(notebook, null, 1));
   // Builds lab/ first when pretest didn't (npm ci + webpack: a few minutes on 2 cores).
   lab = await startLab({ dir: root, frontend: "builtin", log: (line) => serverLog.push(line) });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.setDefaultTimeout(60_000);
   await page.goto(`${lab.baseUrl}lab/tree/${NOTEBOOK}?token=${lab.token}`);

@@ -1,6 +1,6 @@
-// Debian's Chromium, headless, driven by playwright-core (which never downloads a browser here).
-import { mkdirSync, mkdtempSync } from "node:fs";
-import os from "node:os";
+// Debian's Chromium, headless, driven by playwright-core (which never downloads a browser here;
+// it gives each launch a fresh profile of its own).
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 
@@ -10,10 +10,9 @@ export const ARTIFACTS = path.resolve("test-results");
 
 export async function launchChromium(): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const profile = mkdtempSync(path.join(os.tmpdir(), "parallab-chromium-"));
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`].filter((a) => !a.startsWith("--user-data-dir")),
     headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
 }
