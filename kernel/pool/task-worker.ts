@@ -63,11 +63,13 @@ function compile(task: ChunkTask): Fn {
     const declare =
       (constants.length > 0 ? `const { ${constants.join(", ")} } = exports; ` : "") +
       (variables.length > 0 ? `let { ${variables.join(", ")} } = exports; ` : "");
-    // After the function, so that its lines stay where its cell has them.
+    // Helpers come first, and the line offset takes their lines back, so that the function's
+    // own lines stay where its cell has them (and it stays anonymous, as in the cell).
     const declareHelpers = helpers.map((h) => `const ${h.name} = (\n${h.source}\n);\n`).join("");
-    factory = vm.compileFunction(`${declare}const __parallab_fn = (\n${task.source}\n);\n${declareHelpers}return __parallab_fn;`, ["exports", "require"], {
+    const helperLines = declareHelpers.split("\n").length - 1;
+    factory = vm.compileFunction(`${declare}${declareHelpers}return (\n${task.source}\n);`, ["exports", "require"], {
       filename: origin?.filename ?? "parallel-function",
-      lineOffset: origin ? origin.line - 2 : 0,
+      lineOffset: (origin ? origin.line - 2 : 0) - helperLines,
     }) as Factory;
     if (factories.size > 64) factories.clear();
     factories.set(key, factory);
