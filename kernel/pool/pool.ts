@@ -138,7 +138,9 @@ export class WorkerPool {
       queued: p?.queueSize ?? 0,
       completed: p?.completed ?? 0,
       failed: this.failed,
-      utilization: p?.utilization ?? 0,
+      // piscina 5's own `utilization` divides seconds by milliseconds (1000× too low): the
+      // tasks' run time over the pool's capacity (threads × time since it started) instead.
+      utilization: p && run && p.duration > 0 ? Math.min(1, (run.mean * p.completed) / (p.duration * this.size)) : 0,
       runTimeMs: { p50: run?.p50 ?? 0, p99: run?.p99 ?? 0 },
       waitTimeMs: { p50: wait?.p50 ?? 0, p99: wait?.p99 ?? 0 },
     };
