@@ -122,6 +122,19 @@ describe("magic system", () => {
     expect(errorOf(cell.outputs)!.evalue).toMatch(/Cell magic `%%tim` not found\. Did you mean %%time/);
   });
 
+  it("expands {expression} and $name in magic arguments from the notebook's variables, as IPython does", async () => {
+    await k.client.execute("const ranks = 3;");
+    const cell = await k.client.execute("%%workers -n $ranks\nsize");
+    expect(resultText(cell.outputs)).toBe("[rank 0] 3\n[rank 1] 3\n[rank 2] 3");
+    const line = await k.client.execute("%timeit -n {ranks * 2} -r 1 Math.sqrt(2)");
+    expect(stdout(line.outputs)).toMatch(/of 1 run, 6 loops each\)/);
+    // Unknown names stay as written; {{ and $$ are literal braces and dollars.
+    const unknown = await k.client.execute("%%workers -n $nope\nrank");
+    expect(errorOf(unknown.outputs)!.evalue).toContain('got "$nope"');
+    const literal = await k.client.execute("%%workers -n {{ranks}}\nrank");
+    expect(errorOf(literal.outputs)!.evalue).toContain('got "{ranks}"');
+  });
+
   it("keeps line numbers of the cell when magics are on earlier lines", async () => {
     const { outputs } = await k.client.execute("%time 1\n\nconst broken: number = 'text';");
     expect(errorOf(outputs)!.traceback.join("\n")).toMatch(/line 3, col 7/);

@@ -23,7 +23,8 @@ export function splitOptions(line: string, spec: OptionSpec, usage: string): { o
     }
     let value = token[1]!.slice(2);
     if (!value) {
-      const next = /^\s*(\S+)/.exec(line.slice(pos));
+      // A `{expression}` value (expanded when the magic runs) may hold spaces.
+      const next = /^\s*(\{[^{}]*\}|\S+)/.exec(line.slice(pos));
       if (!next) throw new UsageError(`option -${flag} needs a value.\n${usage}`);
       value = next[1]!;
       pos += next[0].length;

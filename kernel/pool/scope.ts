@@ -9,6 +9,11 @@ export function isNotebookName(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(scope, name);
 }
 
+/** The notebook's variables as they are now (the live object: later cells add to it). */
+export function notebookScope(): Record<string, unknown> {
+  return scope;
+}
+
 export function notebookValue(name: string): unknown {
   return isNotebookName(name) ? scope[name] : undefined;
 }

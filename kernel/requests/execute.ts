@@ -2,6 +2,8 @@ import { InterruptError, runtimeError } from "../execute/errors.js";
 import type { CellContext } from "../execute/output-router.js";
 import type { CellOutcome } from "../execute/tslab-adapter.js";
 import { toMimeBundle } from "../display/mime.js";
+import { expandArgs } from "../magics/expand.js";
+import { notebookScope } from "../pool/scope.js";
 import { planCell } from "../magics/parse.js";
 import { CellState, type IncomingRequest } from "../io/bridge.js";
 import type { ErrorContent, ExecuteRequest, MimeBundle } from "../protocol/messages.js";
@@ -98,7 +100,8 @@ export class ExecuteHandler {
       case "cell-magic": {
         const magic = registry.require(plan.name, "cell");
         try {
-          return { outcome: await magic.cell!.run({ args: plan.args, body: plan.body, label, run: (c) => this.runBody(c, label, code), ...this.detached(label, code) }), payload: [] };
+          const args = expandArgs(plan.args, notebookScope());
+          return { outcome: await magic.cell!.run({ args, body: plan.body, label, run: (c) => this.runBody(c, label, code), ...this.detached(label, code) }), payload: [] };
         } catch (err) {
           return { outcome: failure(err), payload: [] };
         }
@@ -118,7 +121,7 @@ export class ExecuteHandler {
     if (plan.kind !== "cell-magic") return this.runCode(code, label, source);
     const magic = this.services.registry.require(plan.name, "cell");
     const body = "\n".repeat(blank) + plan.body;
-    return magic.cell!.run({ args: plan.args, body, label, run: (c) => this.runBody(c, label, source), ...this.detached(label, source) });
+    return magic.cell!.run({ args: expandArgs(plan.args, notebookScope()), body, label, run: (c) => this.runBody(c, label, source), ...this.detached(label, source) });
   }
 
   /**
