@@ -114,7 +114,7 @@ program
     console.log(`Skills tracker (${displayLocation(defaultDbLocation())}), readiness of ${learner}:`);
     for (const g of report.gaps) console.log(`  ${g.role.name.padEnd(60)} ${String(g.readiness).padStart(5)}%${g.met ? "  met" : ""}`);
     console.log(`Study plan toward the certificate: ${report.planWeeks} weeks at 5 h/week (${opts.out}/plan.md, ${opts.out}/plan.ics).`);
-    console.log(`Next: open JupyterLab on notebooks/ and pick the "TypeScript (Parallab)" kernel. Took ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    console.log(`Next: npx parallab lab notebooks (JupyterLab with the "TypeScript (Parallab)" kernel). Took ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     if (failed) {
       console.error(`${failed.source}: cell ${failed.failed!.cell + 1} failed: ${failed.failed!.ename}: ${failed.failed!.evalue}`);
       process.exitCode = 1;

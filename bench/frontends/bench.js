@@ -11,6 +11,8 @@ import { installKernelspec } from "../../dist/cli/kernelspec.js";
 import { startJupyterServer } from "../../dist/cli/runner/local-server.js";
 import { serverSettings } from "../../dist/cli/runner/jupyter-server.js";
 import { PACKAGE_ROOT } from "../../dist/kernel/paths.js";
+import { KernelClient } from "../../dist/kernel/client/kernel-client.js";
+import { launchKernel } from "../../dist/kernel/client/launch.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? 25);
@@ -42,6 +44,26 @@ async function roundTrips(kernel, n) {
   return times;
 }
 
+/** The same cell straight over ZMQ with our own client: what the servers add to it. */
+async function directRoundTrips(n) {
+  const kernel = await launchKernel({ env: { ...process.env, PARALLAB_DB: env.PARALLAB_DB } });
+  const client = new KernelClient(kernel.connection);
+  try {
+    await client.ready();
+    for (let i = 0; i < 5; i++) await client.execute("1");
+    const times = [];
+    for (let i = 0; i < n; i++) {
+      const started = performance.now();
+      await client.execute("1");
+      times.push(performance.now() - started);
+    }
+    return times;
+  } finally {
+    client.close();
+    kernel.process.kill();
+  }
+}
+
 const servers = { plain: null, nodelay: null };
 const sessions = {};
 try {
@@ -57,11 +79,13 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of round % 2 ? ["nodelay", "plain"] : ["plain", "nodelay"]) times[name].push(...(await roundTrips(sessions[name].kernel, PER_ROUND)));
   }
+  const direct = median(await directRoundTrips(ROUNDS * PER_ROUND));
   const p50 = { plain: median(times.plain), nodelay: median(times.nodelay) };
   console.log(`trivial cell "1", ${ROUNDS * PER_ROUND} executes per server, through jupyter_server 1.x and the parallab kernel:`);
   console.log(`  default server         p50 ${p50.plain.toFixed(2)} ms`);
   console.log(`  with nodelay_config.py p50 ${p50.nodelay.toFixed(2)} ms  (${(p50.plain / p50.nodelay).toFixed(1)}× faster)`);
-  console.log(JSON.stringify({ server_p50_ms: Number(p50.plain.toFixed(2)), server_nodelay_p50_ms: Number(p50.nodelay.toFixed(2)), nodelay_speedup: Number((p50.plain / p50.nodelay).toFixed(2)) }));
+  console.log(`  straight over ZMQ      p50 ${direct.toFixed(2)} ms  (no server: our own client)`);
+  console.log(JSON.stringify({ server_p50_ms: Number(p50.plain.toFixed(2)), server_nodelay_p50_ms: Number(p50.nodelay.toFixed(2)), nodelay_speedup: Number((p50.plain / p50.nodelay).toFixed(2)), direct_zmq_p50_ms: Number(direct.toFixed(2)) }));
 } finally {
   for (const s of Object.values(sessions)) {
     await s.kernel.shutdown().catch(() => undefined);
