@@ -250,6 +250,35 @@ describe("%%workers SPMD cells", () => {
     expect(resultText(after.outputs)).toBe("[ [ 0, 10, 20, 30 ], 10 ]");
   });
 
+  it("allreduce on typed arrays: every op, sizes that grow and shrink between calls, NaN kept", async () => {
+    const { outputs } = await k.client.execute(
+      [
+        "%%workers -n 3",
+        "const out: number[][] = [];",
+        "for (const n of [4, 1000, 2, 1000]) {",
+        "  for (const op of ['sum', 'min', 'max', 'prod'] as const) {",
+        "    const a = Float64Array.from({ length: n }, (_, i) => (i % 7) + rank + 1);",
+        "    comm.allreduce(a, op);",
+        "    out.push([n, a[0], a[n - 1]]);",
+        "  }",
+        "}",
+        "const nan = Float32Array.of(rank === 1 ? NaN : 1);",
+        "comm.allreduce(nan, 'max');",
+        "const ints = Int32Array.of(rank * 10);",
+        "comm.allreduce(ints, 'sum');",
+        "[out.map((r) => r.join(':')).join(' '), nan[0], ints[0]]",
+      ].join("\n"),
+    );
+    // Element i of rank r is (i % 7) + r + 1: ranks 0..2 give (x+1, x+2, x+3).
+    const expected = (n: number) => {
+      const last = (n - 1) % 7;
+      const at = (x: number) => ({ sum: 3 * x + 6, min: x + 1, max: x + 3, prod: (x + 1) * (x + 2) * (x + 3) });
+      return (["sum", "min", "max", "prod"] as const).map((op) => `${n}:${at(0)[op]}:${at(last)[op]}`);
+    };
+    const line = [4, 1000, 2, 1000].flatMap(expected).join(" ");
+    expect(resultText(outputs)).toBe([0, 1, 2].map((r) => `[rank ${r}] [\n  '${line}',\n  NaN,\n  30\n]`).join("\n"));
+  });
+
   it("reads rank, size and shared values in shorthand properties", async () => {
     await k.client.execute("const label = 'run';");
     const { outputs } = await k.client.execute("%%workers -n 2 --share label\nconst me = { rank, size, label };\nme");
