@@ -8,6 +8,7 @@ import vm from "node:vm";
 import type * as TS from "@tslab/typescript-for-tslab";
 import type { Converter, ConvertResult } from "tslab/dist/converter.js";
 import type { Executor } from "tslab/dist/executor.js";
+import { exportsTarget, rewriteDefineExports, usePlainExports } from "./plain-exports.js";
 import { cellScriptName, diagnosticsError, InterruptError, runtimeError, type CellRecord } from "./errors.js";
 import { DeclarationFreezer } from "./declaration-freezer.js";
 import { hasTopLevelAwait } from "./top-level-await.js";
@@ -100,6 +101,7 @@ export class TslabAdapter {
     // tslab compiles references to earlier declarations as `exports.NAME`: the magic runtime
     // declared in PRELUDE is read from there too.
     executor.locals.__parallab__ = (globalThis as { __parallab__?: unknown }).__parallab__;
+    usePlainExports((globalThis as unknown as { __tslab__: { exports: object } }).__tslab__, exportsTarget(executor.locals));
     adapter = new TslabAdapter(ts, executor, isCompleteCode, real);
     installRequireHook(options);
     scriptNames.onRun = options.onUserCode ?? null;
@@ -194,6 +196,7 @@ export class TslabAdapter {
     pendingMaps.current = null;
     const compacted = this.freezer.compact(prevDecl);
     const result = real.convert(PRELUDE + compacted, src);
+    if (result.output) result.output = rewriteDefineExports(result.output);
     if (!result.hasToplevelAwait && result.diagnostics.length === 0) result.hasToplevelAwait = hasTopLevelAwait(this.ts, src);
     this.lastConvert = result;
     this.lastMaps = pendingMaps.current;
