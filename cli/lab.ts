@@ -5,11 +5,11 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { accessSync, constants, existsSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { installKernelspec } from "./kernelspec.js";
 import { ensureLabBuild, LAB_DIR } from "./lab-build.js";
 import { jupyterDataDir } from "../kernel/history/store.js";
+import { freePort } from "../kernel/client/free-port.js";
 
 export type Frontend = "jupyter-lab" | "builtin";
 
@@ -73,16 +73,6 @@ function checkJupyterlabServer(py: string): void {
   if (probe.status !== 0) throw new LabError(`No jupyter-lab on PATH, and ${py} has no jupyterlab_server to serve the built-in JupyterLab. Install it with:\n  ${APT_HINT}`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The server's traitlets, the same for jupyter-lab and lab/serve.py (both jupyter_server apps). */
 function serverArgs(dir: string, port: number, retries: number, token: string): string[] {

@@ -2,7 +2,7 @@
 // free port: what the remote-runner tests and bench/frontends run against.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
+import { freePort } from "../../kernel/client/free-port.js";
 
 const PYTHON = "/usr/bin/python3";
 
@@ -23,16 +23,6 @@ export interface LocalServerOptions {
   startTimeoutMs?: number;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startJupyterServer(options: LocalServerOptions): Promise<LocalJupyterServer> {
   const port = await freePort();

@@ -1,23 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { ConnectionInfo } from "../protocol/connection.js";
 
 import { KERNEL_MAIN, KERNEL_NODE_FLAGS } from "../paths.js";
+import { freePort } from "./free-port.js";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function newConnectionInfo(): Promise<ConnectionInfo> {
   const [shell_port, control_port, iopub_port, stdin_port, hb_port] = await Promise.all([1, 2, 3, 4, 5].map(() => freePort()));
