@@ -10,6 +10,7 @@ import { MpiInterrupted, MpiLaunchError, mpirunCommand, runMpi } from "../mpi/la
 import { RankError } from "../pool/spmd.js";
 import { positiveInt } from "./options.js";
 import { UsageError, type CellMagicCall, type Magic } from "./registry.js";
+import { isOutcome, prepareSpmdBody } from "./spmd-body.js";
 import { RankValues } from "./workers.js";
 
 const USAGE = `%mpi   (MPI here: Open MPI's version, mpirun, the bindings, OMPI_MCA_* settings)
@@ -56,22 +57,9 @@ async function runCell(call: CellMagicCall): Promise<CellOutcome> {
   const missingMpi = mpiMissing();
   if (missingMpi) throw new UsageError(`%%mpi needs MPI: ${missingMpi}`);
   const size = parsed.n !== undefined ? positiveInt(parsed.n, "n", USAGE)! : hosts ? slotsOf(hosts) : os.availableParallelism();
-  const scope = await call.scope();
-  const shared: Record<string, unknown> = {};
-  for (const name of (parsed.share ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
-    if (!(name in scope)) throw new UsageError(`--share ${name}: the notebook has no variable of that name.`);
-    try {
-      v8.serialize(scope[name]);
-    } catch {
-      throw new UsageError(`--share ${name}: this value cannot be sent to another process (it must be serializable with v8.serialize: functions, class instances with native state and sockets are not); share plain data or typed arrays.`);
-    }
-    shared[name] = scope[name];
-  }
-  const compiled = await call.compile(`\n${call.body}`, RANK_DECLARATIONS);
-  if (!compiled.ok) return { ok: false, error: compiled.error, interrupted: false };
-  // Notebook variables the body reads (tslab writes them as exports.NAME) must be shared.
-  const missing = [...new Set([...compiled.js.matchAll(/\bexports\.([A-Za-z_$][\w$]*)\b(?!\s*=[^=])/g)].map((m) => m[1]!))].filter((n) => n in scope && !(n in shared) && !["rank", "size", "comm"].includes(n));
-  if (missing.length) throw new UsageError(`%%mpi: the cell uses the notebook variable${missing.length > 1 ? "s" : ""} ${missing.map((n) => `\`${n}\``).join(", ")}, which the ranks do not have. Add --share ${missing.join(",")}`);
+  const body = await prepareSpmdBody(call, { magic: "%%mpi", share: parsed.share, declarations: RANK_DECLARATIONS, checkTravel: (v) => v8.serialize(v), travelProblem: "another process (it must be serializable with v8.serialize: functions, class instances with native state and sockets are not)" });
+  if (isOutcome(body)) return body;
+  const { scope, shared, compiled } = body;
   try {
     markUserCodeStart();
     const results = await runMpi({

@@ -6,6 +6,7 @@ import { markUserCodeStart } from "../execute/code-clock.js";
 import type { CellOutcome } from "../execute/tslab-adapter.js";
 import { positiveInt } from "./options.js";
 import { UsageError, type CellMagicCall, type Magic } from "./registry.js";
+import { isOutcome, prepareSpmdBody } from "./spmd-body.js";
 
 const USAGE = `%workers [N] [--reset]
 %%workers [-n N] [--share a,b]   (first line of a cell)
@@ -53,22 +54,9 @@ async function runCell(pool: WorkerPool, call: CellMagicCall): Promise<CellOutco
     throw new UsageError(`${(err as Error).message}.\n${USAGE}`);
   }
   const size = parsed.n === undefined ? pool.threads : positiveInt(parsed.n, "n", USAGE)!;
-  const scope = await call.scope();
-  const shared: Record<string, unknown> = {};
-  for (const name of (parsed.share ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
-    if (!(name in scope)) throw new UsageError(`--share ${name}: the notebook has no variable of that name.`);
-    try {
-      structuredClone(scope[name]);
-    } catch {
-      throw new UsageError(`--share ${name}: this value cannot be sent to another thread (functions, class instances with methods and sockets cannot); share plain data or typed arrays.`);
-    }
-    shared[name] = scope[name];
-  }
-  const compiled = await call.compile(`\n${call.body}`, RANK_DECLARATIONS);
-  if (!compiled.ok) return { ok: false, error: compiled.error, interrupted: false };
-  // Notebook variables the body reads (tslab writes them as exports.NAME) must be shared.
-  const missing = [...new Set([...compiled.js.matchAll(/\bexports\.([A-Za-z_$][\w$]*)\b(?!\s*=[^=])/g)].map((m) => m[1]!))].filter((n) => n in scope && !(n in shared) && !["rank", "size", "comm"].includes(n));
-  if (missing.length) throw new UsageError(`%%workers: the cell uses the notebook variable${missing.length > 1 ? "s" : ""} ${missing.map((n) => `\`${n}\``).join(", ")}, which the ranks do not have. Add --share ${missing.join(",")}`);
+  const body = await prepareSpmdBody(call, { magic: "%%workers", share: parsed.share, declarations: RANK_DECLARATIONS, checkTravel: (v) => structuredClone(v), travelProblem: "another thread (functions, class instances with methods and sockets cannot)" });
+  if (isOutcome(body)) return body;
+  const { scope, shared, compiled } = body;
   try {
     // The cell's own code starts now (on the ranks): profilers and timers start here, after the compiler.
     markUserCodeStart();
