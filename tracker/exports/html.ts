@@ -4,6 +4,7 @@ import { plotBundle, type PlotTrace } from "../../kernel/display/plot.js";
 import { LEVELS, levelRank } from "../framework/types.js";
 import type { GapReport } from "../reports/gap.js";
 import type { StudyPlan } from "../reports/plan.js";
+import { GAP_COLUMNS, gapRows } from "./gap-table.js";
 
 export interface HtmlOptions {
   /** Wrap in a full HTML document (for a file); forces plotly.js into the page unless set. */
@@ -43,17 +44,7 @@ export function radarLayout(report: GapReport): Record<string, unknown> {
 }
 
 export function gapTableHtml(report: GapReport): string {
-  return table(
-    ["Competency", "Required", "Evidenced", "Gap", "Evidence", "Next step"],
-    report.rows.map((r) => [
-      r.name,
-      r.required,
-      r.evidenced ?? "none",
-      r.gap,
-      r.evidence.map((e) => `${e.kind} ${e.ref} (${e.date})`).join("; "),
-      r.next ? `${r.next.kind} ${r.next.id}: ${r.next.title} (${r.next.hours} h)` : r.gap > 0 ? "nothing available" : "",
-    ]),
-  );
+  return table(GAP_COLUMNS, gapRows(report));
 }
 
 export function planTableHtml(plan: StudyPlan): string {

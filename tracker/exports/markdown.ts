@@ -1,6 +1,7 @@
 // Gap report and study plan as Markdown tables (GitHub-flavoured).
 import type { GapReport } from "../reports/gap.js";
 import type { StudyPlan } from "../reports/plan.js";
+import { GAP_COLUMNS, gapRows } from "./gap-table.js";
 
 /**
  * Text from data, shown literally: pipes would split the row, line breaks end it, and `<`, `&`
@@ -20,20 +21,12 @@ function roleLine(r: { role: { name: string; id: string }; industry: string | nu
 }
 
 export function gapMarkdown(report: GapReport): string {
-  const rows = report.rows.map((r) => [
-    r.name,
-    r.required,
-    r.evidenced ?? "none",
-    r.gap,
-    r.evidence.map((e) => `${e.kind} ${e.ref} (${e.date})`).join("; "),
-    r.next ? `${r.next.kind} ${r.next.id}: ${r.next.title} (${r.next.hours} h)` : r.gap > 0 ? "nothing available" : "",
-  ]);
   return [
     `## Gap report: ${mdCell(report.learner)} → ${mdCell(roleLine(report))}`,
     "",
     `As of ${report.today}: readiness ${report.readiness}%, ${report.met ? "requirements met" : "requirements not met"}.`,
     "",
-    mdTable(["Competency", "Required", "Evidenced", "Gap", "Evidence", "Next step"], rows),
+    mdTable(GAP_COLUMNS, gapRows(report)),
     "",
   ].join("\n");
 }
