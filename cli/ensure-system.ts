@@ -3,8 +3,8 @@
 // jupyterlab_server; Chromium for the browser tests; OpenBLAS for the native matMul, which it
 // then builds; PostgreSQL 15, whose server the tracker's tests start; Open MPI and iproute2 for
 // %%mpi and its two-namespace test, building the MPI bindings), and installs them with apt-get
-// when we are root (CI); otherwise prints the command to run. Exit 0 when it is all there. MPI is
-// optional: without root, its absence is reported with the command, and the %%mpi tests skip.
+// when we are root (CI); otherwise prints the command to run and exits 1. Exit 0 when it is all
+// there. (MPI is optional for the kernel, which explains how to get it, but the tests need it.)
 import { execFileSync, spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync } from "node:fs";
 import path from "node:path";
@@ -105,11 +105,7 @@ function main(): number {
   console.log(`ensure-system: missing ${[...absent, ...absentMpi].join(", ")}.`);
   const install = ["install", "-y", "--no-install-recommends", ...APT_PACKAGES];
   if (process.getuid?.() !== 0 || !onPath("apt-get")) {
-    if (absent.length === 0) {
-      // Only MPI is missing: the %%mpi tests skip, saying this same command.
-      console.log(`ensure-system: %%mpi and its tests need Open MPI (optional; they skip without it):\n  sudo apt-get install -y openmpi-bin libopenmpi-dev iproute2 && npm run build:mpi`);
-      return 0;
-    }
+    // MPI is optional for users of the kernel, not for its tests: without it they would skip.
     console.error(`Install the system packages, then run the tests again:\n  sudo apt-get install -y ${APT_PACKAGES.join(" ")}`);
     return 1;
   }
