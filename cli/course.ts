@@ -5,6 +5,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { runNotebook, writeNotebook } from "./run-notebook.js";
 import type { KernelStarter } from "./runner/notebook-kernel.js";
+import { progressLine } from "./progress.js";
 
 export interface CourseOptions {
   outDir: string;
@@ -24,11 +25,6 @@ export interface NotebookRun {
   failed: { cell: number; ename: string; evalue: string } | null;
 }
 
-function bar(done: number, total: number, width = 24): string {
-  const filled = total ? Math.round((done / total) * width) : width;
-  return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} cells`;
-}
-
 export async function runNotebooks(files: string[], options: CourseOptions): Promise<NotebookRun[]> {
   mkdirSync(options.outDir, { recursive: true });
   const out = options.progress ?? process.stderr;
@@ -43,7 +39,7 @@ export async function runNotebooks(files: string[], options: CourseOptions): Pro
       allowErrors: options.allowErrors,
       timeoutMs: options.timeoutMs,
       onCell: (n, total, outcome) => {
-        const line = `${name} ${bar(n, total)}${outcome === "error" ? " (error)" : ""}`;
+        const line = `${progressLine(name, n, total)}${outcome === "error" ? " (error)" : ""}`;
         if (out.isTTY) out.write(`\r${line}\u001b[K`);
         else if (n === total || outcome === "error") out.write(`${line}\n`);
       },

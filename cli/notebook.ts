@@ -1,49 +1,9 @@
-// nbformat 4 notebooks: reading cells and turning a cell's iopub messages into its outputs.
-import { readFileSync } from "node:fs";
+// nbformat 4 notebooks for the runner: the file model (course/notebook-file.ts) and turning a
+// cell's iopub messages into its outputs.
 import type { IopubMessage } from "./runner/notebook-kernel.js";
+import type { NotebookOutput } from "../course/notebook-file.js";
 
-export interface NotebookCell {
-  cell_type: "code" | "markdown" | "raw";
-  source: string | string[];
-  metadata: Record<string, unknown>;
-  execution_count?: number | null;
-  outputs?: NotebookOutput[];
-  id?: string;
-}
-
-export type NotebookOutput = Record<string, unknown> & { output_type: string };
-
-export interface Notebook {
-  nbformat: number;
-  nbformat_minor: number;
-  metadata: Record<string, unknown>;
-  cells: NotebookCell[];
-}
-
-export function readNotebook(file: string): Notebook {
-  let nb: Notebook;
-  try {
-    nb = JSON.parse(readFileSync(file, "utf8")) as Notebook;
-  } catch (err) {
-    throw new Error(`${file} is not a readable notebook: ${(err as Error).message}`);
-  }
-  if (nb.nbformat !== 4 || !Array.isArray(nb.cells)) throw new Error(`${file} is not an nbformat 4 notebook (nbformat: ${String(nb.nbformat)})`);
-  // nbformat 4.5 needs cell ids; readers invent random ones where they are missing, which
-  // changes the notebook's content at every read and so breaks its trust signature.
-  if ((nb.nbformat_minor ?? 0) >= 5) {
-    const used = new Set(nb.cells.map((c) => c.id).filter(Boolean));
-    nb.cells.forEach((cell, i) => {
-      if (cell.id) return;
-      let id = `cell-${i}`;
-      for (let n = 1; used.has(id); n++) id = `cell-${i}-${n}`;
-      used.add(id);
-      cell.id = id;
-    });
-  }
-  return nb;
-}
-
-export const sourceText = (cell: NotebookCell) => (Array.isArray(cell.source) ? cell.source.join("") : cell.source);
+export { readNotebook, sourceText, writeNotebook, type Notebook, type NotebookCell, type NotebookOutput } from "../course/notebook-file.js";
 
 /** Builds a cell's outputs from its iopub messages, as a front end would show them. */
 export class OutputCollector {

@@ -1,18 +1,20 @@
 #!/usr/bin/env node
-// The `parallab` command: kernelspec install/uninstall, the kernel itself, the demo, and the
-// skills tracker (record, gap, plan, goal, evidence, badge: cli/tracker-commands.ts).
+// The `parallab` command: kernelspec install/uninstall, the kernel itself, the main job (npm
+// start), the course (course init, grade: cli/course-commands.ts) and the skills tracker
+// (record, gap, plan, goal, evidence, badge: cli/tracker-commands.ts).
 import { Command } from "commander";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { installKernelspec, uninstallKernelspec, type SpecLocation } from "./kernelspec.js";
 import { runNotebooks } from "./course.js";
-import { KERNEL_MAIN, PACKAGE_ROOT } from "../kernel/paths.js";
+import { KERNEL_MAIN } from "../kernel/paths.js";
 import { DataError, registerReportCommands, registerTrackerCommands, UsageError as TrackerUsageError, withTracker } from "./tracker-commands.js";
 import { writeCourseReports } from "./course-report.js";
+import { describeCopy, loadCourse, registerCourseCommands } from "./course-commands.js";
+import { checkInstallation } from "./installation-check.js";
+import { DEFAULT_COURSE_DIR, writeLearnerCopy } from "../course/learner-copy.js";
 import { buildMpiBindings } from "./build-mpi.js";
 import { runLab } from "./lab.js";
-import { loadFramework } from "../tracker/framework/load.js";
-import { prerequisiteOrder } from "../tracker/reports/gap.js";
 import { currentLearner, defaultDbLocation } from "../tracker/store.js";
 import { displayLocation } from "../tracker/db/location.js";
 import { recordNotebooks } from "../tracker/ingest.js";
@@ -93,32 +95,37 @@ program
 
 program
   .command("demo")
-  .description("the main job (npm start): install the kernelspec, run the course's notebooks through the kernel, record the checks, write the skills reports")
-  .option("--out <dir>", "where to write the executed notebooks and the reports", "out")
+  .alias("start")
+  .description("the main job (npm start): install the kernelspec, write your copy of the course, check the installation by grading the instructor's solutions in a scratch tracker, then write your own skills report and study plan")
+  .option("--out <dir>", "where to write the reports", "out")
+  .option("--course <dir>", "your copy of the course", DEFAULT_COURSE_DIR)
   .option("--learner <id>", "whose evidence (default: PARALLAB_LEARNER or your login name)")
-  .action(async (opts: { out: string; learner?: string }) => {
+  .option("--recheck", "check the installation again, even when this build passed it before")
+  .action(async (opts: { out: string; course: string; learner?: string; recheck?: boolean }) => {
     const started = Date.now();
     const dir = installKernelspec({ user: true });
     console.log(`Kernelspec installed: ${dir}`);
-    const learner = opts.learner ?? currentLearner();
-    // The course: the curriculum's notebooks that exist, in prerequisite order.
-    const framework = loadFramework();
-    const notebooks = prerequisiteOrder(framework.curriculum)
-      .map((n) => path.join(PACKAGE_ROOT, "notebooks", n.file))
-      .filter((file) => existsSync(file));
-    console.log(`Running ${notebooks.length} notebook${notebooks.length === 1 ? "" : "s"} of the course through the parallab kernel (learner: ${learner})…`);
-    const runs = await runNotebooks(notebooks, { outDir: opts.out, learner, progress: process.stdout });
-    const failed = runs.find((r) => r.failed);
-    const report = await withTracker((t, f) => writeCourseReports(t, f, learner, opts.out));
-    console.log(`\nExecuted notebooks: ${opts.out}/ (${runs.length}); reports: ${report.files.map((f) => path.relative(process.cwd(), f)).join(", ")}`);
-    console.log(`Skills tracker (${displayLocation(defaultDbLocation())}), readiness of ${learner}:`);
-    for (const g of report.gaps) console.log(`  ${g.role.name.padEnd(60)} ${String(g.readiness).padStart(5)}%${g.met ? "  met" : ""}`);
-    console.log(`Study plan toward the certificate: ${report.planWeeks} weeks at 5 h/week (${opts.out}/plan.md, ${opts.out}/plan.ics).`);
-    console.log(`Next: npx parallab lab notebooks (JupyterLab with the "TypeScript (Parallab)" kernel). Took ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-    if (failed) {
-      console.error(`${failed.source}: cell ${failed.failed!.cell + 1} failed: ${failed.failed!.ename}: ${failed.failed!.evalue}`);
+    const course = loadCourse();
+    const copy = writeLearnerCopy(course, path.resolve(opts.course), { update: existsSync(opts.course) });
+    console.log(`Your copy of the course: ${describeCopy({ ...copy, dir: opts.course })}`);
+
+    console.log("Checking the installation: the instructor's solutions, graded in a scratch tracker (not yours)…");
+    const check = await checkInstallation(course, { recheck: opts.recheck, progress: process.stdout });
+    if (check.remembered) console.log(`Installation check: passed on ${check.date} for this build (${check.passed}/${check.checks} checks of ${check.notebooks} notebooks, ${check.seconds.toFixed(1)} s); --recheck runs it again.`);
+    else if (check.failures.length === 0) console.log(`Installation check: every check passed (${check.passed}/${check.checks} checks of ${check.notebooks} notebooks) in ${check.seconds.toFixed(1)} s.`);
+    else {
+      console.error(`Installation check FAILED: ${check.passed}/${check.checks} checks passed in ${check.seconds.toFixed(1)} s. Feedback in ${check.scratch}:`);
+      for (const f of check.failures) console.error(`  ${f}`);
       process.exitCode = 1;
     }
+
+    const learner = opts.learner ?? currentLearner();
+    mkdirSync(opts.out, { recursive: true });
+    const report = await withTracker((t, f) => writeCourseReports(t, f, learner, opts.out));
+    console.log(`\nYour skills (${learner}; tracker: ${displayLocation(defaultDbLocation())}):`);
+    for (const g of report.gaps) console.log(`  ${g.role.name.padEnd(60)} ${String(g.readiness).padStart(5)}%${g.met ? "  met" : ""}`);
+    console.log(`Study plan toward the certificate: ${report.planWeeks} weeks at 5 h/week (${path.join(opts.out, "plan.md")}, ${path.join(opts.out, "plan.ics")}); reports: ${report.files.filter((f) => f.includes("report")).map((f) => path.relative(process.cwd(), f)).join(", ")}.`);
+    console.log(`Next: npx parallab lab ${opts.course}   (JupyterLab on your copy; start with 00-welcome.ipynb). Took ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   });
 
 program
@@ -142,6 +149,7 @@ program
   .option("--no-browser", "only print the URL (the default when no browser is found)")
   .action((dir: string | undefined, opts: { port?: string; browser: boolean }) => runLab(dir, opts));
 
+registerCourseCommands(program);
 registerTrackerCommands(program);
 registerReportCommands(program);
 
@@ -152,5 +160,5 @@ program.parseAsync().catch((err: Error) => {
 });
 
 function isDataError(err: Error): boolean {
-  return err instanceof DataError || ["FrameworkError", "NotebookFormatError", "UnknownCheckError", "GoalError"].includes(err.name);
+  return err instanceof DataError || ["FrameworkError", "NotebookFormatError", "UnknownCheckError", "GoalError", "CourseError"].includes(err.name);
 }

@@ -1,7 +1,8 @@
-import { writeFileSync } from "node:fs";
-import { OutputCollector, readNotebook, sourceText, type Notebook } from "./notebook.js";
+import { OutputCollector, readNotebook, sourceText, writeNotebook, type Notebook } from "./notebook.js";
 import { startLocalKernel } from "./runner/local-kernel.js";
 import type { KernelStarter } from "./runner/notebook-kernel.js";
+
+export { writeNotebook };
 
 export interface RunOptions {
   allowErrors?: boolean;
@@ -18,21 +19,46 @@ export interface RunOptions {
 export interface RunResult {
   notebook: Notebook;
   failed: { cell: number; ename: string; evalue: string } | null;
+  /** Each code cell's reply, by its index in the notebook; cells that never ran are absent. */
+  statuses: Map<number, "ok" | "error">;
+  /** The cell that ran past the timeout (the kernel was stopped there), else null. */
+  timedOut: { cell: number; id: string | undefined; seconds: number } | null;
 }
 
 /** Executes a notebook's code cells in a fresh kernel and fills in their outputs. */
 export async function runNotebook(file: string, options: RunOptions = {}): Promise<RunResult> {
-  const notebook = readNotebook(file);
+  return executeNotebook(readNotebook(file), file, options);
+}
+
+/**
+ * Executes `notebook` (already read, or built by the grader) in a fresh kernel whose working
+ * directory is `file`'s folder; the outputs are written into the notebook's cells.
+ */
+export async function executeNotebook(notebook: Notebook, file: string, options: RunOptions = {}): Promise<RunResult> {
   const kernel = await (options.startKernel ?? startLocalKernel)({ notebook: file, env: options.env });
+  const timeoutMs = options.timeoutMs ?? 10 * 60_000;
   let failed: RunResult["failed"] = null;
+  let timedOut: RunResult["timedOut"] = null;
+  const statuses = new Map<number, "ok" | "error">();
   try {
     const code = notebook.cells.map((c, i) => [c, i] as const).filter(([c]) => c.cell_type === "code");
     for (const [n, [cell, index]] of code.entries()) {
       const collector = new OutputCollector();
-      const reply = await kernel.execute(sourceText(cell), { onOutput: (m) => collector.add(m), stopOnError: !options.allowErrors, timeoutMs: options.timeoutMs ?? 10 * 60_000 });
+      let reply;
+      try {
+        reply = await kernel.execute(sourceText(cell), { onOutput: (m) => collector.add(m), stopOnError: !options.allowErrors, timeoutMs });
+      } catch (err) {
+        // No reply in time: the kernel is stuck in this cell, and is shut down below.
+        cell.outputs = collector.outputs;
+        timedOut = { cell: index, id: cell.id, seconds: timeoutMs / 1000 };
+        failed ??= { cell: index, ename: "TimeoutError", evalue: `cell ${index + 1}${cell.id ? ` (id ${cell.id})` : ""} did not finish within ${timeoutMs / 1000} s (${(err as Error).message})` };
+        break;
+      }
       cell.outputs = collector.outputs;
       cell.execution_count = reply.execution_count;
-      options.onCell?.(n + 1, code.length, reply.status === "ok" ? "ok" : "error");
+      const status = reply.status === "ok" ? "ok" : "error";
+      statuses.set(index, status);
+      options.onCell?.(n + 1, code.length, status);
       if (reply.status !== "ok" && !failed) failed = { cell: index, ename: reply.ename ?? "Error", evalue: reply.evalue ?? "" };
       if (failed && !options.allowErrors) break;
     }
@@ -40,9 +66,5 @@ export async function runNotebook(file: string, options: RunOptions = {}): Promi
     await kernel.shutdown();
   }
   notebook.metadata.kernelspec = { name: "parallab", display_name: "TypeScript (Parallab)", language: "typescript" };
-  return { notebook, failed };
-}
-
-export function writeNotebook(file: string, notebook: Notebook): void {
-  writeFileSync(file, `${JSON.stringify(notebook, null, 1)}\n`);
+  return { notebook, failed, statuses, timedOut };
 }

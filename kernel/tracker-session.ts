@@ -1,23 +1,32 @@
-// The kernel's link to the skills tracker, opened on first use (%%check, %skills): the
-// framework from skills/, synced into the learner's database.
+// The kernel's link to the skills tracker and the course, opened on first use (%%check,
+// %skills): the framework from skills/ (synced into the learner's database), and the course's
+// official checks from the instructor's notebooks. PARALLAB_CHECK_MODE=grade (set by
+// `parallab grade` for the kernels it starts) runs hidden tests too and records nothing: the
+// grader records what passed.
 import { loadFramework } from "../tracker/framework/load.js";
 import type { Check, CurriculumNotebook, Framework } from "../tracker/framework/types.js";
 import { evidenceOf, recordCheck, type CheckRecorded } from "../tracker/evidence.js";
 import { listGoals } from "../tracker/goals.js";
 import { currentLearner, openTracker, type TrackerStore } from "../tracker/store.js";
 import { syncFramework } from "../tracker/sync.js";
+import { Course, type OfficialCheck } from "../course/source.js";
 import { UsageError } from "./magics/registry.js";
+
+export type CheckMode = "check" | "grade";
 
 class TrackerSession {
   private framework: Framework | null = null;
+  private course: Course | null = null;
   private tracker: Promise<TrackerStore> | null = null;
+
+  constructor(readonly mode: CheckMode) {}
 
   get learner(): string {
     return currentLearner();
   }
 
   skills(): Framework {
-    this.framework ??= loadFramework();
+    this.framework ??= loadFramework(process.env.PARALLAB_SKILLS || undefined);
     return this.framework;
   }
 
@@ -48,12 +57,18 @@ class TrackerSession {
     }
     const ids = framework.curriculum.flatMap((n) => n.checks.map((c) => c.id));
     const close = ids.filter((c) => c.split(".")[0] === id.split(".")[0]).slice(0, 5);
-    throw new UsageError(`%%check: unknown check id "${id}". ${close.length ? `This notebook's checks: ${close.join(", ")}. ` : ""}All ${ids.length} ids are in skills/curriculum.yaml.`);
+    throw new UsageError(`%%check: unknown check id "${id}": it is not in the course, so it can never pass. ${close.length ? `This notebook's checks: ${close.join(", ")}. ` : ""}All ${ids.length} ids are in skills/curriculum.yaml.`);
+  }
+
+  /** The course's own check for `id` (its notebooks are read again when they change). */
+  officialCheck(id: string): { check: OfficialCheck } | { problem: string } {
+    this.course ??= new Course(this.skills());
+    return this.course.check(id);
   }
 
   async recordCheck(id: string): Promise<CheckRecorded & { learner: string }> {
     const learner = this.learner;
-    return { ...(await recordCheck(await this.store(), this.skills(), { learner, check: id, source: "kernel" })), learner };
+    return { ...(await recordCheck(await this.store(), this.skills(), { learner, check: id, source: "kernel", provenance: "checked" })), learner };
   }
 
   async state() {
@@ -66,6 +81,6 @@ class TrackerSession {
 let session: TrackerSession | null = null;
 
 export function trackerSession(): TrackerSession {
-  session ??= new TrackerSession();
+  session ??= new TrackerSession(process.env.PARALLAB_CHECK_MODE === "grade" ? "grade" : "check");
   return session;
 }

@@ -61,6 +61,9 @@ export function runtimeError(thrown: unknown, cells: (seq: number) => CellRecord
   const ename = thrown.name || thrown.constructor?.name || "Error";
   const evalue = thrown.message ?? "";
   const traceback = [`${RED}${ename}${RESET}: ${evalue}`];
+  // An assertion with its own message hides the values it compared: show them, as pytest does.
+  const compared = assertionDetails(thrown);
+  if (compared?.expected !== undefined) traceback.push(`  expected: ${compared.expected}`, `  actual:   ${compared.actual}`);
   // A misused magic or an interrupt is about the user's action, not about code: no stack.
   if (ename === "UsageError" || thrown instanceof InterruptError) return { ename, evalue, traceback };
   let context: string[] | null = null;
@@ -96,4 +99,23 @@ function codeContext(lines: string[], line: number, column?: number): string[] {
     if (n === line && column != null) out.push(`${" ".repeat(7 + width + column)}${RED}^${RESET}`);
   }
   return out;
+}
+
+export interface AssertionDetails {
+  message: string;
+  /** The values compared, as util.inspect shows them; absent for assert.ok and assert.fail. */
+  expected?: string;
+  actual?: string;
+}
+
+/** What a failed `node:assert` assertion compared, or null for any other error. */
+export function assertionDetails(thrown: unknown): AssertionDetails | null {
+  const e = thrown as { code?: unknown; message?: unknown; operator?: unknown; expected?: unknown; actual?: unknown; generatedMessage?: unknown } | null;
+  if (!(thrown instanceof Error) || e?.code !== "ERR_ASSERTION") return null;
+  const message = String(e.message ?? "");
+  // assert.ok compares with true, and assert.fail compares nothing: no values worth showing. A
+  // generated message already shows both values (with a diff).
+  if (e.generatedMessage === true || e.operator === "==" || e.operator === "fail" || e.operator === undefined) return { message };
+  const show = (v: unknown) => inspect(v, { depth: 2, breakLength: Infinity, maxArrayLength: 12, maxStringLength: 200 });
+  return { message, expected: show(e.expected), actual: show(e.actual) };
 }

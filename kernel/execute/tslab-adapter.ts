@@ -20,7 +20,7 @@ const require = createRequire(import.meta.url);
 
 export type CellOutcome =
   | { ok: true; value: unknown; hasValue: boolean }
-  | { ok: false; error: ErrorContent; interrupted: boolean };
+  | { ok: false; error: ErrorContent; interrupted: boolean; /** The value the cell threw, when it threw one. */ thrown?: unknown };
 
 export type DetachedCell =
   | { ok: true; js: string; async: boolean; lastExpressionVar?: string; scriptName: string }
@@ -140,7 +140,7 @@ export class TslabAdapter {
       const thrown = capture.thrown?.value ?? new Error("the cell failed without an error value");
       const interrupted = thrown instanceof InterruptError || isTslabInterrupt(thrown) || isSigintError(thrown);
       const error = interrupted ? runtimeError(new InterruptError(), () => undefined) : runtimeError(thrown, (s) => this.cells.get(s));
-      return { ok: false, error, interrupted };
+      return { ok: false, error, interrupted, thrown };
     }
     let { value, hasValue } = capture;
     // tslab prints only non-null last values; a `null` result still belongs to the cell.

@@ -17,7 +17,7 @@ export function escapeHtml(text: string | number | null | undefined): string {
   return String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function table(header: string[], rows: Array<Array<string | number | null>>): string {
+export function htmlTable(header: string[], rows: Array<Array<string | number | null>>): string {
   const head = header.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
   const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`).join("\n");
   return `<table class="parallab-table">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
@@ -44,17 +44,17 @@ export function radarLayout(report: GapReport): Record<string, unknown> {
 }
 
 export function gapTableHtml(report: GapReport): string {
-  return table(GAP_COLUMNS, gapRows(report));
+  return htmlTable(GAP_COLUMNS, gapRows(report));
 }
 
 export function planTableHtml(plan: StudyPlan): string {
   const rows = plan.items.map((i) => [i.week, i.start, i.end, i.kind, i.id, i.parts > 1 ? `${i.title} (part ${i.part}/${i.parts})` : i.title, i.hours, i.competencies.join(", ")]);
-  let out = table(["Week", "Start", "End", "Kind", "Id", "Title", "Hours", "Competencies"], rows);
+  let out = htmlTable(["Week", "Start", "End", "Kind", "Id", "Title", "Hours", "Competencies"], rows);
   if (plan.unscheduled.length > 0) {
-    out += `\n<h3>Did not fit</h3>\n${table(["Kind", "Id", "Title", "Hours", "Reason"], plan.unscheduled.map((u) => [u.kind, u.id, u.title, u.hours, u.reason]))}`;
+    out += `\n<h3>Did not fit</h3>\n${htmlTable(["Kind", "Id", "Title", "Hours", "Reason"], plan.unscheduled.map((u) => [u.kind, u.id, u.title, u.hours, u.reason]))}`;
   }
   if (plan.goals.length > 0) {
-    out += `\n<h3>Goals</h3>\n${table(["Goal", "Target date", "Planned end"], plan.goals.map((g) => [g.targetName, g.targetDate, g.plannedEnd]))}`;
+    out += `\n<h3>Goals</h3>\n${htmlTable(["Goal", "Target date", "Planned end"], plan.goals.map((g) => [g.targetName, g.targetDate, g.plannedEnd]))}`;
   }
   return out;
 }
