@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Kernel entry point: `node dist/kernel/main.js CONNECTION_FILE` (what kernel.json runs).
+import assert from "node:assert";
 import { randomUUID } from "node:crypto";
 import { inspect } from "node:util";
 import * as api from "./api.js";
@@ -124,6 +125,11 @@ process.exit = ((code?: number | string | null) => {
   io.flushSync(2000, true);
   return realExit(code ?? 0);
 }) as typeof process.exit;
+
+// %%check and grading trust node:assert: a cell that set assert.strictEqual to a no-op would
+// pass every check after it. Cells can still call it as they like; they cannot replace it.
+Object.freeze(assert.strict);
+Object.freeze(assert);
 
 // Errors of a cell's stray async work go to that cell's output; they never kill the kernel.
 process.on("uncaughtException", (err) => router.write("stderr", `Uncaught ${inspect(err)}\n`));

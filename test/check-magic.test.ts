@@ -97,6 +97,11 @@ describe("failed assertions", () => {
     expect(traceback).toContain("actual:   2");
   });
 
+  it("cannot be switched off by a cell", async () => {
+    const { outputs } = await k.client.execute(`import assert from "node:assert";\ntry { (assert as any).strictEqual = () => undefined; } catch {}\ntry { (assert.strict as any).ok = () => undefined; } catch {}\nassert.strictEqual(1, 2, "still checked");`);
+    expect(errorOf(outputs)?.evalue).toBe("still checked");
+  });
+
   it("make the check fail with the assertion, and record nothing", async () => {
     // The learner's state goes wrong after the fact: the check's own assertions catch it.
     const other = await startKernel({ env: { PARALLAB_DB: path.join(scratch, "other.db"), PARALLAB_LEARNER: "learner-2" } });
