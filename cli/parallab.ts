@@ -152,5 +152,5 @@ program.parseAsync().catch((err: Error) => {
 });
 
 function isDataError(err: Error): boolean {
-  return err instanceof DataError || ["FrameworkError", "NotebookFormatError", "UnknownCheckError", "GoalError"].includes(err.name);
+  return err instanceof DataError || ["FrameworkError", "NotebookFormatError", "UnknownCheckError", "GoalError", "EvidenceInputError"].includes(err.name);
 }

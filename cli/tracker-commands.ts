@@ -12,7 +12,7 @@ import { planIcs } from "../tracker/exports/ics.js";
 import { openBadge } from "../tracker/exports/badge.js";
 import { loadFramework } from "../tracker/framework/load.js";
 import { EVIDENCE_KINDS, LEVELS, type EvidenceKind, type Framework, type Level } from "../tracker/framework/types.js";
-import { addEvidence, evidenceOf, today } from "../tracker/evidence.js";
+import { addEvidence, evidenceOf, provenanceOfOutsideEvidence, today } from "../tracker/evidence.js";
 import { addGoal, listGoals, setGoalStatus } from "../tracker/goals.js";
 import { recordNotebooks } from "../tracker/ingest.js";
 import { currentLearner, openTracker, type TrackerStore } from "../tracker/store.js";
@@ -87,7 +87,7 @@ export function registerTrackerCommands(program: Command): void {
 
   program
     .command("evidence")
-    .description("evidence from outside notebooks")
+    .description("evidence from outside notebooks: external (a certification, course, workshop, conference) or self-assessed")
     .command("add")
     .argument("<kind>", `one of ${EVIDENCE_KINDS.filter((k) => k !== "check" && k !== "notebook").join(", ")}`)
     .argument("<ref>", "a catalogue item id (parallab catalogue) or a short name")
@@ -102,13 +102,15 @@ export function registerTrackerCommands(program: Command): void {
       if (opts.level && !(LEVELS as readonly string[]).includes(opts.level)) throw new DataError(`--level must be one of ${LEVELS.join(", ")}, got "${opts.level}"`);
       if (opts.date && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new DataError(`--date must be YYYY-MM-DD, got "${opts.date}"`);
       const learner = opts.learner ?? currentLearner();
+      // External for a certification, course, workshop or conference; self-assessed for a self-assessment.
+      const provenance = provenanceOfOutsideEvidence(kind as EvidenceKind);
       const inserted = await withTracker((t, framework) => {
         const inCatalogue = framework.catalogue.some((c) => c.id === ref);
         if (!inCatalogue && !(opts.competency && opts.level)) throw new DataError(`"${ref}" is not in the catalogue: say what it shows with --competency ID --level LEVEL`);
         if (opts.competency && !framework.competencies.some((c) => c.id === opts.competency)) throw new DataError(`unknown competency "${opts.competency}" (see skills/competencies.yaml)`);
-        return addEvidence(t, [{ learner, kind: kind as EvidenceKind, ref, competency: opts.competency ?? null, level: (opts.level as Level | undefined) ?? null, source: "cli", date: opts.date ?? today(), url: opts.url ?? null }]);
+        return addEvidence(t, [{ learner, kind: kind as EvidenceKind, ref, competency: opts.competency ?? null, level: (opts.level as Level | undefined) ?? null, source: "cli", date: opts.date ?? today(), provenance, url: opts.url ?? null }]);
       });
-      print(Boolean(opts.json), { learner, kind, ref, inserted: inserted > 0 }, () => (inserted ? `Recorded ${kind} "${ref}" for ${learner}.` : `Already recorded: ${kind} "${ref}" for ${learner}.`));
+      print(Boolean(opts.json), { learner, kind, ref, provenance, inserted: inserted > 0 }, () => (inserted ? `Recorded ${kind} "${ref}" (${provenance}) for ${learner}.` : `Already recorded: ${kind} "${ref}" for ${learner}.`));
     });
 }
 

@@ -53,7 +53,8 @@ class TrackerSession {
 
   async recordCheck(id: string): Promise<CheckRecorded & { learner: string }> {
     const learner = this.learner;
-    return { ...(await recordCheck(await this.store(), this.skills(), { learner, check: id, source: "kernel" })), learner };
+    // A check that passed here, live in the kernel: checked (graded comes only from parallab grade).
+    return { ...(await recordCheck(await this.store(), this.skills(), { learner, check: id, source: "kernel", provenance: "checked" })), learner };
   }
 
   async state() {

@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
-import type { EvidenceRecord, Framework, Goal } from "../tracker/framework/types.js";
+import type { EvidenceRecord, Framework, Goal, Provenance } from "../tracker/framework/types.js";
 import { evidencedLevels } from "../tracker/reports/levels.js";
 import { gapReport } from "../tracker/reports/gap.js";
 import { studyPlan } from "../tracker/reports/plan.js";
@@ -84,7 +84,10 @@ const framework: Framework = {
   ],
 };
 
-const rec = (learner: string, kind: EvidenceRecord["kind"], ref: string, date: string, competency: string | null = null, level: EvidenceRecord["level"] = null): EvidenceRecord => ({
+/** The provenance each kind has unless a test says otherwise: course work graded. */
+const usualProvenance = (kind: EvidenceRecord["kind"]): Provenance => (kind === "check" || kind === "notebook" ? "graded" : kind === "self-assessment" ? "self-assessed" : "external");
+
+const rec = (learner: string, kind: EvidenceRecord["kind"], ref: string, date: string, competency: string | null = null, level: EvidenceRecord["level"] = null, provenance: Provenance = usualProvenance(kind)): EvidenceRecord => ({
   learner,
   kind,
   ref,
@@ -92,7 +95,8 @@ const rec = (learner: string, kind: EvidenceRecord["kind"], ref: string, date: s
   level,
   source: kind === "check" ? "kernel" : "manual",
   date,
-  contentHash: null,
+  provenance,
+  contentHash: provenance === "graded" ? "0".repeat(64) : null,
   url: null,
 });
 

@@ -1,6 +1,8 @@
 // The tracker's suite (test/tracker/suite.ts) on a real PostgreSQL 15 server started for this
 // file (test/helpers/postgres.ts), a database per test; and the errors for a PARALLAB_DB that
 // names a bad URL, a server that is not there or a database that does not exist.
+import { drizzle } from "drizzle-orm/node-postgres";
+import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evidenceOf } from "../tracker/evidence.js";
@@ -22,6 +24,28 @@ afterAll(async () => {
 trackerSuite({
   dialect: "postgres",
   database: (name) => server.createDatabase(name),
+  async databaseAt(name, migrationsFolder) {
+    const url = await server.createDatabase(name);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await migrate(drizzle(client), { migrationsFolder });
+    } finally {
+      await client.end();
+    }
+    return url;
+  },
+  async execute(url, statements) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query("begin");
+      for (const s of statements) await client.query(s);
+      await client.query("commit");
+    } finally {
+      await client.end();
+    }
+  },
   async appliedMigrations(url) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();

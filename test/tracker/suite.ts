@@ -1,8 +1,10 @@
 // The tracker's test suite, written once and run on each dialect (test/tracker.sqlite.test.ts,
-// test/tracker.postgres.test.ts), as drizzle-orm does: migrations, the framework, %%check
-// through a real kernel, `parallab record` of executed notebooks, reports and plans from the
-// CLI, goals, evidence, all-or-nothing transactions, and several processes writing at once.
+// test/tracker.postgres.test.ts), as drizzle-orm does: migrations (and the rows an older
+// database carries over), the framework, %%check through a real kernel, `parallab record` of
+// executed notebooks, the provenance of every kind of evidence, reports and plans from the CLI,
+// goals, evidence, all-or-nothing transactions, and several processes writing at once.
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,13 +14,14 @@ import { getTableConfig as pgTableConfig, type PgTable } from "drizzle-orm/pg-co
 import { getTableConfig as sqliteTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { runNotebook, writeNotebook } from "../../cli/run-notebook.js";
-import { addEvidence, insertEvidence } from "../../tracker/evidence.js";
+import { addEvidence, evidenceOf, insertEvidence, recordCheck, recordGradedNotebook } from "../../tracker/evidence.js";
 import { loadFramework, SKILLS_DIR } from "../../tracker/framework/load.js";
 import * as pgSchema from "../../tracker/schema/pg.js";
 import * as sqliteSchema from "../../tracker/schema/sqlite.js";
 import { openTracker, type TrackerTables } from "../../tracker/store.js";
 import { syncFramework } from "../../tracker/sync.js";
 import { resultText, startKernel, type TestKernel } from "../helpers/kernel.js";
+import { migrationCount, migrationsBefore } from "../helpers/migrations.js";
 
 export interface TrackerBackend {
   dialect: "sqlite" | "postgres";
@@ -26,11 +29,17 @@ export interface TrackerBackend {
   database(name: string): Promise<string>;
   /** How many migrations the database records as applied (drizzle's own table). */
   appliedMigrations(location: string): Promise<number>;
+  /** A new database migrated with only the migrations in `migrationsFolder` (an older schema). */
+  databaseAt(name: string, migrationsFolder: string): Promise<string>;
+  /** Runs plain SQL statements on it, in one transaction. */
+  execute(location: string, statements: string[]): Promise<void>;
 }
 
 const ROOT = path.join(import.meta.dirname, "..", "..");
 const CLI = path.join(ROOT, "dist", "cli", "parallab.js");
 const dist = (file: string) => JSON.stringify(path.join(ROOT, "dist", "tracker", file));
+/** A solution's sha256, as `parallab grade` hashes the solution cells. */
+const sha = (text: string) => createHash("sha256").update(text).digest("hex");
 
 export function cli(args: string[], env: Record<string, string>): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: "utf8" });
@@ -55,6 +64,7 @@ async function rows(location: string, table: keyof TrackerTables, where?: (t: Tr
 
 export function trackerSuite(backend: TrackerBackend): void {
   const scratch = mkdtempSync(path.join(os.tmpdir(), `parallab-tracker-${backend.dialect}-`));
+  const migrations = migrationCount(backend.dialect === "sqlite" ? "sqlite" : "pg");
   const kernels: TestKernel[] = [];
   afterAll(async () => {
     for (const k of kernels) await k.stop();
@@ -85,7 +95,7 @@ export function trackerSuite(backend: TrackerBackend): void {
       for (const table of ["catalogue", "checks", "competencies", "evidence", "goals", "learners", "meta", "notebooks", "requirements", "roles"] as const) expect(await rows(location, table), table).toBe(0);
       const again = await openTracker(location);
       await again.close();
-      expect(await backend.appliedMigrations(location)).toBe(1);
+      expect(await backend.appliedMigrations(location)).toBe(migrations);
     });
 
     it("loads the framework once, and a broken skills file writes nothing", async () => {
@@ -109,7 +119,7 @@ export function trackerSuite(backend: TrackerBackend): void {
     it("writes all of a transaction or none of it", async () => {
       const location = await backend.database("atomic");
       const store = await openTracker(location);
-      const row = { learner: "ada", kind: "workshop", ref: "half-written", competency: "python", level: "know", source: "test", date: "2026-01-01" } as const;
+      const row = { learner: "ada", kind: "workshop", ref: "half-written", competency: "python", level: "know", source: "test", date: "2026-01-01", provenance: "external" } as const;
       await expect(
         store.transaction(async (tx) => {
           expect(await insertEvidence(tx, [row])).toBe(1);
@@ -137,8 +147,10 @@ export function trackerSuite(backend: TrackerBackend): void {
       expect(shown.data["text/plain"]).toBe("✓ check 00-welcome.measure passed: counts toward Benchmarking and optimisation (know); recorded for grace; notebook 00-welcome is complete.");
       expect(shown.data["application/vnd.parallab.check+json"]).toMatchObject({ check: "00-welcome.measure", passed: true });
       expect(resultText(passed.outputs)).toBe("'done'");
-      expect(await rows(location, "evidence", (t) => and(eq(t.evidence.learnerId, "grace"), eq(t.evidence.kind, "check"), eq(t.evidence.ref, "00-welcome.measure")))).toBe(1);
-      expect(await rows(location, "evidence", (t) => and(eq(t.evidence.learnerId, "grace"), eq(t.evidence.kind, "notebook"), eq(t.evidence.ref, "00-welcome")))).toBe(1);
+      // Passed live in the kernel: checked (the check, and the notebook it completes).
+      expect(await rows(location, "evidence", (t) => and(eq(t.evidence.learnerId, "grace"), eq(t.evidence.kind, "check"), eq(t.evidence.ref, "00-welcome.measure"), eq(t.evidence.provenance, "checked")))).toBe(1);
+      expect(await rows(location, "evidence", (t) => and(eq(t.evidence.learnerId, "grace"), eq(t.evidence.kind, "notebook"), eq(t.evidence.ref, "00-welcome"), eq(t.evidence.provenance, "checked")))).toBe(1);
+      expect(await rows(location, "evidence")).toBe(2);
       // %skills reads it back: the gap report shows the evidence just recorded.
       const skills = await k.client.execute("%skills");
       expect(skills.reply.content).toMatchObject({ status: "ok" });
@@ -173,6 +185,8 @@ export function trackerSuite(backend: TrackerBackend): void {
       const second = cli(["record", nb, "--json"], env);
       expect(JSON.parse(second.stdout).notebooks[0]).toMatchObject({ inserted: 0 });
       expect(await rows(location, "evidence")).toBe(2);
+      // Read from a file: imported, though the kernel that ran it had checked it.
+      expect(await rows(location, "evidence", (t) => eq(t.evidence.provenance, "imported"))).toBe(2);
     });
 
     it("refuses a malformed notebook clearly and leaves the database as it was", async () => {
@@ -233,6 +247,147 @@ export function trackerSuite(backend: TrackerBackend): void {
     });
   });
 
+  describe("the migration to provenance", () => {
+    it("carries every row of an older database over, each kind with its provenance", async () => {
+      const location = await backend.databaseAt("before-provenance", migrationsBefore(backend.dialect === "sqlite" ? "sqlite" : "pg", "0001_provenance"));
+      expect(await backend.appliedMigrations(location)).toBe(1);
+      const hash = sha("the notebook file");
+      // Rows as the tracker wrote them before evidence had a provenance, in plain SQL.
+      await backend.execute(location, [
+        "insert into learners (id) values ('ada'), ('bob')",
+        `insert into evidence (learner_id, kind, ref, competency_id, level, source, date, content_hash, url) values
+          ('ada', 'check', '00-welcome.measure', 'performance-optimization', 'know', 'kernel', '2026-01-02', '', null),
+          ('ada', 'notebook', '00-welcome', null, null, 'welcome.ipynb', '2026-01-02', '${hash}', null),
+          ('ada', 'certification', 'nvidia-dli-cuda-cpp', null, null, 'cli', '2026-01-03', '', 'https://example.org/cert/1'),
+          ('ada', 'course', 'a-course', 'python', 'know', 'cli', '2026-01-04', '', null),
+          ('bob', 'workshop', 'atpesc', null, null, 'cli', '2026-01-05', '', null),
+          ('bob', 'conference', 'sc-conference', null, null, 'cli', '2026-01-06', '', null),
+          ('bob', 'self-assessment', 'reading', 'python', 'comprehend', 'cli', '2026-01-07', '', null)`,
+        "insert into goals (learner_id, target, target_date) values ('ada', 'ml-engineer', '2027-06-30')",
+      ]);
+      // Opening it applies the migration.
+      const store = await openTracker(location);
+      try {
+        const base = { competency: null, level: null, source: "cli", url: null, contentHash: null };
+        expect(await evidenceOf(store, "ada")).toEqual([
+          { ...base, learner: "ada", kind: "check", ref: "00-welcome.measure", competency: "performance-optimization", level: "know", source: "kernel", date: "2026-01-02", provenance: "imported" },
+          { ...base, learner: "ada", kind: "notebook", ref: "00-welcome", source: "welcome.ipynb", date: "2026-01-02", provenance: "imported", contentHash: hash },
+          { ...base, learner: "ada", kind: "certification", ref: "nvidia-dli-cuda-cpp", date: "2026-01-03", provenance: "external", url: "https://example.org/cert/1" },
+          { ...base, learner: "ada", kind: "course", ref: "a-course", competency: "python", level: "know", date: "2026-01-04", provenance: "external" },
+        ]);
+        expect(await evidenceOf(store, "bob")).toEqual([
+          { ...base, learner: "bob", kind: "workshop", ref: "atpesc", date: "2026-01-05", provenance: "external" },
+          { ...base, learner: "bob", kind: "conference", ref: "sc-conference", date: "2026-01-06", provenance: "external" },
+          { ...base, learner: "bob", kind: "self-assessment", ref: "reading", competency: "python", level: "comprehend", date: "2026-01-07", provenance: "self-assessed" },
+        ]);
+        // The new identity: the carried-over check is imported evidence (recording it so again
+        // adds no check), and the same check checked is a row of its own, as is the notebook.
+        const framework = loadFramework();
+        expect(await recordCheck(store, framework, { learner: "ada", check: "00-welcome.measure", source: "kernel", provenance: "imported", date: "2026-02-01" })).toMatchObject({ inserted: false });
+        expect(await recordCheck(store, framework, { learner: "ada", check: "00-welcome.measure", source: "kernel", provenance: "checked", date: "2026-02-01" })).toMatchObject({ inserted: true, notebookCompleted: true });
+      } finally {
+        await store.close();
+      }
+      expect(await backend.appliedMigrations(location)).toBe(migrations);
+      // The seven carried over; the notebook imported without a file hash; the check and notebook checked.
+      expect(await rows(location, "evidence")).toBe(10);
+      expect(await rows(location, "goals")).toBe(1);
+      expect(await rows(location, "learners")).toBe(2);
+    });
+  });
+
+  describe("provenance", () => {
+    const framework = loadFramework();
+    // A notebook of four checks: 02-shared-memory-parallel-map.
+    const notebook = framework.curriculum.find((n) => n.checks.length === 4)!;
+    const [first, second, third, fourth] = notebook.checks.map((c) => c.id) as [string, string, string, string];
+    const heldAs = (location: string, learner: string, kind: "check" | "notebook", provenance: string) =>
+      rows(location, "evidence", (t) => and(eq(t.evidence.learnerId, learner), eq(t.evidence.kind, kind), eq(t.evidence.provenance, provenance as "graded")));
+
+    it("records outside evidence as external or self-assessed, and graded evidence with the solution's hash", async () => {
+      const location = await backend.database("provenance-paths");
+      const env = { PARALLAB_DB: location, PARALLAB_LEARNER: "ines" };
+      const added = cli(["evidence", "add", "certification", "nvidia-dli-cuda-cpp", "--url", "https://example.org/cert/2", "--json"], env);
+      expect(added.code, added.stderr).toBe(0);
+      expect(JSON.parse(added.stdout)).toMatchObject({ kind: "certification", provenance: "external", inserted: true });
+      expect(cli(["evidence", "add", "workshop", "atpesc"], env).stdout).toBe('Recorded workshop "atpesc" (external) for ines.\n');
+      expect(cli(["evidence", "add", "self-assessment", "reading-group", "--competency", "python", "--level", "apply"], env).code).toBe(0);
+      const store = await openTracker(location);
+      try {
+        const solution = sha("the solution cells");
+        const graded = await recordGradedNotebook(store, framework, { learner: "ines", notebook: "00-welcome", passedChecks: ["00-welcome.measure"], contentHash: solution, source: "parallab grade", date: "2026-12-02" });
+        expect(graded).toEqual({ notebook: "00-welcome", learner: "ines", contentHash: solution, insertedChecks: ["00-welcome.measure"], complete: true, notebookCompleted: true, missing: [] });
+        const evidence = await evidenceOf(store, "ines");
+        expect(evidence.map((e) => [e.kind, e.ref, e.provenance, e.contentHash])).toEqual(
+          expect.arrayContaining([
+            ["certification", "nvidia-dli-cuda-cpp", "external", null],
+            ["workshop", "atpesc", "external", null],
+            ["self-assessment", "reading-group", "self-assessed", null],
+            ["check", "00-welcome.measure", "graded", solution],
+            ["notebook", "00-welcome", "graded", solution],
+          ]),
+        );
+        expect(evidence).toHaveLength(5);
+        // A provenance that does not fit the kind is refused, and writes nothing.
+        await expect(addEvidence(store, [{ learner: "ines", kind: "self-assessment", ref: "x", competency: "python", level: "know", source: "test", date: "2026-01-01", provenance: "self-assessed" }, { learner: "ines", kind: "check", ref: "00-welcome.measure", source: "test", date: "2026-01-01", provenance: "external" }])).rejects.toThrow(/a check is graded, checked or imported evidence, not external/);
+        await expect(addEvidence(store, [{ learner: "ines", kind: "check", ref: "00-welcome.measure", source: "test", date: "2026-01-01", provenance: "graded" }])).rejects.toThrow(/graded evidence needs contentHash/);
+      } finally {
+        await store.close();
+      }
+      expect(await rows(location, "evidence")).toBe(5);
+    });
+
+    it("completes a notebook at a provenance only when every check is held at it or stronger", async () => {
+      const location = await backend.database("provenance-completion");
+      const store = await openTracker(location);
+      const learner = "joan";
+      const check = (id: string, provenance: "checked" | "imported") => recordCheck(store, framework, { learner, check: id, source: "test", provenance, date: "2026-12-01" });
+      try {
+        expect(await check(first, "checked")).toMatchObject({ inserted: true, provenance: "checked", notebookCompleted: false });
+        await check(second, "checked");
+        await check(third, "checked");
+        // The last check only imported: complete as imported (the others, checked, are stronger).
+        expect(await check(fourth, "imported")).toMatchObject({ inserted: true, notebookCompleted: true });
+        expect([await heldAs(location, learner, "notebook", "imported"), await heldAs(location, learner, "notebook", "checked")]).toEqual([1, 0]);
+        // Checked live as well: complete as checked; the imported row stays.
+        expect(await check(fourth, "checked")).toMatchObject({ inserted: true, notebookCompleted: true });
+        expect(await check(fourth, "checked")).toMatchObject({ inserted: false, notebookCompleted: false });
+        expect([await heldAs(location, learner, "notebook", "imported"), await heldAs(location, learner, "notebook", "checked")]).toEqual([1, 1]);
+
+        // Graded: three checks in one solution, the fourth in another; complete once all four are graded.
+        const one = sha("solution one");
+        const two = sha("solution two");
+        const partial = await recordGradedNotebook(store, framework, { learner, notebook: notebook.id, passedChecks: [first, second, third], contentHash: one, source: "parallab grade", date: "2026-12-02" });
+        expect(partial).toMatchObject({ insertedChecks: [first, second, third], complete: false, notebookCompleted: false, missing: [fourth] });
+        expect(await heldAs(location, learner, "notebook", "graded")).toBe(0);
+        const rest = await recordGradedNotebook(store, framework, { learner, notebook: notebook.id, passedChecks: [fourth], contentHash: two, source: "parallab grade", date: "2026-12-03" });
+        expect(rest).toMatchObject({ insertedChecks: [fourth], complete: true, notebookCompleted: true, missing: [] });
+        // The same solution graded again adds nothing; another solution is evidence of its own.
+        expect(await recordGradedNotebook(store, framework, { learner, notebook: notebook.id, passedChecks: [fourth], contentHash: two, source: "parallab grade" })).toMatchObject({ insertedChecks: [], complete: true, notebookCompleted: false });
+        expect(await recordGradedNotebook(store, framework, { learner, notebook: notebook.id, passedChecks: [first, second, third, fourth], contentHash: sha("solution three"), source: "parallab grade", date: "2026-12-04" })).toMatchObject({ insertedChecks: [first, second, third, fourth], complete: true, notebookCompleted: true });
+        expect(await heldAs(location, learner, "check", "graded")).toBe(8);
+        expect(await heldAs(location, learner, "notebook", "graded")).toBe(2);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("records a graded notebook all or nothing, and refuses bad input with what to do", async () => {
+      const location = await backend.database("provenance-graded-input");
+      const store = await openTracker(location);
+      try {
+        const grade = (passedChecks: string[], contentHash = sha("a solution"), notebookId = notebook.id) => recordGradedNotebook(store, framework, { learner: "kurt", notebook: notebookId, passedChecks, contentHash, source: "parallab grade" });
+        await expect(grade([first, "00-welcome.measure"])).rejects.toThrow(`"00-welcome.measure" is not a check of notebook ${notebook.id}, whose checks are ${[first, second, third, fourth].join(", ")}`);
+        await expect(grade([first], "not-a-hash")).rejects.toThrow(/contentHash must be the sha256 of the solution cells \(64 lower-case hex digits\), got "not-a-hash"/);
+        await expect(grade([first], undefined, "99-nowhere")).rejects.toThrow(/unknown notebook "99-nowhere": the curriculum \(skills\/curriculum\.yaml\) has 00-welcome, /);
+      } finally {
+        await store.close();
+      }
+      expect(await rows(location, "evidence")).toBe(0);
+      expect(await rows(location, "learners")).toBe(0);
+    });
+  });
+
   describe("several processes at once", () => {
     it("open a new database, load the framework, and lose no evidence and double none", async () => {
       // An empty database: the writers migrate it and load the framework at once, as kernels
@@ -260,11 +415,11 @@ const store = await openTracker(${JSON.stringify(location)});
 await syncFramework(store, framework);
 // All of them at once (PostgreSQL: on the pool's connections; SQLite: one after the other).
 const checks = ${JSON.stringify(notebooks.map((n) => n.checks.map((c) => c.id)))}.map((ids) => ids[${i}]).filter(Boolean);
-await Promise.all(checks.map((check) => recordCheck(store, framework, { learner: "team", check, source: "writer-${i}" })));
+await Promise.all(checks.map((check) => recordCheck(store, framework, { learner: "team", check, source: "writer-${i}", provenance: "checked" })));
 for (let j = 0; j < ${ROWS}; j++) {
-  await addEvidence(store, [{ learner: "writer-${i}", kind: "self-assessment", ref: "item-" + j, competency: "python", level: "know", source: "test", date: "2026-01-01" }]);
+  await addEvidence(store, [{ learner: "writer-${i}", kind: "self-assessment", ref: "item-" + j, competency: "python", level: "know", source: "test", date: "2026-01-01", provenance: "self-assessed" }]);
   // The same row from every writer: one of them inserts it.
-  if (j % 5 === 0) await addEvidence(store, [{ learner: "everyone", kind: "workshop", ref: "shared-" + j, competency: "python", level: "know", source: "writer-${i}", date: "2026-01-01" }]);
+  if (j % 5 === 0) await addEvidence(store, [{ learner: "everyone", kind: "workshop", ref: "shared-" + j, competency: "python", level: "know", source: "writer-${i}", date: "2026-01-01", provenance: "external" }]);
 }
 await store.close();`;
           const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "inherit" });
@@ -282,7 +437,7 @@ await store.close();`;
       for (const notebook of notebooks) expect(await rows(location, "evidence", (t) => and(eq(t.evidence.learnerId, "team"), eq(t.evidence.kind, "notebook"), eq(t.evidence.ref, notebook.id))), notebook.id).toBe(1);
       expect(await rows(location, "learners")).toBe(WRITERS + 2);
       // Migrated once, and the framework loaded whole (its tables replaced by one writer).
-      expect(await backend.appliedMigrations(location)).toBe(1);
+      expect(await backend.appliedMigrations(location)).toBe(migrations);
       expect(await rows(location, "checks")).toBe(framework.curriculum.reduce((n, nb) => n + nb.checks.length, 0));
       expect(await rows(location, "competencies")).toBe(framework.competencies.length);
     });
