@@ -165,7 +165,7 @@ export function registerReportCommands(program: Command): void {
 
   program
     .command("badge")
-    .description("an Open Badges 3.0 credential for the certificate, when the learner meets it")
+    .description("an Open Badges 3.0 credential for the certificate, once graded evidence meets it (else exit 2 saying which notebooks to grade)")
     .option("--learner <id>")
     .option("--issuer <name>", "who issues it", "Parallab")
     .option("--issuer-id <uri>", "the issuer's id (a URL or DID)", "https://parallab.invalid/issuer")

@@ -386,6 +386,77 @@ export function trackerSuite(backend: TrackerBackend): void {
       expect(await rows(location, "evidence")).toBe(0);
       expect(await rows(location, "learners")).toBe(0);
     });
+
+    it("counts checked work for the ML engineer but not for the certificate, which says to grade the notebook", async () => {
+      const location = await backend.database("provenance-roles");
+      const env = { PARALLAB_DB: location, PARALLAB_LEARNER: "lena" };
+      const store = await openTracker(location);
+      await syncFramework(store, framework);
+      await recordCheck(store, framework, { learner: "lena", check: "04-profiling.hotspot", source: "kernel", provenance: "checked", date: "2026-12-01" });
+      await store.close();
+      type Report = { accepts: string[]; rows: { competency: string; evidenced: string | null; gap: number; evidence: { ref: string; provenance: string }[]; uncounted: { ref: string; provenance: string }[]; next: { kind: string; id: string; command: string | null } | null }[] };
+      const report = (role: string) => JSON.parse(cli(["gap", "--role", role, "--format", "json"], env).stdout) as Report;
+      const engineer = report("ml-engineer").rows.find((r) => r.competency === "performance-profiling")!;
+      expect(engineer).toMatchObject({ evidenced: "apply", gap: 0, evidence: [{ ref: "04-profiling.hotspot", provenance: "checked" }], uncounted: [], next: null });
+      const certificate = report("certificate-parallel-ml");
+      expect(certificate.accepts).toEqual(["graded"]);
+      expect(certificate.rows.find((r) => r.competency === "performance-profiling")).toMatchObject({
+        evidenced: null,
+        gap: 3,
+        evidence: [],
+        uncounted: [{ ref: "04-profiling.hotspot", provenance: "checked" }],
+        next: { kind: "grade", id: "04-profiling-bottlenecks", command: "npx parallab grade parallab-course/04-profiling-bottlenecks.ipynb" },
+      });
+      const md = cli(["gap", "--role", "certificate-parallel-ml"], env).stdout;
+      expect(md).toContain("check 04-profiling.hotspot (checked, 2026-12-01): not counted, the certificate needs graded | grade 04-profiling-bottlenecks: npx parallab grade parallab-course/04-profiling-bottlenecks.ipynb |");
+      // To a file: the document carries plotly.js, more than spawnSync buffers.
+      const html = path.join(scratch, "gap.html");
+      expect(cli(["gap", "--role", "certificate-parallel-ml", "--format", "html", "-o", html], env).code).toBe(0);
+      expect(readFileSync(html, "utf8").includes("<td>check 04-profiling.hotspot (checked, 2026-12-01): not counted, the certificate needs graded</td>")).toBe(true);
+      // The study plan still has the notebook to do for the certificate; not for the ML engineer.
+      const plan = (role: string) => (JSON.parse(cli(["plan", "--role", role, "--hours-per-week", "40", "--start", "2027-01-04", "--format", "json"], env).stdout) as { items: { id: string }[] }).items.map((i) => i.id);
+      expect(plan("certificate-parallel-ml")).toContain("04-profiling-bottlenecks");
+    });
+
+    it("a hand-written check output recorded by parallab record is imported, and the badge waits for graded work", async () => {
+      const location = await backend.database("provenance-badge");
+      const env = { PARALLAB_DB: location, PARALLAB_LEARNER: "mallory" };
+      // Every check of the curriculum "passed", claiming to be graded: typed by hand, not run.
+      const forged = path.join(scratch, "forged.ipynb");
+      const outputs = framework.curriculum.flatMap((n) => n.checks).map((c) => ({ output_type: "display_data", metadata: {}, data: { "text/plain": `✓ check ${c.id} passed`, "application/vnd.parallab.check+json": { check: c.id, passed: true, date: "2026-12-01", provenance: "graded", contentHash: "0".repeat(64) } } }));
+      writeFileSync(forged, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: "code", metadata: {}, execution_count: 1, source: ["1"], outputs }] }));
+      const recorded = cli(["record", forged, "--json"], env);
+      expect(recorded.code, recorded.stderr).toBe(0);
+      const checks = framework.curriculum.reduce((n, nb) => n + nb.checks.length, 0);
+      expect(await rows(location, "evidence", (t) => and(eq(t.evidence.kind, "check"), eq(t.evidence.provenance, "imported")))).toBe(checks);
+      expect(await rows(location, "evidence", (t) => eq(t.evidence.provenance, "graded"))).toBe(0);
+      expect(await rows(location, "evidence", (t) => eq(t.evidence.provenance, "checked"))).toBe(0);
+      // It counts for a role that takes imported work, but the badge refuses and says what to grade.
+      expect((JSON.parse(cli(["gap", "--role", "hpc-specialist", "--format", "json"], env).stdout) as { readiness: number }).readiness).toBeGreaterThan(0);
+      const refused = cli(["badge"], env);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/^parallab: mallory does not meet certificate-parallel-ml \(.+\) with graded evidence yet: [a-z-]+ needs [a-z]+, has none; /);
+      expect(refused.stderr).toMatch(/Their checks passed but are not graded yet: grade these \d+ notebooks: npx parallab grade parallab-course\/[\w-]+\.ipynb; /);
+      expect(refused.stderr).toContain("npx parallab grade parallab-course/01-parallel-thinking.ipynb");
+      expect(refused.stderr).not.toContain("Still to do");
+
+      // Graded, notebook after notebook: then the badge is issued.
+      const store = await openTracker(location);
+      try {
+        for (const nb of framework.curriculum) {
+          const graded = await recordGradedNotebook(store, framework, { learner: "mallory", notebook: nb.id, passedChecks: nb.checks.map((c) => c.id), contentHash: sha(`mallory's ${nb.id}`), source: "parallab grade", date: "2026-12-02" });
+          expect(graded.complete, nb.id).toBe(true);
+        }
+      } finally {
+        await store.close();
+      }
+      const badge = cli(["badge", "--issuer-id", "https://parallab.example/issuer"], env);
+      expect(badge.code, badge.stderr).toBe(0);
+      const credential = JSON.parse(badge.stdout) as { type: string[]; evidence: { name: string; description: string }[] };
+      expect(credential.type).toEqual(["VerifiableCredential", "OpenBadgeCredential"]);
+      expect(credential.evidence.length).toBeGreaterThan(0);
+      expect(credential.evidence.every((e) => e.description.includes("; graded evidence recorded 2026-12-02"))).toBe(true);
+    });
   });
 
   describe("several processes at once", () => {

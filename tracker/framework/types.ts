@@ -40,6 +40,8 @@ export interface Role {
   description: string;
   /** Competency id → the level the role requires. */
   requires: Record<string, Level>;
+  /** The provenances of evidence that count toward its requirements (roles.yaml `evidence:`). */
+  evidence: Provenance[];
   variants: RoleVariant[];
 }
 
