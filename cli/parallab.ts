@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `parallab` command: kernelspec install/uninstall, the kernel itself, the demo, and the
-// skills tracker (record, gap, plan, goal, evidence, badge: cli/tracker-commands.ts).
+// skills tracker (record, gap, plan, goal, evidence, badge, gradebook: cli/tracker-commands.ts).
 import { Command } from "commander";
 import { existsSync } from "node:fs";
 import path from "node:path";

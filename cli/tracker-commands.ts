@@ -1,4 +1,4 @@
-// The tracker's subcommands of `parallab`: record, gap, plan, goal, evidence, badge.
+// The tracker's subcommands of `parallab`: record, gap, plan, goal, evidence, badge, gradebook.
 // Exit codes: 0 done, 1 a usage error (commander's), 2 a data error (bad notebook, unknown id…).
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
@@ -10,6 +10,8 @@ import { gapReportJson, planJson } from "../tracker/exports/json.js";
 import { planCsv } from "../tracker/exports/csv.js";
 import { planIcs } from "../tracker/exports/ics.js";
 import { openBadge } from "../tracker/exports/badge.js";
+import { gradebookCsv, gradebookJson, gradebookMarkdown } from "../tracker/exports/gradebook.js";
+import { gradebook } from "../tracker/gradebook.js";
 import { loadFramework } from "../tracker/framework/load.js";
 import { EVIDENCE_KINDS, LEVELS, type EvidenceKind, type Framework, type Level } from "../tracker/framework/types.js";
 import { addEvidence, evidenceOf, provenanceOfOutsideEvidence, today } from "../tracker/evidence.js";
@@ -159,6 +161,22 @@ export function registerReportCommands(program: Command): void {
         if (opts.format === "csv") return planCsv(plan);
         if (opts.format === "ics") return planIcs(plan);
         return planMarkdown(plan);
+      });
+      emit(text, opts.output);
+    });
+
+  program
+    .command("gradebook")
+    .description("every learner × every check of the curriculum: the strongest provenance held (graded, checked, imported) and its date, with counts per learner")
+    .option("--format <format>", "csv | json | md", "md")
+    .option("-o, --output <file>", "write to FILE instead of standard output")
+    .action(async (opts: { format: string; output?: string }) => {
+      if (!["csv", "json", "md"].includes(opts.format)) throw new UsageError(`--format must be csv, json or md, got "${opts.format}"`);
+      const text = await withTracker(async (t, framework) => {
+        const book = await gradebook(t, framework);
+        if (opts.format === "csv") return gradebookCsv(book);
+        if (opts.format === "json") return gradebookJson(book);
+        return gradebookMarkdown(book);
       });
       emit(text, opts.output);
     });

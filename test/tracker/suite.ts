@@ -2,7 +2,7 @@
 // test/tracker.postgres.test.ts), as drizzle-orm does: migrations (and the rows an older
 // database carries over), the framework, %%check through a real kernel, `parallab record` of
 // executed notebooks, the provenance of every kind of evidence, reports and plans from the CLI,
-// goals, evidence, all-or-nothing transactions, and several processes writing at once.
+// the gradebook, goals, evidence, all-or-nothing transactions, and several processes writing at once.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -456,6 +456,72 @@ export function trackerSuite(backend: TrackerBackend): void {
       expect(credential.type).toEqual(["VerifiableCredential", "OpenBadgeCredential"]);
       expect(credential.evidence.length).toBeGreaterThan(0);
       expect(credential.evidence.every((e) => e.description.includes("; graded evidence recorded 2026-12-02"))).toBe(true);
+    });
+  });
+
+  describe("parallab gradebook", () => {
+    it("shows every learner × every check, the strongest provenance and its date, as CSV, JSON and Markdown", async () => {
+      const location = await backend.database("gradebook");
+      const framework = loadFramework();
+      const store = await openTracker(location);
+      try {
+        // mixed: graded, checked and imported checks, one notebook complete at graded.
+        await recordGradedNotebook(store, framework, { learner: "mixed", notebook: "00-welcome", passedChecks: ["00-welcome.measure"], contentHash: sha("welcome"), source: "parallab grade", date: "2026-12-02" });
+        await recordCheck(store, framework, { learner: "mixed", check: "01-parallel-thinking.efficiency", source: "kernel", provenance: "checked", date: "2026-12-01" });
+        await recordCheck(store, framework, { learner: "mixed", check: "01-parallel-thinking.amdahl", source: "a.ipynb", provenance: "imported", date: "2026-11-30" });
+        await recordCheck(store, framework, { learner: "mixed", check: "02-shared-memory.speedup", source: "kernel", provenance: "checked", date: "2026-12-01" });
+        await recordGradedNotebook(store, framework, { learner: "mixed", notebook: "02-shared-memory-parallel-map", passedChecks: ["02-shared-memory.speedup"], contentHash: sha("shared"), source: "parallab grade", date: "2026-12-03" });
+        await recordGradedNotebook(store, framework, { learner: "mixed", notebook: "02-shared-memory-parallel-map", passedChecks: ["02-shared-memory.speedup"], contentHash: sha("shared, again"), source: "parallab grade", date: "2026-12-05" });
+        await recordCheck(store, framework, { learner: "zoe", check: "00-welcome.measure", source: "kernel", provenance: "checked", date: "2026-12-04" });
+      } finally {
+        await store.close();
+      }
+      // amy has only outside evidence: a row of empty cells.
+      const env = { PARALLAB_DB: location, PARALLAB_LEARNER: "amy" };
+      expect(cli(["evidence", "add", "workshop", "atpesc"], env).code).toBe(0);
+      const checkIds = framework.curriculum.flatMap((n) => n.checks.map((c) => c.id));
+
+      const csv = cli(["gradebook", "--format", "csv"], env);
+      expect(csv.code, csv.stderr).toBe(0);
+      const table = parse(csv.stdout, { columns: true }) as Record<string, string>[];
+      expect(Object.keys(table[0]!)).toEqual(["learner", ...checkIds, "checks_graded", "checks_checked", "checks_imported", "notebooks_graded"]);
+      expect(table.map((r) => r.learner)).toEqual(["amy", "mixed", "zoe"]);
+      const [amy, mixed, zoe] = table as [Record<string, string>, Record<string, string>, Record<string, string>];
+      expect(checkIds.every((id) => amy[id] === "")).toBe(true);
+      expect([amy.checks_graded, amy.checks_checked, amy.checks_imported, amy.notebooks_graded]).toEqual(["0", "0", "0", "0"]);
+      expect(mixed).toMatchObject({
+        "00-welcome.measure": "graded 2026-12-02",
+        "01-parallel-thinking.efficiency": "checked 2026-12-01",
+        "01-parallel-thinking.amdahl": "imported 2026-11-30",
+        // Checked first, graded later (twice): graded, since the first time.
+        "02-shared-memory.speedup": "graded 2026-12-03",
+        "02-shared-memory.reduce": "",
+        checks_graded: "2",
+        checks_checked: "1",
+        checks_imported: "1",
+        notebooks_graded: "1",
+      });
+      expect(zoe).toMatchObject({ "00-welcome.measure": "checked 2026-12-04", checks_checked: "1", notebooks_graded: "0" });
+
+      const out = path.join(scratch, "gradebook.json");
+      const json = cli(["gradebook", "--format", "json", "-o", out], env);
+      expect(json.code, json.stderr).toBe(0);
+      const book = JSON.parse(readFileSync(out, "utf8")) as { checks: { id: string; notebook: string }[]; learners: { learner: string; checks: Record<string, { provenance: string; date: string } | null>; graded: number; checked: number; imported: number; notebooksGraded: number }[] };
+      expect(book.checks.map((c) => c.id)).toEqual(checkIds);
+      expect(book.checks[0]).toEqual({ id: "00-welcome.measure", notebook: "00-welcome", competency: "performance-optimization", level: "know" });
+      expect(book.learners.map((l) => l.learner)).toEqual(["amy", "mixed", "zoe"]);
+      expect(Object.keys(book.learners[1]!.checks)).toEqual(checkIds);
+      expect(book.learners[1]).toMatchObject({ graded: 2, checked: 1, imported: 1, notebooksGraded: 1 });
+      expect(book.learners[1]!.checks["01-parallel-thinking.amdahl"]).toEqual({ provenance: "imported", date: "2026-11-30" });
+      expect(book.learners[0]!.checks["00-welcome.measure"]).toBeNull();
+
+      const md = cli(["gradebook"], env);
+      expect(md.code, md.stderr).toBe(0);
+      expect(md.stdout).toContain("3 learners × ");
+      expect(md.stdout).toContain(`| learner | ${checkIds.join(" | ")} | checks\\_graded | checks\\_checked | checks\\_imported | notebooks\\_graded |`);
+      expect(md.stdout).toContain("| mixed | graded 2026-12-02 | checked 2026-12-01 | imported 2026-11-30 |");
+      expect(md.stdout).toMatch(/\| zoe \| checked 2026-12-04 \|( {2}\|)+ 0 \| 1 \| 0 \| 0 \|\n/);
+      expect(cli(["gradebook", "--format", "xlsx"], env)).toMatchObject({ code: 1 });
     });
   });
 
