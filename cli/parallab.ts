@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `parallab` command: kernelspec install/uninstall, the kernel itself, the main job (npm
 // start), the course (course init, grade: cli/course-commands.ts) and the skills tracker
-// (record, gap, plan, goal, evidence, badge: cli/tracker-commands.ts).
+// (record, gap, plan, goal, evidence, badge, gradebook: cli/tracker-commands.ts).
 import { Command } from "commander";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
@@ -160,5 +160,5 @@ program.parseAsync().catch((err: Error) => {
 });
 
 function isDataError(err: Error): boolean {
-  return err instanceof DataError || ["FrameworkError", "NotebookFormatError", "UnknownCheckError", "GoalError", "CourseError"].includes(err.name);
+  return err instanceof DataError || ["FrameworkError", "NotebookFormatError", "UnknownCheckError", "GoalError", "CourseError", "EvidenceInputError"].includes(err.name);
 }

@@ -1,4 +1,4 @@
-// The tracker's subcommands of `parallab`: record, gap, plan, goal, evidence, badge.
+// The tracker's subcommands of `parallab`: record, gap, plan, goal, evidence, badge, gradebook.
 // Exit codes: 0 done, 1 a usage error (commander's), 2 a data error (bad notebook, unknown id…).
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
@@ -10,9 +10,11 @@ import { gapReportJson, planJson } from "../tracker/exports/json.js";
 import { planCsv } from "../tracker/exports/csv.js";
 import { planIcs } from "../tracker/exports/ics.js";
 import { openBadge } from "../tracker/exports/badge.js";
+import { gradebookCsv, gradebookJson, gradebookMarkdown } from "../tracker/exports/gradebook.js";
+import { gradebook } from "../tracker/gradebook.js";
 import { loadFramework } from "../tracker/framework/load.js";
 import { EVIDENCE_KINDS, LEVELS, type EvidenceKind, type Framework, type Level } from "../tracker/framework/types.js";
-import { addEvidence, evidenceOf, today } from "../tracker/evidence.js";
+import { addEvidence, evidenceOf, provenanceOfOutsideEvidence, today } from "../tracker/evidence.js";
 import { addGoal, listGoals, setGoalStatus } from "../tracker/goals.js";
 import { recordNotebooks } from "../tracker/ingest.js";
 import { currentLearner, openTracker, type TrackerStore } from "../tracker/store.js";
@@ -87,7 +89,7 @@ export function registerTrackerCommands(program: Command): void {
 
   program
     .command("evidence")
-    .description("evidence from outside notebooks")
+    .description("evidence from outside notebooks: external (a certification, course, workshop, conference) or self-assessed")
     .command("add")
     .argument("<kind>", `one of ${EVIDENCE_KINDS.filter((k) => k !== "check" && k !== "notebook").join(", ")}`)
     .argument("<ref>", "a catalogue item id (parallab catalogue) or a short name")
@@ -102,13 +104,15 @@ export function registerTrackerCommands(program: Command): void {
       if (opts.level && !(LEVELS as readonly string[]).includes(opts.level)) throw new DataError(`--level must be one of ${LEVELS.join(", ")}, got "${opts.level}"`);
       if (opts.date && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new DataError(`--date must be YYYY-MM-DD, got "${opts.date}"`);
       const learner = opts.learner ?? currentLearner();
+      // External for a certification, course, workshop or conference; self-assessed for a self-assessment.
+      const provenance = provenanceOfOutsideEvidence(kind as EvidenceKind);
       const inserted = await withTracker((t, framework) => {
         const inCatalogue = framework.catalogue.some((c) => c.id === ref);
         if (!inCatalogue && !(opts.competency && opts.level)) throw new DataError(`"${ref}" is not in the catalogue: say what it shows with --competency ID --level LEVEL`);
         if (opts.competency && !framework.competencies.some((c) => c.id === opts.competency)) throw new DataError(`unknown competency "${opts.competency}" (see skills/competencies.yaml)`);
-        return addEvidence(t, [{ learner, kind: kind as EvidenceKind, ref, competency: opts.competency ?? null, level: (opts.level as Level | undefined) ?? null, source: "cli", date: opts.date ?? today(), url: opts.url ?? null }]);
+        return addEvidence(t, [{ learner, kind: kind as EvidenceKind, ref, competency: opts.competency ?? null, level: (opts.level as Level | undefined) ?? null, source: "cli", date: opts.date ?? today(), provenance, url: opts.url ?? null }]);
       });
-      print(Boolean(opts.json), { learner, kind, ref, inserted: inserted > 0 }, () => (inserted ? `Recorded ${kind} "${ref}" for ${learner}.` : `Already recorded: ${kind} "${ref}" for ${learner}.`));
+      print(Boolean(opts.json), { learner, kind, ref, provenance, inserted: inserted > 0 }, () => (inserted ? `Recorded ${kind} "${ref}" (${provenance}) for ${learner}.` : `Already recorded: ${kind} "${ref}" for ${learner}.`));
     });
 }
 
@@ -162,8 +166,24 @@ export function registerReportCommands(program: Command): void {
     });
 
   program
+    .command("gradebook")
+    .description("every learner × every check of the curriculum: the strongest provenance held (graded, checked, imported) and its date, with counts per learner")
+    .option("--format <format>", "csv | json | md", "md")
+    .option("-o, --output <file>", "write to FILE instead of standard output")
+    .action(async (opts: { format: string; output?: string }) => {
+      if (!["csv", "json", "md"].includes(opts.format)) throw new UsageError(`--format must be csv, json or md, got "${opts.format}"`);
+      const text = await withTracker(async (t, framework) => {
+        const book = await gradebook(t, framework);
+        if (opts.format === "csv") return gradebookCsv(book);
+        if (opts.format === "json") return gradebookJson(book);
+        return gradebookMarkdown(book);
+      });
+      emit(text, opts.output);
+    });
+
+  program
     .command("badge")
-    .description("an Open Badges 3.0 credential for the certificate, when the learner meets it")
+    .description("an Open Badges 3.0 credential for the certificate, once graded evidence meets it (else exit 2 saying which notebooks to grade)")
     .option("--learner <id>")
     .option("--issuer <name>", "who issues it", "Parallab")
     .option("--issuer-id <uri>", "the issuer's id (a URL or DID)", "https://parallab.invalid/issuer")

@@ -11,7 +11,8 @@ import { releaseNotebook } from "./release.js";
 import { COURSE_NAME, type Course } from "./source.js";
 
 export const MANIFEST = ".parallab-course.json";
-export const DEFAULT_COURSE_DIR = "parallab-course";
+/** Where `course init` writes by default (the gap report's next steps name it too). */
+export { COURSE_DIR as DEFAULT_COURSE_DIR } from "../tracker/reports/gap.js";
 
 interface Manifest {
   course: string;

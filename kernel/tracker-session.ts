@@ -68,6 +68,7 @@ class TrackerSession {
 
   async recordCheck(id: string): Promise<CheckRecorded & { learner: string }> {
     const learner = this.learner;
+    // A check that passed here, live in the kernel: checked (graded comes only from parallab grade).
     return { ...(await recordCheck(await this.store(), this.skills(), { learner, check: id, source: "kernel", provenance: "checked" })), learner };
   }
 

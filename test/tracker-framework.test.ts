@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { PACKAGE_ROOT } from "../kernel/paths.js";
 import { checkIndex, FrameworkError, loadFramework, SKILLS_DIR } from "../tracker/framework/load.js";
-import { INDUSTRIES, levelRank, type Framework, type Level } from "../tracker/framework/types.js";
+import { INDUSTRIES, levelRank, PROVENANCES, type Framework, type Level } from "../tracker/framework/types.js";
 
 const AREAS = [
   "Parallel architectures",
@@ -54,6 +54,11 @@ describe("the skills framework in skills/", () => {
     const certificates = framework.roles.filter((r) => r.kind === "certificate");
     expect(certificates.map((r) => r.id)).toEqual(["certificate-parallel-ml"]);
     expect(Object.keys(certificates[0]!.requires).length).toBeGreaterThanOrEqual(15);
+  });
+
+  it("counts only graded work toward the certificate, and every provenance toward the roles", () => {
+    expect(framework.roles.find((r) => r.id === "certificate-parallel-ml")!.evidence).toEqual(["graded"]);
+    for (const id of ROLES) expect(framework.roles.find((r) => r.id === id)!.evidence, id).toEqual([...PROVENANCES]);
   });
 
   it("evidences every certificate requirement somewhere in the curriculum", () => {
@@ -223,6 +228,43 @@ describe("loadFramework on broken copies of skills/", () => {
     ];
     for (const re of expected) expect(errors.some((e) => re.test(e)), `${re}\n${errors.join("\n")}`).toBe(true);
     expect(errors).toHaveLength(expected.length);
+  });
+
+  it("names an unknown provenance, a repeated one, and checked work counted without graded", () => {
+    const d = copy();
+    let ml = -1;
+    let hpc = -1;
+    edit(d, "roles.yaml", (data) => {
+      ml = data.roles.findIndex((r: Data) => r.id === "ml-engineer");
+      hpc = data.roles.findIndex((r: Data) => r.id === "hpc-specialist");
+      data.roles[ml].evidence = ["graded", "grded", "graded"];
+      data.roles[hpc].evidence = ["checked", "external"];
+    });
+    const file = path.join(d, "roles.yaml");
+    expect(loadError(d).errors).toEqual([
+      `${file}: roles[${ml}] (ml-engineer).evidence[1]: must be one of "graded", "checked", "imported", "external", "self-assessed", not "grded"`,
+      `${file}: roles[${hpc}] (hpc-specialist).evidence: lists "checked" but not "graded": evidence stronger than one that counts must count too; add "graded"`,
+    ]);
+    edit(d, "roles.yaml", (data) => {
+      data.roles[ml].evidence = ["graded", "external", "graded"];
+      data.roles[hpc].evidence = [];
+    });
+    expect(loadError(d).errors).toEqual([
+      `${file}: roles[${ml}] (ml-engineer).evidence[2]: "graded" is listed twice`,
+      `${file}: roles[${hpc}] (hpc-specialist).evidence: must have at least 1 entry`,
+    ]);
+  });
+
+  it("counts every provenance for a role without evidence:, and only graded work for a certificate without it", () => {
+    const d = copy();
+    edit(d, "roles.yaml", (data) => {
+      delete data.roles.find((r: Data) => r.kind === "certificate").evidence;
+      data.roles.find((r: Data) => r.id === "data-scientist").evidence = ["graded", "checked", "external"];
+    });
+    const roles = loadFramework(d).roles;
+    expect(roles.find((r) => r.id === "certificate-parallel-ml")!.evidence).toEqual(["graded"]);
+    expect(roles.find((r) => r.id === "data-scientist")!.evidence).toEqual(["graded", "checked", "external"]);
+    expect(roles.find((r) => r.id === "ml-engineer")!.evidence).toEqual([...PROVENANCES]);
   });
 
   it("names a missing file", () => {

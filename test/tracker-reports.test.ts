@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
-import type { EvidenceRecord, Framework, Goal } from "../tracker/framework/types.js";
+import type { EvidenceRecord, Framework, Goal, Provenance } from "../tracker/framework/types.js";
 import { evidencedLevels } from "../tracker/reports/levels.js";
 import { gapReport } from "../tracker/reports/gap.js";
 import { studyPlan } from "../tracker/reports/plan.js";
@@ -34,6 +34,7 @@ const framework: Framework = {
       kind: "role",
       description: "Builds fast training pipelines",
       requires: { speedup: "comprehend", threads: "apply", gpu: "comprehend" },
+      evidence: ["graded", "checked", "imported", "external", "self-assessed"],
       variants: [{ industry: "finance", note: "Latency matters", requires: { gpu: "apply", profiling: "comprehend" } }],
     },
     {
@@ -42,6 +43,8 @@ const framework: Framework = {
       kind: "certificate",
       description: "The course's certificate",
       requires: { speedup: "apply", threads: "apply", profiling: "know" },
+      // Graded course work and evidence from outside; not checked, imported or self-assessed.
+      evidence: ["graded", "external"],
       variants: [],
     },
   ],
@@ -84,7 +87,10 @@ const framework: Framework = {
   ],
 };
 
-const rec = (learner: string, kind: EvidenceRecord["kind"], ref: string, date: string, competency: string | null = null, level: EvidenceRecord["level"] = null): EvidenceRecord => ({
+/** The provenance each kind has unless a test says otherwise: course work graded. */
+const usualProvenance = (kind: EvidenceRecord["kind"]): Provenance => (kind === "check" || kind === "notebook" ? "graded" : kind === "self-assessment" ? "self-assessed" : "external");
+
+const rec = (learner: string, kind: EvidenceRecord["kind"], ref: string, date: string, competency: string | null = null, level: EvidenceRecord["level"] = null, provenance: Provenance = usualProvenance(kind)): EvidenceRecord => ({
   learner,
   kind,
   ref,
@@ -92,7 +98,8 @@ const rec = (learner: string, kind: EvidenceRecord["kind"], ref: string, date: s
   level,
   source: kind === "check" ? "kernel" : "manual",
   date,
-  contentHash: null,
+  provenance,
+  contentHash: provenance === "graded" ? "0".repeat(64) : null,
   url: null,
 });
 
@@ -139,7 +146,8 @@ describe("gap report", () => {
       ["threads", "apply", "comprehend", 1, "nb-threads"],
       ["gpu", "comprehend", "know", 1, "nb-gpu"],
     ]);
-    expect(report.rows[0]!.evidence).toEqual([{ kind: "check", ref: "intro-amdahl", date: "2025-01-15", level: "comprehend" }]);
+    expect(report.rows[0]!.evidence).toEqual([{ kind: "check", ref: "intro-amdahl", date: "2025-01-15", level: "comprehend", provenance: "graded" }]);
+    expect(report.rows.every((r) => r.uncounted.length === 0)).toBe(true);
     expect(report.readiness).toBe(71.4); // 5 of 7 level-steps
     expect(report.met).toBe(false);
     expect(report.industry).toBeNull();
@@ -160,7 +168,7 @@ describe("gap report", () => {
     const report = gapReport(framework, evidence, { role: "certificate-parallel-ml", learner: "alice", today });
     expect(report.rows.map((r) => [r.competency, r.gap, r.next?.id])).toEqual([
       ["speedup", 1, "nb-intro"],
-      ["threads", 1, "nb-threads"],
+      ["threads", 3, "nb-threads"], // the certificate does not count the self-assessment
       ["profiling", 1, "prof-course"], // 2 h beats the 16 h conference
     ]);
   });
@@ -323,7 +331,7 @@ describe("exports", () => {
     expect(JSON.parse(JSON.stringify(withId))).toEqual(withId);
 
     expect(() => openBadge(framework, evidence, "alice", issuer, { validFrom: "2025-02-10T00:00:00Z" })).toThrow(
-      /alice does not meet certificate-parallel-ml.*speedup needs apply, has comprehend; threads needs apply, has comprehend; profiling needs know, has none/,
+      /alice does not meet certificate-parallel-ml.*speedup needs apply, has comprehend; threads needs apply, has none; profiling needs know, has none/,
     );
   });
 
@@ -338,11 +346,96 @@ describe("exports", () => {
     expect(gapReportHtml(report, undefined, { document: true, includePlotlyJs: false })).toMatch(/^<!DOCTYPE html>/);
 
     const md = gapMarkdown(report);
-    expect(md).toContain("| Threads \\& \\<locks\\> | apply | comprehend | 1 | self-assessment threads (2025-01-20) | notebook nb-threads: Threads and races (6 h) |");
+    expect(md).toContain("| Threads \\& \\<locks\\> | apply | comprehend | 1 | self-assessment threads (self-assessed, 2025-01-20) |  | notebook nb-threads: Threads and races (6 h) |");
     expect(md).toContain("readiness 50%");
     expect(planMarkdown(plan)).toContain("| 4 | 2025-03-03 | 2025-03-09 | conference | sc-conf | Supercomputing spring meeting (part 1/3) | 6 | profiling |");
 
     expect(stableJson({ b: 1, a: { d: [2, 1], c: null } })).toBe('{\n  "a": {\n    "c": null,\n    "d": [\n      2,\n      1\n    ]\n  },\n  "b": 1\n}\n');
     expect(JSON.parse(planJson(plan))).toEqual(plan);
+  });
+});
+
+describe("provenance", () => {
+  // dana passed every check of nb-intro and nb-threads live (checked) and recorded nb-gpu's from a
+  // notebook file (imported); the ML engineer counts all of it, the certificate none of it.
+  const dana: EvidenceRecord[] = [
+    rec("dana", "check", "intro-amdahl", "2025-01-03", null, null, "checked"),
+    rec("dana", "check", "intro-gustafson", "2025-01-04", null, null, "checked"),
+    rec("dana", "notebook", "nb-intro", "2025-01-04", null, null, "checked"),
+    rec("dana", "check", "threads-race", "2025-01-05", null, null, "imported"),
+    rec("dana", "notebook", "nb-threads", "2025-01-05", null, null, "imported"),
+    rec("dana", "course", "prof-course", "2025-01-06"),
+  ];
+
+  it("counts only what the role accepts, lists the rest as not counted, and says to grade", () => {
+    const role = gapReport(framework, dana, { role: "ml-engineer", learner: "dana", today });
+    expect(role.accepts).toEqual(["graded", "checked", "imported", "external", "self-assessed"]);
+    expect(role.rows.find((r) => r.competency === "speedup")).toMatchObject({ evidenced: "apply", gap: 0, uncounted: [] });
+    expect(role.rows.find((r) => r.competency === "speedup")!.evidence[0]).toMatchObject({ kind: "check", ref: "intro-gustafson", provenance: "checked" });
+    expect(role.rows.find((r) => r.competency === "threads")).toMatchObject({ evidenced: "apply", gap: 0 });
+
+    const certificate = gapReport(framework, dana, { role: "certificate-parallel-ml", learner: "dana", today });
+    expect(certificate.accepts).toEqual(["graded", "external"]);
+    const speedup = certificate.rows.find((r) => r.competency === "speedup")!;
+    expect(speedup).toMatchObject({ evidenced: null, gap: 3, evidence: [] });
+    expect(speedup.uncounted.map((e) => [e.kind, e.ref, e.provenance])).toEqual([
+      ["check", "intro-gustafson", "checked"],
+      ["notebook", "nb-intro", "checked"],
+      ["check", "intro-amdahl", "checked"],
+      ["notebook", "nb-threads", "imported"],
+    ]);
+    expect(speedup.next).toEqual({ kind: "grade", id: "nb-intro", title: "Why parallel", hours: 0, level: "apply", url: null, month: null, command: "npx parallab grade parallab-course/01-intro.ipynb" });
+    expect(certificate.rows.find((r) => r.competency === "threads")!.next).toMatchObject({ kind: "grade", id: "nb-threads", command: "npx parallab grade parallab-course/02-threads.ipynb" });
+    // External evidence counts for the certificate; nothing of it is left uncounted.
+    expect(certificate.rows.find((r) => r.competency === "profiling")).toMatchObject({ evidenced: "know", gap: 0, uncounted: [] });
+    expect(certificate.readiness).toBe(Math.round((1 / 7) * 1000) / 10);
+
+    const md = gapMarkdown(certificate);
+    expect(md).toContain("Counts: graded, external evidence.");
+    expect(md).toContain("| Speedup models | apply | none | 3 |  | check intro-gustafson (checked, 2025-01-04); notebook nb-intro (checked, 2025-01-04); check intro-amdahl (checked, 2025-01-03); notebook nb-threads (imported, 2025-01-05): not counted, the certificate needs graded or external | grade nb-intro: npx parallab grade parallab-course/01-intro.ipynb |");
+    const html = gapReportHtml(certificate, undefined, { includePlotlyJs: false });
+    expect(html).toContain("<th>Not counted</th>");
+    expect(html).toContain("<td>notebook nb-threads (imported, 2025-01-05); check threads-race (imported, 2025-01-05): not counted, the certificate needs graded or external</td>");
+    expect(html).toContain("<td>grade nb-threads: npx parallab grade parallab-course/02-threads.ipynb</td>");
+    const json = JSON.parse(stableJson(certificate)) as typeof certificate;
+    expect(json.rows[0]!.uncounted[0]).toEqual({ kind: "check", ref: "intro-gustafson", date: "2025-01-04", level: "apply", provenance: "checked" });
+    expect(json.accepts).toEqual(["graded", "external"]);
+  });
+
+  it("does not offer grading for work that would not close the gap", () => {
+    // Only intro-amdahl (comprehend) was checked: grading it would not reach apply.
+    const report = gapReport(framework, [rec("erin", "check", "intro-amdahl", "2025-01-03", null, null, "checked")], { role: "certificate-parallel-ml", learner: "erin", today });
+    expect(report.rows[0]!.next).toMatchObject({ kind: "notebook", id: "nb-intro", command: null });
+  });
+
+  it("plans notebooks done only as checked work as still to do for the certificate", () => {
+    const plan = studyPlan(framework, dana, [], { role: "certificate-parallel-ml", hoursPerWeek: 10, learner: "dana", today });
+    expect(plan.items.map((i) => i.id)).toEqual(["nb-intro", "nb-threads"]);
+    const graded = [...dana, rec("dana", "notebook", "nb-intro", "2025-01-08"), rec("dana", "check", "threads-race", "2025-01-08")];
+    expect(studyPlan(framework, graded, [], { role: "certificate-parallel-ml", hoursPerWeek: 10, learner: "dana", today }).items).toEqual([]);
+    expect(new Set(studyPlan(framework, dana, [], { role: "ml-engineer", hoursPerWeek: 10, learner: "dana", today }).items.map((i) => i.id))).toEqual(new Set(["nb-gpu"]));
+  });
+
+  it("issues the badge only on graded course work, and says which notebooks to grade", () => {
+    const issuer = { id: "https://parallab.example/issuer", name: "Parallab" };
+    let message = "";
+    try {
+      openBadge(framework, dana, "dana", issuer, { validFrom: "2025-02-01T00:00:00Z" });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe(
+      "dana does not meet certificate-parallel-ml (Certificate in Parallel Computing for ML) with graded or external evidence yet: speedup needs apply, has none; threads needs apply, has none. " +
+        "Their checks passed but are not graded yet: grade these 2 notebooks: npx parallab grade parallab-course/01-intro.ipynb; npx parallab grade parallab-course/02-threads.ipynb.",
+    );
+    // Even a certificate that listed checked work would not back a badge with it.
+    const lenient: Framework = { ...framework, roles: framework.roles.map((r) => (r.kind === "certificate" ? { ...r, evidence: ["graded", "checked", "imported", "external"] } : r)) };
+    expect(gapReport(lenient, dana, { role: "certificate-parallel-ml", learner: "dana", today }).met).toBe(true);
+    expect(() => openBadge(lenient, dana, "dana", issuer, { validFrom: "2025-02-01T00:00:00Z" })).toThrow(/with graded or external evidence yet: speedup needs apply, has none/);
+
+    const graded = [...dana, rec("dana", "notebook", "nb-intro", "2025-01-08"), rec("dana", "check", "threads-race", "2025-01-08")];
+    const badge = openBadge(framework, graded, "dana", issuer, { validFrom: "2025-02-01T00:00:00Z" });
+    expect(badge.evidence.map((e) => e.name)).toEqual(["notebook: nb-intro", "check: threads-race", "course: prof-course"]);
+    expect(badge.evidence[0]!.description).toContain("graded evidence recorded 2025-01-08");
   });
 });

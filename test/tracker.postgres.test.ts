@@ -1,11 +1,14 @@
 // The tracker's suite (test/tracker/suite.ts) on a real PostgreSQL 15 server started for this
 // file (test/helpers/postgres.ts), a database per test; and the errors for a PARALLAB_DB that
 // names a bad URL, a server that is not there or a database that does not exist.
+import { drizzle } from "drizzle-orm/node-postgres";
+import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evidenceOf } from "../tracker/evidence.js";
 import { openTracker } from "../tracker/store.js";
 import { startKernel, type TestKernel } from "./helpers/kernel.js";
+import { solvedUpTo } from "./helpers/course.js";
 import { startPostgres, type PgServer } from "./helpers/postgres.js";
 import { cli, trackerSuite } from "./tracker/suite.js";
 
@@ -22,6 +25,28 @@ afterAll(async () => {
 trackerSuite({
   dialect: "postgres",
   database: (name) => server.createDatabase(name),
+  async databaseAt(name, migrationsFolder) {
+    const url = await server.createDatabase(name);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await migrate(drizzle(client), { migrationsFolder });
+    } finally {
+      await client.end();
+    }
+    return url;
+  },
+  async execute(url, statements) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query("begin");
+      for (const s of statements) await client.query(s);
+      await client.query("commit");
+    } finally {
+      await client.end();
+    }
+  },
   async appliedMigrations(url) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -75,9 +100,11 @@ describe("a PARALLAB_DB that cannot be used", () => {
 
   it("in the kernel: %%check still runs and says it recorded nothing, %skills says why", async () => {
     kernel = await startKernel({ env: { PARALLAB_DB: "postgres://parallab@127.0.0.1:1/tracker", PARALLAB_LEARNER: "grace" } });
-    const passed = await kernel.client.execute('%%check 00-welcome.measure\nimport assert from "node:assert";\nassert.ok(true);');
+    const welcome = solvedUpTo("00-welcome", "00-welcome.measure");
+    for (const cell of welcome.before) expect((await kernel.client.execute(cell, { timeoutMs: 120_000 })).reply.content).toMatchObject({ status: "ok" });
+    const passed = await kernel.client.execute(welcome.check, { timeoutMs: 120_000 });
     expect(passed.reply.content).toMatchObject({ status: "ok" });
-    const shown = passed.outputs.find((m) => m.header.msg_type === "display_data")!.content as { data: Record<string, unknown> };
+    const shown = passed.outputs.filter((m) => m.header.msg_type === "display_data").map((m) => m.content as { data: Record<string, unknown> }).find((c) => c.data["application/vnd.parallab.check+json"])!;
     expect(shown.data["text/plain"]).toMatch(/^✓ check 00-welcome\.measure passed: counts toward Benchmarking and optimisation \(know\); not recorded: cannot reach the PostgreSQL database postgres:\/\/parallab@127\.0\.0\.1:1\/tracker \(.*\): start the server/);
     const skills = await kernel.client.execute("%skills");
     expect(skills.reply.content).toMatchObject({ status: "error", ename: "UsageError" });

@@ -4,6 +4,8 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, it } from "vitest";
 import { SqliteStore } from "../tracker/db/sqlite.js";
 import { openTracker } from "../tracker/store.js";
@@ -14,6 +16,24 @@ const scratch = mkdtempSync(path.join(os.tmpdir(), "parallab-sqlite-"));
 trackerSuite({
   dialect: "sqlite",
   database: async (name) => path.join(scratch, `${name}.db`),
+  async databaseAt(name, migrationsFolder) {
+    const file = path.join(scratch, `${name}.db`);
+    const db = new Database(file);
+    try {
+      migrate(drizzle(db), { migrationsFolder });
+    } finally {
+      db.close();
+    }
+    return file;
+  },
+  async execute(file, statements) {
+    const db = new Database(file);
+    try {
+      db.transaction(() => statements.forEach((s) => db.exec(s)))();
+    } finally {
+      db.close();
+    }
+  },
   async appliedMigrations(file) {
     const db = new Database(file, { readonly: true });
     try {

@@ -1,10 +1,13 @@
 // `parallab record FILE.ipynb…`: the check results the kernel wrote into executed notebooks
 // become evidence. Every file is read and validated first; then all of it is written in one
-// transaction, so a bad notebook leaves the database as it was.
+// transaction, so a bad notebook leaves the database as it was. A notebook file is whatever its
+// owner saved (an output can be typed by hand), so everything recorded here is `imported`,
+// whatever the output claims: graded evidence comes only from `parallab grade`, checked only
+// from a live %%check.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { insertEvidence, passedChecks, today, type NewEvidence } from "./evidence.js";
+import { checksHeld, insertEvidence, today, type NewEvidence } from "./evidence.js";
 import type { Framework } from "./framework/types.js";
 import type { TrackerStore } from "./store.js";
 
@@ -67,7 +70,7 @@ export interface RecordedNotebook {
   passed: string[];
   unknown: string[];
   inserted: number;
-  /** Curriculum notebooks whose checks are now all passed. */
+  /** Curriculum notebooks whose checks are now all held (as imported or stronger). */
   completed: string[];
 }
 
@@ -85,13 +88,13 @@ export async function recordNotebooks(store: TrackerStore, framework: Framework,
         .map((id) => {
           const { check } = checkOwner.get(id)!;
           const date = nb.results.find((r) => r.check === id)!.date;
-          return { learner, kind: "check", ref: id, competency: check.competency, level: check.level, source: nb.file, date };
+          return { learner, kind: "check", ref: id, competency: check.competency, level: check.level, source: nb.file, date, provenance: "imported" };
         });
       let inserted = await insertEvidence(tx, rows);
-      const done = await passedChecks(tx, learner);
+      const done = await checksHeld(tx, learner, "imported");
       const completed = framework.curriculum.filter((n) => n.checks.length > 0 && n.checks.every((c) => done.has(c.id)) && n.checks.some((c) => passed.includes(c.id))).map((n) => n.id);
       const lastDate = rows.map((r) => r.date).sort().pop() ?? today();
-      inserted += await insertEvidence(tx, completed.map((id) => ({ learner, kind: "notebook", ref: id, source: nb.file, date: lastDate, contentHash: nb.sha256 })));
+      inserted += await insertEvidence(tx, completed.map((id) => ({ learner, kind: "notebook", ref: id, source: nb.file, date: lastDate, provenance: "imported", contentHash: nb.sha256 })));
       recorded.push({ file: nb.file, passed, unknown, inserted, completed });
     }
     return recorded;

@@ -1,9 +1,11 @@
 // An Open Badges 3.0 AchievementCredential for the certificate in parallel computing for ML,
-// issued only when the learner's evidence meets every required level. The credential is
-// unsigned: signing (a proof) belongs to whoever holds the issuer's key.
+// issued only when the learner's evidence meets every required level with evidence the
+// certificate accepts, course work only when graded (a badge is shown to others: a live or
+// hand-typed check does not back it). The credential is unsigned: signing (a proof) belongs to
+// whoever holds the issuer's key.
 import { createHash } from "node:crypto";
-import type { EvidenceRecord, Framework } from "../framework/types.js";
-import { evidenceAsOf, gapReport, levelName, requirementsFor } from "../reports/gap.js";
+import type { EvidenceRecord, Framework, Provenance } from "../framework/types.js";
+import { acceptedEvidence, evidenceAsOf, gapReport, levelName, requirementsFor, type GapReport } from "../reports/gap.js";
 import { evidencedLevels } from "../reports/levels.js";
 
 export const CERTIFICATE_ID = "certificate-parallel-ml";
@@ -76,11 +78,9 @@ export function openBadge(framework: Framework, evidence: readonly EvidenceRecor
   if (Number.isNaN(Date.parse(validFrom))) throw new Error(`openBadge: validFrom must be an ISO date-time, got ${validFrom}`);
   const today = validFrom.slice(0, 10);
   const { role, requires } = requirementsFor(framework, CERTIFICATE_ID);
-  const gap = gapReport(framework, evidence, { role: CERTIFICATE_ID, learner, today });
-  if (!gap.met) {
-    const missing = gap.rows.filter((r) => r.gap > 0).map((r) => `${r.competency} needs ${r.required}, has ${levelName(r.evidenced)}`);
-    throw new Error(`${learner} does not meet ${CERTIFICATE_ID} (${role.name}) yet: ${missing.join("; ")}`);
-  }
+  const accept = badgeEvidence(role.evidence);
+  const gap = gapReport(framework, evidence, { role: CERTIFICATE_ID, learner, today, accept });
+  if (!gap.met) throw new Error(notMet(gap, learner));
 
   const narrative = [
     `Evidence, recorded in the Parallab tracker, of each of these competencies at the level shown or above:`,
@@ -91,12 +91,12 @@ export function openBadge(framework: Framework, evidence: readonly EvidenceRecor
   ].join("\n");
 
   // One evidence entry per record behind a required competency, naming every competency it shows.
-  const levels = evidencedLevels(framework, evidenceAsOf(evidence, learner, today)).byCompetency;
-  const entries = new Map<string, { kind: string; ref: string; date: string; source: string; url: string | null; shows: string[] }>();
+  const levels = evidencedLevels(framework, acceptedEvidence(evidenceAsOf(evidence, learner, today), accept)).byCompetency;
+  const entries = new Map<string, { kind: string; ref: string; date: string; provenance: Provenance; source: string; url: string | null; shows: string[] }>();
   for (const id of Object.keys(requires)) {
     for (const e of levels[id]?.evidence ?? []) {
-      const key = `${e.kind}\u0000${e.ref}\u0000${e.date}`;
-      const entry = entries.get(key) ?? { kind: e.kind, ref: e.ref, date: e.date, source: e.source, url: e.url, shows: [] };
+      const key = `${e.kind}\u0000${e.ref}\u0000${e.date}\u0000${e.provenance}`;
+      const entry = entries.get(key) ?? { kind: e.kind, ref: e.ref, date: e.date, provenance: e.provenance, source: e.source, url: e.url, shows: [] };
       entry.shows.push(`${id} at ${e.level}`);
       entries.set(key, entry);
     }
@@ -127,10 +127,28 @@ export function openBadge(framework: Framework, evidence: readonly EvidenceRecor
       ...(e.url && URI.test(e.url) ? { id: e.url } : {}),
       type: ["Evidence"],
       name: `${e.kind}: ${e.ref}`,
-      description: `Shows ${e.shows.join(", ")}; recorded ${e.date} from ${e.source}.`,
+      description: `Shows ${e.shows.join(", ")}; ${e.provenance} evidence recorded ${e.date} from ${e.source}.`,
       genre: e.kind,
     })),
   };
+}
+
+/** The certificate's own list, less course work that was not graded. */
+export function badgeEvidence(certificateEvidence: readonly Provenance[]): Provenance[] {
+  return certificateEvidence.filter((p) => p !== "checked" && p !== "imported");
+}
+
+/** Why there is no badge yet, and what to do: the notebooks to grade, then what is left to do. */
+function notMet(gap: GapReport, learner: string): string {
+  const open = gap.rows.filter((r) => r.gap > 0);
+  const missing = open.map((r) => `${r.competency} needs ${r.required}, has ${levelName(r.evidenced)}`);
+  const unique = <T extends { id: string }>(steps: T[]) => [...new Map(steps.map((s) => [s.id, s])).values()];
+  const grade = unique(open.flatMap((r) => (r.next?.kind === "grade" ? [r.next] : [])));
+  const todo = unique(open.flatMap((r) => (r.next && r.next.kind !== "grade" && !grade.some((g) => g.id === r.next!.id) ? [r.next] : [])));
+  const parts = [`${learner} does not meet ${CERTIFICATE_ID} (${gap.role.name}) with ${gap.accepts.join(" or ")} evidence yet: ${missing.join("; ")}.`];
+  if (grade.length) parts.push(`Their checks passed but are not graded yet: grade ${grade.length === 1 ? "this notebook" : `these ${grade.length} notebooks`}: ${grade.map((g) => g.command).join("; ")}.`);
+  if (todo.length) parts.push(`Still to do: ${todo.map((t) => `${t.kind} ${t.id}`).join(", ")} (parallab plan --role ${CERTIFICATE_ID} schedules them).`);
+  return parts.join(" ");
 }
 
 function identity(learner: string): IdentityObject {

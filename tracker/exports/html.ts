@@ -4,7 +4,7 @@ import { plotBundle, type PlotTrace } from "../../kernel/display/plot.js";
 import { LEVELS, levelRank } from "../framework/types.js";
 import type { GapReport } from "../reports/gap.js";
 import type { StudyPlan } from "../reports/plan.js";
-import { GAP_COLUMNS, gapRows } from "./gap-table.js";
+import { countsSentence, GAP_COLUMNS, gapRows } from "./gap-table.js";
 
 export interface HtmlOptions {
   /** Wrap in a full HTML document (for a file); forces plotly.js into the page unless set. */
@@ -67,7 +67,7 @@ export function gapReportHtml(report: GapReport, plan?: StudyPlan, options: Html
   const parts = [
     `<section class="parallab-gap-report">`,
     `<h2>Gap report: ${escapeHtml(report.learner)} → ${escapeHtml(role)}</h2>`,
-    `<p>As of ${escapeHtml(report.today)}: readiness <strong>${escapeHtml(report.readiness)}%</strong>, ${report.met ? "requirements met" : "requirements not met"}.</p>`,
+    `<p>As of ${escapeHtml(report.today)}: readiness <strong>${escapeHtml(report.readiness)}%</strong>, ${report.met ? "requirements met" : "requirements not met"}. ${escapeHtml(countsSentence(report))}</p>`,
     typeof chart === "string" ? chart : "",
     gapTableHtml(report),
   ];

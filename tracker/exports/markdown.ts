@@ -1,7 +1,7 @@
 // Gap report and study plan as Markdown tables (GitHub-flavoured).
 import type { GapReport } from "../reports/gap.js";
 import type { StudyPlan } from "../reports/plan.js";
-import { GAP_COLUMNS, gapRows } from "./gap-table.js";
+import { countsSentence, GAP_COLUMNS, gapRows } from "./gap-table.js";
 
 /**
  * Text from data, shown literally: pipes would split the row, line breaks end it, and `<`, `&`
@@ -24,7 +24,7 @@ export function gapMarkdown(report: GapReport): string {
   return [
     `## Gap report: ${mdCell(report.learner)} → ${mdCell(roleLine(report))}`,
     "",
-    `As of ${report.today}: readiness ${report.readiness}%, ${report.met ? "requirements met" : "requirements not met"}.`,
+    `As of ${report.today}: readiness ${report.readiness}%, ${report.met ? "requirements met" : "requirements not met"}. ${mdCell(countsSentence(report))}`,
     "",
     mdTable(GAP_COLUMNS, gapRows(report)),
     "",

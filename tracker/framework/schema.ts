@@ -7,10 +7,14 @@ import {
   COST_BANDS,
   INDUSTRIES,
   LEVELS,
+  PROVENANCES,
+  provenanceOrStronger,
+  isCourseProvenance,
   type CatalogueItem,
   type Check,
   type Competency,
   type CurriculumNotebook,
+  type Provenance,
   type Role,
   type RoleVariant,
 } from "./types.js";
@@ -44,14 +48,40 @@ export const roleVariantSchema = z.strictObject({
   requires: levelMap("competency whose level differs from the role's"),
 });
 
-export const roleSchema = z.strictObject({
-  id: idSchema,
-  name: text,
-  kind: z.enum(["role", "certificate"]),
-  description: text,
-  requires: levelMap("required competency"),
-  variants: z.array(roleVariantSchema).default([]),
-});
+/**
+ * What counts when a role leaves out `evidence`: for a job, every provenance; for the
+ * certificate, only graded work (a credential shown to others rests on no self-assertion).
+ */
+export function defaultEvidence(kind: Role["kind"]): Provenance[] {
+  return kind === "certificate" ? ["graded"] : [...PROVENANCES];
+}
+
+/** A role's `evidence:` list: no repeats, and a course provenance never without the stronger ones. */
+export const roleEvidenceSchema = z
+  .array(z.enum(PROVENANCES))
+  .min(1)
+  .superRefine((list, ctx) => {
+    list.forEach((p, i) => {
+      if (list.indexOf(p) !== i) ctx.addIssue({ code: "custom", path: [i], message: `"${p}" is listed twice` });
+    });
+    for (const p of new Set(list)) {
+      if (!isCourseProvenance(p)) continue;
+      const missing = provenanceOrStronger(p).filter((q) => !list.includes(q));
+      if (missing.length) ctx.addIssue({ code: "custom", message: `lists "${p}" but not ${missing.map((q) => `"${q}"`).join(" or ")}: evidence stronger than one that counts must count too; add ${missing.map((q) => `"${q}"`).join(", ")}` });
+    }
+  });
+
+export const roleSchema = z
+  .strictObject({
+    id: idSchema,
+    name: text,
+    kind: z.enum(["role", "certificate"]),
+    description: text,
+    requires: levelMap("required competency"),
+    evidence: roleEvidenceSchema.optional(),
+    variants: z.array(roleVariantSchema).default([]),
+  })
+  .transform(({ evidence, ...role }) => ({ ...role, evidence: evidence ?? defaultEvidence(role.kind) }));
 
 export const checkSchema = z.strictObject({
   id: z.string().regex(CHECK_ID_PATTERN, "must read PREFIX.NAME, both kebab-case (e.g. 02-shared-memory.speedup)"),

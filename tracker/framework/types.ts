@@ -40,6 +40,8 @@ export interface Role {
   description: string;
   /** Competency id → the level the role requires. */
   requires: Record<string, Level>;
+  /** The provenances of evidence that count toward its requirements (roles.yaml `evidence:`). */
+  evidence: Provenance[];
   variants: RoleVariant[];
 }
 
@@ -92,6 +94,35 @@ export interface Framework {
 export const EVIDENCE_KINDS = ["check", "notebook", "certification", "course", "workshop", "conference", "self-assessment"] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
+/**
+ * Where a piece of evidence comes from, which says how far it can be trusted:
+ * - `graded`: `parallab grade` re-executed the learner's notebook with hidden tests;
+ * - `checked`: a `%%check` passed live in the kernel;
+ * - `imported`: `parallab record` read a check output from a notebook file (self-asserted);
+ * - `external`: a certification, course, workshop or conference (`parallab evidence add`);
+ * - `self-assessed`: the learner's own assessment.
+ */
+export const PROVENANCES = ["graded", "checked", "imported", "external", "self-assessed"] as const;
+export type Provenance = (typeof PROVENANCES)[number];
+
+/** The provenances of course evidence (checks and notebooks), strongest first. */
+export const COURSE_PROVENANCES = ["graded", "checked", "imported"] as const satisfies readonly Provenance[];
+export type CourseProvenance = (typeof COURSE_PROVENANCES)[number];
+
+export function isCourseProvenance(p: Provenance): p is CourseProvenance {
+  return (COURSE_PROVENANCES as readonly Provenance[]).includes(p);
+}
+
+/** `provenance` and the course provenances stronger than it (graded ≥ checked ≥ imported). */
+export function provenanceOrStronger(provenance: CourseProvenance): CourseProvenance[] {
+  return COURSE_PROVENANCES.slice(0, COURSE_PROVENANCES.indexOf(provenance) + 1);
+}
+
+/** 3 graded, 2 checked, 1 imported, 0 for evidence from outside the course. */
+export function courseRank(provenance: Provenance): number {
+  return isCourseProvenance(provenance) ? COURSE_PROVENANCES.length - COURSE_PROVENANCES.indexOf(provenance) : 0;
+}
+
 /** One piece of evidence, as the reports read it. */
 export interface EvidenceRecord {
   learner: string;
@@ -105,7 +136,9 @@ export interface EvidenceRecord {
   source: string;
   /** ISO date (YYYY-MM-DD). */
   date: string;
-  /** For notebooks: the sha256 of the notebook's content. */
+  /** How far it can be trusted (see PROVENANCES). */
+  provenance: Provenance;
+  /** Graded evidence: the sha256 of the learner's solution cells; imported notebooks: of the file. */
   contentHash: string | null;
   url: string | null;
 }

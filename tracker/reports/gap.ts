@@ -1,5 +1,8 @@
 // The gap between what a role (or the certificate) requires and what a learner has evidenced,
-// with the next step that closes each gap. Pure: the caller passes framework and evidence.
+// with the next step that closes each gap. Only evidence whose provenance the role accepts
+// (its `evidence:` list) counts; the rest is shown beside it, not counted, and when grading a
+// notebook would make it count, grading is the next step. Pure: the caller passes framework
+// and evidence.
 import {
   INDUSTRIES,
   levelRank,
@@ -11,6 +14,7 @@ import {
   type Framework,
   type Industry,
   type Level,
+  type Provenance,
   type Role,
 } from "../framework/types.js";
 import { evidencedLevels } from "./levels.js";
@@ -21,11 +25,24 @@ export interface GapOptions {
   learner: string;
   /** ISO date; evidence dated later does not count yet. */
   today: string;
+  /** The provenances that count; defaults to the role's own `evidence` list. */
+  accept?: readonly Provenance[];
 }
 
-/** A notebook or catalogue item that evidences a competency at the required level. */
+/** Where a learner's copy of the course lives, as `parallab grade` is told it. */
+export const COURSE_DIR = "parallab-course";
+
+/** What grades a notebook: re-executes the learner's copy with the hidden tests. */
+export function gradeCommand(notebook: CurriculumNotebook): string {
+  return `npx parallab grade ${COURSE_DIR}/${notebook.file}`;
+}
+
+/**
+ * A notebook or catalogue item that evidences a competency at the required level, or ("grade")
+ * a notebook whose work is there but not counted until `parallab grade` has graded it.
+ */
 export interface NextStep {
-  kind: "notebook" | CatalogueKind;
+  kind: "notebook" | "grade" | CatalogueKind;
   id: string;
   title: string;
   hours: number;
@@ -34,6 +51,8 @@ export interface NextStep {
   url: string | null;
   /** Usual month for catalogue events, else null. */
   month: number | null;
+  /** For "grade": the command to run; else null. */
+  command: string | null;
 }
 
 export interface GapEvidence {
@@ -41,6 +60,7 @@ export interface GapEvidence {
   ref: string;
   date: string;
   level: Level;
+  provenance: Provenance;
 }
 
 export interface GapRow {
@@ -51,7 +71,10 @@ export interface GapRow {
   evidenced: Level | null;
   /** Levels missing: 0 when met. */
   gap: number;
+  /** The evidence that counts (its provenance is one the role accepts). */
   evidence: GapEvidence[];
+  /** Evidence of the competency whose provenance the role does not accept: shown, not counted. */
+  uncounted: GapEvidence[];
   /** Null when met, or when nothing in the curriculum or catalogue closes it. */
   next: NextStep | null;
 }
@@ -61,6 +84,8 @@ export interface GapReport {
   role: { id: string; name: string; kind: Role["kind"] };
   industry: Industry | null;
   today: string;
+  /** The provenances of evidence that count toward it. */
+  accepts: Provenance[];
   rows: GapRow[];
   /** Share of required level-steps met, 0–100 with one decimal. */
   readiness: number;
@@ -134,11 +159,41 @@ export function completedNotebooks(evidence: readonly EvidenceRecord[]): Set<str
 }
 
 export function notebookStep(n: CurriculumNotebook, competency: string): NextStep {
-  return { kind: "notebook", id: n.id, title: n.title, hours: n.hours, level: n.competencies[competency]!, url: null, month: null };
+  return { kind: "notebook", id: n.id, title: n.title, hours: n.hours, level: n.competencies[competency]!, url: null, month: null, command: null };
 }
 
 export function catalogueStep(item: CatalogueItem, competency: string): NextStep {
-  return { kind: item.kind, id: item.id, title: item.name, hours: item.hours, level: item.competencies[competency]!, url: item.url, month: item.month };
+  return { kind: item.kind, id: item.id, title: item.name, hours: item.hours, level: item.competencies[competency]!, url: item.url, month: item.month, command: null };
+}
+
+/** The records whose provenance counts. */
+export function acceptedEvidence(evidence: readonly EvidenceRecord[], accept: readonly Provenance[]): EvidenceRecord[] {
+  return evidence.filter((e) => accept.includes(e.provenance));
+}
+
+/** The curriculum notebook a check or notebook record belongs to. */
+function notebookOf(framework: Framework, e: { kind: EvidenceKind; ref: string }): CurriculumNotebook | undefined {
+  if (e.kind === "notebook") return framework.curriculum.find((n) => n.id === e.ref);
+  if (e.kind === "check") return framework.curriculum.find((n) => n.checks.some((c) => c.id === e.ref));
+  return undefined;
+}
+
+/**
+ * When the role counts graded work and the learner's checked or imported course evidence
+ * already reaches `required`, grading that notebook closes the gap: the first such notebook in
+ * prerequisite order, else null.
+ */
+export function gradeStepFor(framework: Framework, uncounted: readonly GapEvidence[], required: Level, accept: readonly Provenance[]): NextStep | null {
+  if (!accept.includes("graded")) return null;
+  // Notebook id → the highest level its ungraded work shows (at least the required one).
+  const shows = new Map<string, Level>();
+  for (const e of uncounted) {
+    const notebook = (e.provenance === "checked" || e.provenance === "imported") && levelRank(e.level) >= levelRank(required) ? notebookOf(framework, e) : undefined;
+    if (notebook && levelRank(e.level) > levelRank(shows.get(notebook.id))) shows.set(notebook.id, e.level);
+  }
+  const notebook = prerequisiteOrder(framework.curriculum).find((n) => shows.has(n.id));
+  if (!notebook) return null;
+  return { kind: "grade", id: notebook.id, title: notebook.title, hours: 0, level: shows.get(notebook.id)!, url: null, month: null, command: gradeCommand(notebook) };
 }
 
 /** Whether taking part evidences `competency` at `required` or above. */
@@ -158,9 +213,13 @@ export function nextStepFor(framework: Framework, competency: string, required: 
 export function gapReport(framework: Framework, evidence: readonly EvidenceRecord[], options: GapOptions): GapReport {
   assertIsoDate(options.today, "today");
   const { role, industry, requires } = requirementsFor(framework, options.role, options.industry);
+  const accepts = [...(options.accept ?? role.evidence)];
   const mine = evidenceAsOf(evidence, options.learner, options.today);
-  const levels = evidencedLevels(framework, mine).byCompetency;
-  const completed = completedNotebooks(mine);
+  const counted = acceptedEvidence(mine, accepts);
+  const levels = evidencedLevels(framework, counted).byCompetency;
+  const notCounted = evidencedLevels(framework, mine.filter((e) => !accepts.includes(e.provenance))).byCompetency;
+  const completed = completedNotebooks(counted);
+  const shown = (e: GapEvidence): GapEvidence => ({ kind: e.kind, ref: e.ref, date: e.date, level: e.level, provenance: e.provenance });
   let requiredSteps = 0;
   let metSteps = 0;
   const rows: GapRow[] = Object.entries(requires).map(([id, required]) => {
@@ -170,6 +229,7 @@ export function gapReport(framework: Framework, evidence: readonly EvidenceRecor
     const gap = Math.max(0, levelRank(required) - levelRank(evidenced));
     requiredSteps += levelRank(required);
     metSteps += Math.min(levelRank(required), levelRank(evidenced));
+    const uncounted = (notCounted[id]?.evidence ?? []).map(shown);
     return {
       competency: id,
       name: competency?.name ?? id,
@@ -177,8 +237,9 @@ export function gapReport(framework: Framework, evidence: readonly EvidenceRecor
       required,
       evidenced,
       gap,
-      evidence: (have?.evidence ?? []).map(({ kind, ref, date, level }) => ({ kind, ref, date, level })),
-      next: gap > 0 ? nextStepFor(framework, id, required, completed) : null,
+      evidence: (have?.evidence ?? []).map(shown),
+      uncounted,
+      next: gap > 0 ? (gradeStepFor(framework, uncounted, required, accepts) ?? nextStepFor(framework, id, required, completed)) : null,
     };
   });
   const readiness = requiredSteps === 0 ? 100 : Math.round((metSteps / requiredSteps) * 1000) / 10;
@@ -187,6 +248,7 @@ export function gapReport(framework: Framework, evidence: readonly EvidenceRecor
     role: { id: role.id, name: role.name, kind: role.kind },
     industry,
     today: options.today,
+    accepts,
     rows,
     readiness,
     met: rows.every((r) => r.gap === 0),

@@ -1,6 +1,6 @@
 // The level a learner has evidenced per competency, and which evidence shows it. Pure: the
 // caller passes the framework and the learner's evidence records.
-import { levelRank, type EvidenceKind, type EvidenceRecord, type Framework, type Level } from "../framework/types.js";
+import { courseRank, levelRank, type EvidenceKind, type EvidenceRecord, type Framework, type Level, type Provenance } from "../framework/types.js";
 
 /** One record's contribution to one competency. */
 export interface LevelEvidence {
@@ -9,6 +9,7 @@ export interface LevelEvidence {
   date: string;
   /** The level this record shows for the competency (self-assessment capped at comprehend). */
   level: Level;
+  provenance: Provenance;
   source: string;
   url: string | null;
 }
@@ -17,7 +18,7 @@ export interface CompetencyLevel {
   competency: string;
   /** The highest level evidenced, null when nothing evidences it. */
   level: Level | null;
-  /** Highest level first, then newest first. */
+  /** Highest level first, then the most trusted (graded, checked, imported), then newest first. */
   evidence: LevelEvidence[];
 }
 
@@ -66,12 +67,12 @@ export function evidencedLevels(framework: Framework, evidence: readonly Evidenc
     if (claims.length === 0) unmatched.push(record);
     for (const [competency, level] of claims) {
       const entry = byCompetency[competency]!;
-      entry.evidence.push({ kind: record.kind, ref: record.ref, date: record.date, level, source: record.source, url: record.url });
+      entry.evidence.push({ kind: record.kind, ref: record.ref, date: record.date, level, provenance: record.provenance, source: record.source, url: record.url });
       if (levelRank(level) > levelRank(entry.level)) entry.level = level;
     }
   }
   for (const entry of Object.values(byCompetency)) {
-    entry.evidence.sort((a, b) => levelRank(b.level) - levelRank(a.level) || b.date.localeCompare(a.date) || a.ref.localeCompare(b.ref));
+    entry.evidence.sort((a, b) => levelRank(b.level) - levelRank(a.level) || courseRank(b.provenance) - courseRank(a.provenance) || b.date.localeCompare(a.date) || a.ref.localeCompare(b.ref));
   }
   return { byCompetency, unmatched };
 }

@@ -2,7 +2,7 @@
 // and catalogue items to do, packed into weeks of `hoursPerWeek`. Pure apart from "today" as
 // the default start when the caller passes neither `start` nor `today`.
 import type { CatalogueItem, CatalogueKind, EvidenceRecord, Framework, Goal, Industry, Level, Role } from "../framework/types.js";
-import { assertIsoDate, completedNotebooks, evidenceAsOf, gapReport, prerequisiteOrder, reaches, type GapRow } from "./gap.js";
+import { acceptedEvidence, assertIsoDate, completedNotebooks, evidenceAsOf, gapReport, prerequisiteOrder, reaches, type GapRow } from "./gap.js";
 
 export interface PlanOptions {
   role: string;
@@ -190,7 +190,8 @@ export function studyPlan(framework: Framework, evidence: readonly EvidenceRecor
   const learner = learnerOf(evidence, goals, options.learner);
 
   const gap = gapReport(framework, evidence, { role: options.role, industry: options.industry, learner, today });
-  const completed = completedNotebooks(evidenceAsOf(evidence, learner, today));
+  // Notebooks done with evidence the role does not count (checked, for the certificate) are still to do.
+  const completed = completedNotebooks(acceptedEvidence(evidenceAsOf(evidence, learner, today), gap.accepts));
   const { items: needed, unclosable } = neededItems(framework, gap.rows.filter((r) => r.gap > 0), completed);
 
   const lastWeek = until === null ? Infinity : Math.floor((Date.parse(`${until}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`) + DAY_MS) / (7 * DAY_MS));

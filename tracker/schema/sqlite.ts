@@ -74,17 +74,20 @@ export const evidence = sqliteTable(
     learnerId: text("learner_id").notNull().references(() => learners.id, { onDelete: "cascade" }),
     kind: text("kind", { enum: ["check", "notebook", "certification", "course", "workshop", "conference", "self-assessment"] }).notNull(),
     ref: text("ref").notNull(),
+    /** Where it comes from, how far it can be trusted: graded, checked, imported, external, self-assessed (PROVENANCES). */
+    provenance: text("provenance", { enum: ["graded", "checked", "imported", "external", "self-assessed"] }).notNull(),
     competencyId: text("competency_id"),
     level: text("level", { enum: ["know", "comprehend", "apply"] }),
     source: text("source").notNull(),
     date: text("date").notNull(),
-    /** sha256 of a notebook's content; "" when there is none (SQLite's unique index treats NULLs as distinct). */
+    /** Graded: sha256 of the solution cells; imported notebooks: of the file; "" when there is none (SQLite's unique index treats NULLs as distinct). */
     contentHash: text("content_hash").notNull().default(""),
     url: text("url"),
     createdAt: createdAt(),
   },
-  // The same evidence recorded twice (a notebook ingested again) is one row.
-  (t) => [uniqueIndex("evidence_identity").on(t.learnerId, t.kind, t.ref, t.contentHash), index("evidence_learner").on(t.learnerId, t.date)],
+  // The same evidence recorded twice (a notebook ingested again) is one row; the same check
+  // held as checked and later as graded, or graded for two different solutions, is two.
+  (t) => [uniqueIndex("evidence_identity").on(t.learnerId, t.kind, t.ref, t.provenance, t.contentHash), index("evidence_learner").on(t.learnerId, t.date)],
 );
 
 export const goals = sqliteTable(
