@@ -2,7 +2,7 @@
 // live state whatever the cell holds; an edited or emptied check cell, an unknown id, or a check
 // without assertions records nothing; a failed assertion shows its expected and actual values;
 // the untouched check records *checked* evidence.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -12,7 +12,7 @@ import { CHECK_MIME } from "../tracker/ingest.js";
 import { Course } from "../course/source.js";
 import { releaseNotebook } from "../course/release.js";
 import { withInstructorSolutions } from "../course/solutions.js";
-import { sourceText } from "../course/notebook-file.js";
+import { sourceText, type Notebook } from "../course/notebook-file.js";
 import type { Message } from "../kernel/protocol/messages.js";
 import { errorOf, ofType, startKernel, stripAnsi, type TestKernel } from "./helpers/kernel.js";
 import { ROOT } from "./helpers/cli.js";
@@ -28,6 +28,8 @@ const solved = withInstructorSolutions(releaseNotebook(welcome), welcome);
 const checkCell = solved.cells.find((c) => sourceText(c).startsWith(`%%check ${CHECK}`))!;
 
 function evidence(): { kind: string; ref: string; provenance: string }[] {
+  // The kernel opens the tracker when it first records: no file, nothing recorded.
+  if (!existsSync(db)) return [];
   const sqlite = new Database(db, { readonly: true });
   try {
     return sqlite.prepare("select kind, ref, provenance from evidence order by id").all() as { kind: string; ref: string; provenance: string }[];
@@ -91,7 +93,7 @@ describe("failed assertions", () => {
   it("show the expected and the actual value, in any cell", async () => {
     const { outputs } = await k.client.execute(`import assert from "node:assert";\nassert.strictEqual(1 + 1, 3, "one plus one");`);
     const error = errorOf(outputs)!;
-    expect(error.evalue).toBe("one plus one");
+    expect(error.evalue.startsWith("one plus one")).toBe(true);
     const traceback = error.traceback.map(stripAnsi).join("\n");
     expect(traceback).toContain("expected: 3");
     expect(traceback).toContain("actual:   2");
@@ -99,7 +101,7 @@ describe("failed assertions", () => {
 
   it("cannot be switched off by a cell", async () => {
     const { outputs } = await k.client.execute(`import assert from "node:assert";\ntry { (assert as any).strictEqual = () => undefined; } catch {}\ntry { (assert.strict as any).ok = () => undefined; } catch {}\nassert.strictEqual(1, 2, "still checked");`);
-    expect(errorOf(outputs)?.evalue).toBe("still checked");
+    expect(errorOf(outputs)?.evalue.startsWith("still checked")).toBe(true);
   });
 
   it("make the check fail with the assertion, and record nothing", async () => {
@@ -125,8 +127,8 @@ describe("a check without assertions", () => {
     const dir = path.join(scratch, "broken-course");
     cpSync(path.join(ROOT, "notebooks"), dir, { recursive: true });
     const file = path.join(dir, welcome.entry.file);
-    const nb = JSON.parse(readFileSync(file, "utf8")) as { cells: { source: string[] }[] };
-    const cell = nb.cells.find((c) => c.source.join("").startsWith(`%%check ${CHECK}`))!;
+    const nb = JSON.parse(readFileSync(file, "utf8")) as Notebook;
+    const cell = nb.cells.find((c) => sourceText(c).startsWith(`%%check ${CHECK}`))!;
     cell.source = [`%%check ${CHECK}\n`, "const looksFine = true;\n"];
     writeFileSync(file, JSON.stringify(nb));
     const broken = await startKernel({ env: { PARALLAB_DB: path.join(scratch, "broken.db"), PARALLAB_COURSE: dir } });

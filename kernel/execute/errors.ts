@@ -112,7 +112,8 @@ export interface AssertionDetails {
 export function assertionDetails(thrown: unknown): AssertionDetails | null {
   const e = thrown as { code?: unknown; message?: unknown; operator?: unknown; expected?: unknown; actual?: unknown; generatedMessage?: unknown } | null;
   if (!(thrown instanceof Error) || e?.code !== "ERR_ASSERTION") return null;
-  const message = String(e.message ?? "");
+  // Node adds the compared values after a blank line of a custom message: they are shown apart.
+  const message = String(e.message ?? "").split("\n\n")[0]!;
   // assert.ok compares with true, and assert.fail compares nothing: no values worth showing. A
   // generated message already shows both values (with a diff).
   if (e.generatedMessage === true || e.operator === "==" || e.operator === "fail" || e.operator === undefined) return { message };
