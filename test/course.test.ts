@@ -157,9 +157,11 @@ describe("the learner's copy, run top to bottom in Jupyter's nbclient", () => {
     for (const [i, result] of results.entries()) {
       const nb = course.notebook(framework.curriculum[i]!.id);
       // Each exercise fails with its stub's own message: in its cell, or (a stub inside a
-      // function) where the check calls it.
+      // function) where a later cell of the exercise, or its check, calls it.
       for (const check of nb.entry.checks) {
-        const cells = new Set(nb.cells.filter((c) => c.check === check.id).map((c) => c.id));
+        const at = nb.cells.findIndex((c) => c.role === "check" && c.check === check.id);
+        const from = nb.cells.slice(0, at).findLastIndex((c) => c.role === "check") + 1;
+        const cells = new Set(nb.cells.slice(from, at + 1).map((c) => c.id));
         const stubError = result.errors.find((e) => cells.has(e.id) && e.evalue.includes(`(check ${check.id}) is not solved yet. Replace this line with your code: `));
         expect(stubError, `${result.file}: ${check.id} fails with its stub's message; errors: ${JSON.stringify(result.errors.filter((e) => cells.has(e.id)))}`).toBeDefined();
       }
