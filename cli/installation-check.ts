@@ -7,9 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { PACKAGE_ROOT, PACKAGE_VERSION } from "../kernel/paths.js";
 import { openTracker } from "../tracker/store.js";
-import { readNotebook, sha256, writeFileAtomic, writeNotebook } from "../course/notebook-file.js";
-import { writeLearnerCopy } from "../course/learner-copy.js";
-import { withInstructorSolutions } from "../course/solutions.js";
+import { sha256, writeFileAtomic } from "../course/notebook-file.js";
+import { writeSolvedCopy } from "../course/solutions.js";
 import type { Course } from "../course/source.js";
 import { passedCount } from "../course/feedback.js";
 import { gradeLine, gradeNotebooks } from "./grade.js";
@@ -63,13 +62,7 @@ export async function checkInstallation(course: Course, options: { recheck?: boo
   }
   const started = Date.now();
   const scratch = mkdtempSync(path.join(os.tmpdir(), "parallab-installation-check-"));
-  const copy = path.join(scratch, "course");
-  writeLearnerCopy(course, copy);
-  const files = course.notebooks().map((nb) => {
-    const file = path.join(copy, nb.entry.file);
-    writeNotebook(file, withInstructorSolutions(readNotebook(file), nb));
-    return file;
-  });
+  const files = writeSolvedCopy(course, path.join(scratch, "course"));
   const store = await openTracker(path.join(scratch, "tracker.db"));
   let graded;
   try {

@@ -10,21 +10,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadFramework } from "../../dist/tracker/framework/load.js";
 import { Course } from "../../dist/course/source.js";
-import { writeLearnerCopy } from "../../dist/course/learner-copy.js";
-import { withInstructorSolutions } from "../../dist/course/solutions.js";
-import { readNotebook, writeNotebook } from "../../dist/course/notebook-file.js";
+import { writeSolvedCopy } from "../../dist/course/solutions.js";
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CLI = path.join(ROOT, "dist", "cli", "parallab.js");
 const course = new Course(loadFramework());
 const dir = mkdtempSync(path.join(os.tmpdir(), "parallab-bench-grade-"));
-const copy = path.join(dir, "course");
-writeLearnerCopy(course, copy);
-const files = course.notebooks().map((nb) => {
-  const file = path.join(copy, nb.entry.file);
-  writeNotebook(file, withInstructorSolutions(readNotebook(file), nb));
-  return file;
-});
+const files = writeSolvedCopy(course, path.join(dir, "course"));
 
 function timed(label, args, db) {
   const started = performance.now();
