@@ -65,13 +65,23 @@ export function withoutHidden(source: string, where: string): string {
   return replaceRegions(source, findRegions(source, "hidden", where), () => []);
 }
 
-/** The hidden tests' code, blank lines standing in for the rest so that line numbers stay. */
-export function hiddenOnly(source: string, where: string): string | null {
+/** What a failed hidden test's message starts with, so that graders can tell it from a visible one. */
+export const HIDDEN_FAILURE = "hidden test: ";
+
+/**
+ * The whole check for grading: visible assertions, then the hidden tests in a block whose
+ * failures say they are hidden. One piece of code, so that hidden tests see what the visible part
+ * declared, also on the ranks of a `%%workers` or `%%mpi` check; lines keep their numbers.
+ * Null when there are no hidden tests.
+ */
+export function withHiddenTests(source: string, where: string): string | null {
   const regions = findRegions(source, "hidden", where);
   if (regions.length === 0) return null;
-  const lines = source.split("\n").map(() => "");
-  for (const r of regions) r.body.forEach((line, k) => (lines[r.begin + 1 + k] = line));
-  return lines.join("\n");
+  return replaceRegions(source, regions, (r) => [
+    `${r.indent}try {`,
+    ...r.body,
+    `${r.indent}} catch (hiddenFailure) { if (hiddenFailure instanceof Error) hiddenFailure.message = ${JSON.stringify(HIDDEN_FAILURE)} + hiddenFailure.message; throw hiddenFailure; }`,
+  ]);
 }
 
 /** The solution with its markers taken out: what a learner who solved it would have written. */

@@ -7,7 +7,7 @@ import path from "node:path";
 import { PACKAGE_ROOT } from "../kernel/paths.js";
 import type { CurriculumNotebook, Framework } from "../tracker/framework/types.js";
 import { CourseError } from "./errors.js";
-import { declaredNames, findRegions, hiddenOnly, withoutHidden, type Region } from "./markers.js";
+import { declaredNames, findRegions, withHiddenTests, withoutHidden, type Region } from "./markers.js";
 import { readNotebook, sourceText, type Notebook } from "./notebook-file.js";
 
 /** What the learner's copies carry in their metadata: grading refuses notebooks of other courses. */
@@ -41,8 +41,8 @@ export interface OfficialCheck {
   cellId: string;
   /** The check's assertions the learner sees, after the `%%check` line. */
   visible: string;
-  /** The hidden tests, in the same line positions; null when there are none. */
-  hidden: string | null;
+  /** What grading runs: the visible assertions and then the hidden tests (null when there are none). */
+  graded: string | null;
   /** Assertion calls in the visible part: a check without any can never pass. */
   assertions: number;
 }
@@ -127,19 +127,19 @@ export function loadCourseNotebook(entry: CurriculumNotebook, dir = courseDir())
     if (checks.has(id)) problems.push(`${where(cell.id)}: a second %%check ${id} cell`);
     if (!entry.checks.some((c) => c.id === id)) problems.push(`${where(cell.id)}: %%check ${id} is not a check of ${entry.id} in skills/curriculum.yaml`);
     let visible = "";
-    let hidden: string | null = null;
+    let graded: string | null = null;
     try {
       const body = checkBody(cell.source);
       visible = withoutHidden(body, where(cell.id));
-      hidden = hiddenOnly(body, where(cell.id));
+      graded = withHiddenTests(body, where(cell.id));
     } catch {
       // Already reported with the cell's markers.
     }
     const assertions = (visible.match(ASSERTION) ?? []).length;
     if (assertions === 0) problems.push(`${where(cell.id)}: %%check ${id} has no assertions (assert…(…)): it could never pass`);
-    if (hidden === null) problems.push(`${where(cell.id)}: %%check ${id} has no hidden tests (// BEGIN HIDDEN TESTS … // END HIDDEN TESTS)`);
+    if (graded === null) problems.push(`${where(cell.id)}: %%check ${id} has no hidden tests (// BEGIN HIDDEN TESTS … // END HIDDEN TESTS)`);
     if (!solved.has(id)) problems.push(`${where(cell.id)}: %%check ${id} has no solution region before it (the learner would have nothing to write)`);
-    checks.set(id, { id, notebook: entry.id, file, cellId: cell.id, visible, hidden, assertions });
+    checks.set(id, { id, notebook: entry.id, file, cellId: cell.id, visible, graded, assertions });
   }
   for (const c of entry.checks) if (!checks.has(c.id)) problems.push(`${entry.file}: no %%check ${c.id} cell, though skills/curriculum.yaml lists it`);
   return { entry, file, notebook, cells, checks, problems };

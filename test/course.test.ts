@@ -33,7 +33,7 @@ describe("the instructor's source", () => {
       const solutionChecks = new Set(nb.cells.filter((c) => c.role === "solution").map((c) => c.check));
       for (const check of nb.entry.checks) {
         expect(solutionChecks.has(check.id), `${nb.entry.file}: ${check.id} has a solution`).toBe(true);
-        expect(nb.checks.get(check.id)?.hidden, `${nb.entry.file}: ${check.id} has hidden tests`).toBeTruthy();
+        expect(nb.checks.get(check.id)?.graded, `${nb.entry.file}: ${check.id} has hidden tests`).toBeTruthy();
       }
     }
   });

@@ -10,7 +10,7 @@ import { trackerSession } from "../tracker-session.js";
 import { CHECK_MIME } from "../../tracker/ingest.js";
 import { escapeHtml } from "../../tracker/exports/html.js";
 import { normalizeCode } from "../../course/source.js";
-import { withoutHidden } from "../../course/markers.js";
+import { HIDDEN_FAILURE, withoutHidden } from "../../course/markers.js";
 import { UsageError, type Magic } from "./registry.js";
 
 const USAGE = `%%check ID   (first line of a cell)
@@ -37,6 +37,10 @@ export interface CheckResultData {
 
 const today = () => new Date().toISOString().slice(0, 10);
 
+/** A failure of the hidden block: its error says so, also when it comes back from a rank ("rank 1: …"). */
+const failedInHiddenTests = (outcome: { error: { evalue: string } }) => outcome.error.evalue.startsWith(HIDDEN_FAILURE) || outcome.error.evalue.includes(`: ${HIDDEN_FAILURE}`);
+const withoutHiddenMark = (message: string) => message.replace(HIDDEN_FAILURE, "");
+
 /** The cell's body as the learner sees the check (a pasted hidden-test block does not count). */
 function visibleBody(body: string): string {
   try {
@@ -61,12 +65,9 @@ export const checkMagic: Magic = {
       const edited = normalizeCode(visibleBody(body)) !== normalizeCode(official.visible);
       const grading = session.mode === "grade";
       // The first line is the magic's: the official lines keep their numbers in tracebacks.
-      let outcome = await run(`\n${official.visible}`);
-      let stage: "visible" | "hidden" = "visible";
-      if (outcome.ok && grading && official.hidden) {
-        const hidden = await run(`\n${official.hidden}`);
-        if (!hidden.ok) [outcome, stage] = [hidden, "hidden"];
-      }
+      const code = grading && official.graded ? official.graded : official.visible;
+      const outcome = await run(`\n${code}`);
+      const stage = !outcome.ok && failedInHiddenTests(outcome) ? "hidden" : "visible";
       // An edited cell never counts as passed, even when the course's check passes: what the
       // notebook shows is not what ran (`parallab record` reads this flag).
       const data: CheckResultData = { check: id, passed: outcome.ok && !edited, date: today(), mode: session.mode, edited };
@@ -74,9 +75,9 @@ export const checkMagic: Magic = {
       const restore = edited ? `\nTo record a result, put the course's cell back:\n\n%%check ${id}\n${official.visible.trim()}\n` : "";
       if (!outcome.ok) {
         const details = assertionDetails(outcome.thrown);
-        data.failure = { stage, ename: outcome.error.ename, message: details?.message ?? outcome.error.evalue, ...(details?.expected !== undefined ? { expected: details.expected, actual: details.actual } : {}) };
+        data.failure = { stage, ename: outcome.error.ename, message: withoutHiddenMark(details?.message ?? outcome.error.evalue), ...(details?.expected !== undefined ? { expected: details.expected, actual: details.actual } : {}) };
         const values = data.failure.expected !== undefined ? ` (expected ${data.failure.expected}, actual ${data.failure.actual})` : "";
-        const what = stage === "hidden" ? "a hidden test failed" : "an assertion failed";
+        const what = stage === "hidden" ? "a hidden test failed" : details ? "an assertion failed" : `the check raised ${outcome.error.ename}`;
         const text = `✗ check ${id} failed: ${what}: ${data.failure.message}${values}. ${editedNote}Nothing recorded.${restore}`;
         display({ "text/plain": text, "text/html": `<div style="color:#c62828"><b>✗ check ${escapeHtml(id)} failed</b>: ${escapeHtml(`${what}: ${data.failure.message}${values}. ${editedNote}Nothing recorded.`)}${restore ? `<pre>${escapeHtml(restore)}</pre>` : ""}</div>`, [CHECK_MIME]: data });
         return outcome;
@@ -95,7 +96,7 @@ export const checkMagic: Magic = {
           note = `not recorded: ${(err as Error).message}`;
         }
       }
-      const head = edited ? `⚠ check ${id}: the course's check passed, but this cell was edited` : `✓ check ${id} passed${grading && official.hidden ? " (hidden tests too)" : ""}`;
+      const head = edited ? `⚠ check ${id}: the course's check passed, but this cell was edited` : `✓ check ${id} passed${grading && official.graded ? " (hidden tests too)" : ""}`;
       const text = `${head}: counts toward ${counts}; ${note}. ${editedNote}`.trimEnd() + restore;
       display({
         "text/plain": text,
