@@ -76,7 +76,11 @@ export async function checkInstallation(course: Course, options: { recheck?: boo
   } finally {
     await store.close();
   }
-  const failures = graded.flatMap((g) => g.checks.filter((c) => !c.passed).map((c) => `${g.notebook}: ${c.check}: ${c.failure ? `${c.failure.ename}: ${c.failure.message}` : "failed"}`));
+  // Every check must pass, and no other cell may fail either (a solved notebook runs clean).
+  const failures = graded.flatMap((g) => [
+    ...g.checks.filter((c) => !c.passed).map((c) => `${g.notebook}: ${c.check}: ${c.failure ? `${c.failure.ename}: ${c.failure.message}` : "failed"}`),
+    ...g.errors.map((e) => `${g.notebook}: cell ${e.cell} (id ${e.id}): ${e.ename}: ${e.evalue}`),
+  ]);
   const result: InstallationCheck = {
     remembered: false,
     date: new Date().toISOString().slice(0, 10),

@@ -10,6 +10,7 @@ import { OutputRouter } from "./execute/output-router.js";
 import { InterruptError } from "./execute/errors.js";
 import { markUserCodeStart } from "./execute/code-clock.js";
 import { installTerminationSupport } from "./execute/termination.js";
+import { installRuntimeFallback } from "./package-fallback.js";
 import { TslabAdapter } from "./execute/tslab-adapter.js";
 import { HistoryStore } from "./history/store.js";
 import { CellState } from "./io/bridge.js";
@@ -42,6 +43,7 @@ try {
 const io = new IoClient(connection, randomUUID(), kernelInfoReply());
 io.on("exit", (code) => realExit(code === 0 ? 0 : 1));
 installTerminationSupport();
+installRuntimeFallback();
 const router = new OutputRouter(io);
 router.install();
 const registry = createBuiltinRegistry();

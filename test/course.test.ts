@@ -16,6 +16,7 @@ import { releaseNotebook, cellChecksum, type ReleasedCellMeta } from "../course/
 import { MANIFEST } from "../course/learner-copy.js";
 import { sourceText, type Notebook } from "../course/notebook-file.js";
 import { CLI, ROOT, runCli, runCommand } from "./helpers/cli.js";
+import { errorOf, resultText, startKernel } from "./helpers/kernel.js";
 
 const framework = loadFramework();
 const course = new Course(framework);
@@ -139,6 +140,20 @@ describe("parallab course init", () => {
     const text = await runCli(["course", "init", dir, "--update"], { env });
     expect(text.stdout).toContain(`Left alone because you edited them`);
     expect(text.stdout).toContain(edited);
+  });
+});
+
+describe("a learner's copy anywhere on the machine", () => {
+  it("imports the packages Parallab ships, in cells and their types", async () => {
+    // The kernel's working directory is a fresh folder under /tmp, outside the package.
+    const k = await startKernel();
+    try {
+      const { reply, outputs } = await k.client.execute('import YAML from "yaml";\nconst text: string = YAML.stringify({ workers: 4 });\ntext');
+      expect(reply.content.status, JSON.stringify(errorOf(outputs))).toBe("ok");
+      expect(resultText(outputs)).toBe("'workers: 4\\n'");
+    } finally {
+      await k.stop();
+    }
   });
 });
 

@@ -103,10 +103,11 @@ describe("grading the instructor's solutions in a learner's copy", () => {
     const db = path.join(scratch, "solved.db");
     const r = await runCli(["grade", ...files, "--learner", "grace", "--json"], { env: { PARALLAB_DB: db } });
     expect(r.code, r.stderr).toBe(0);
-    const result = JSON.parse(r.stdout) as { notebooks: { notebook: string; checks: { check: string; passed: boolean }[]; solutionHash: string; feedbackFiles: string[] }[] };
+    const result = JSON.parse(r.stdout) as { notebooks: { notebook: string; checks: { check: string; passed: boolean }[]; errors: unknown[]; solutionHash: string; feedbackFiles: string[] }[] };
     for (const [i, nb] of [WELCOME!, SPMD!].entries()) {
       const graded = result.notebooks[i]!;
       expect(graded.checks.map((c) => [c.check, c.passed])).toEqual(nb.entry.checks.map((c) => [c.id, true]));
+      expect(graded.errors).toEqual([]);
       expect(graded.solutionHash).toMatch(/^[0-9a-f]{64}$/);
       const recorded = rows(db).filter((row) => row.provenance === "graded" && row.kind === "check" && nb.entry.checks.some((c) => c.id === row.ref));
       expect(recorded.map((row) => row.ref).sort()).toEqual(nb.entry.checks.map((c) => c.id).sort());

@@ -15,6 +15,7 @@ import { hasTopLevelAwait } from "./top-level-await.js";
 import { CellSourceMap, dropMapComment, takeInlineMap, type CellMaps } from "./source-maps.js";
 import type { ErrorContent } from "../protocol/messages.js";
 import { PACKAGE_ROOT } from "../paths.js";
+import { compilerFallback } from "../package-fallback.js";
 
 const require = createRequire(import.meta.url);
 
@@ -332,20 +333,23 @@ function loadPatchedTypeScript(): typeof TS {
   return ts;
 }
 
-/** Lets the compiler find the types of `import … from "parallab"` from any notebook folder. */
+/**
+ * Lets the compiler find the types of `import … from "parallab"` from any notebook folder, and
+ * of the packages Parallab ships when the notebook's folders do not have them.
+ */
 function forwardParallabTypes(ts: typeof TS): void {
   const marker = `${path.sep}node_modules${path.sep}parallab`;
-  const forward = (p: string): string => {
-    const at = p.indexOf(marker);
-    if (at < 0) return p;
-    const rest = p.slice(at + marker.length);
-    if (rest !== "" && !rest.startsWith(path.sep)) return p;
-    return PACKAGE_ROOT + rest;
-  };
   const sys = ts.sys;
   const fileExists = sys.fileExists.bind(sys);
   const readFile = sys.readFile.bind(sys);
   const directoryExists = sys.directoryExists.bind(sys);
+  const forward = (p: string): string => {
+    const at = p.indexOf(marker);
+    if (at < 0) return compilerFallback(p, directoryExists);
+    const rest = p.slice(at + marker.length);
+    if (rest !== "" && !rest.startsWith(path.sep)) return compilerFallback(p, directoryExists);
+    return PACKAGE_ROOT + rest;
+  };
   const realpath = sys.realpath?.bind(sys);
   sys.fileExists = (p) => fileExists(forward(p));
   sys.readFile = (p, enc) => readFile(forward(p), enc);

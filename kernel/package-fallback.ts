@@ -1,0 +1,35 @@
+// A notebook anywhere can import the packages Parallab ships (tfjs, yaml, piscina, …): after the
+// notebook folder and its parents, modules are looked up where Parallab's own come from. Notebooks
+// used to live inside the package, where this held by itself; a learner's copy of the course
+// (`parallab course init DIR`) can be anywhere, and an import of "yaml" there failed.
+import { createRequire } from "node:module";
+import path from "node:path";
+import { PACKAGE_ROOT } from "./paths.js";
+
+/** Parallab's node_modules folders: its own, then those above it (a hoisted install). */
+export const PACKAGE_MODULE_DIRS: readonly string[] = createRequire(path.join(PACKAGE_ROOT, "package.json")).resolve.paths("x") ?? [];
+
+/**
+ * For Node's require (cells, worker threads, ranks): NODE_PATH is read after the folders above
+ * the caller, so a notebook's own node_modules still come first.
+ */
+export function installRuntimeFallback(): void {
+  const current = (process.env.NODE_PATH ?? "").split(path.delimiter).filter(Boolean);
+  process.env.NODE_PATH = [...current, ...PACKAGE_MODULE_DIRS.filter((d) => !current.includes(d))].join(path.delimiter);
+  (createRequire(import.meta.url)("node:module") as { _initPaths(): void })._initPaths();
+}
+
+/**
+ * For the compiler: the last place it probes for a package is /node_modules/NAME (the root's);
+ * that probe is sent to the first of Parallab's folders that has NAME.
+ */
+export function compilerFallback(p: string, exists: (p: string) => boolean): string {
+  const root = `${path.sep}node_modules${path.sep}`;
+  // The compiler asks whether the folder exists before it probes inside it.
+  if (p === root.slice(0, -1)) return PACKAGE_MODULE_DIRS.find(exists) ?? p;
+  if (!p.startsWith(root)) return p;
+  const rest = p.slice(root.length);
+  const name = rest.startsWith("@") ? rest.split(path.sep).slice(0, 2).join(path.sep) : rest.split(path.sep)[0]!;
+  for (const dir of PACKAGE_MODULE_DIRS) if (exists(path.join(dir, name))) return path.join(dir, rest);
+  return p;
+}
