@@ -5,3 +5,5 @@ export { parallel, ParallelScopeError, type ParallelOptions } from "./pool/paral
 export type { Comm, ReduceOp } from "./pool/comm.js";
 export type { MpiComm } from "./mpi/comm.js";
 export { tf } from "./tensors/lazy-tf.js";
+export { skillsFramework } from "./skills-framework.js";
+export type { Framework, Role, CatalogueItem, Competency, CurriculumNotebook, Level } from "../tracker/framework/types.js";
