@@ -67,7 +67,7 @@ function comparable(file: string): unknown[] {
       // %timeit picks its loop count from the time one loop takes.
       .replace(/\d+ loops? each/g, "<n> loops each")
       // The check output names the learner the kernel recorded for: the server's, or ours.
-      .replace(/recorded for [\w-]+/g, "recorded for <learner>");
+      .replace(/recorded (as \w+ )?for [\w-]+/g, "recorded $1for <learner>");
   return nb.cells
     .filter((c) => c.cell_type === "code")
     .map((c) => ({
