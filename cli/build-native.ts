@@ -35,23 +35,14 @@ function firstDirWith(file: string, dirs: string[]): string | undefined {
 
 export function buildNativeBlas(options: { force?: boolean } = {}): NativeBuildResult {
   if (process.platform !== "linux") return { ok: false, reason: `native BLAS is built on Linux only (this is ${process.platform})` };
-  if (
-    !options.force &&
-    existsSync(NATIVE_BLAS_ADDON) &&
-    statSync(NATIVE_BLAS_ADDON).mtimeMs > statSync(NATIVE_BLAS_SOURCE).mtimeMs
-  )
-    return { ok: true, path: NATIVE_BLAS_ADDON, built: false };
+  if (!options.force && existsSync(NATIVE_BLAS_ADDON) && statSync(NATIVE_BLAS_ADDON).mtimeMs > statSync(NATIVE_BLAS_SOURCE).mtimeMs) return { ok: true, path: NATIVE_BLAS_ADDON, built: false };
 
   const cc = findCompiler();
   if (!cc) return { ok: false, reason: "no C compiler (cc, gcc or clang) on PATH: apt-get install -y gcc" };
   const triplet = multiarch(cc);
 
   // Node's own tarball keeps headers next to its bin/; Debian's and NodeSource's nodejs in /usr/include/node.
-  const nodeInclude = firstDirWith("node_api.h", [
-    path.join(path.dirname(path.dirname(process.execPath)), "include", "node"),
-    "/usr/include/node",
-    "/usr/local/include/node",
-  ]);
+  const nodeInclude = firstDirWith("node_api.h", [path.join(path.dirname(path.dirname(process.execPath)), "include", "node"), "/usr/include/node", "/usr/local/include/node"]);
   if (!nodeInclude) return { ok: false, reason: "Node's headers (node_api.h) are missing: install Node with its headers (Debian: apt-get install -y libnode-dev)" };
 
   // Debian: cblas.h is an alternatives link in /usr/include/<triplet>, the real one under openblas-pthread/.
@@ -64,14 +55,7 @@ export function buildNativeBlas(options: { force?: boolean } = {}): NativeBuildR
     "/opt/OpenBLAS/include",
   ]);
   if (!blasInclude) return { ok: false, reason: `OpenBLAS's cblas.h is missing: ${BLAS_HINT}` };
-  const blasLib = firstDirWith("libopenblas.so", [
-    `/usr/lib/${triplet}`,
-    `/usr/lib/${triplet}/openblas-pthread`,
-    "/usr/lib64",
-    "/usr/lib",
-    "/usr/local/lib",
-    "/opt/OpenBLAS/lib",
-  ]);
+  const blasLib = firstDirWith("libopenblas.so", [`/usr/lib/${triplet}`, `/usr/lib/${triplet}/openblas-pthread`, "/usr/lib64", "/usr/lib", "/usr/local/lib", "/opt/OpenBLAS/lib"]);
   if (!blasLib) return { ok: false, reason: `OpenBLAS's library (libopenblas.so) is missing: ${BLAS_HINT}` };
 
   mkdirSync(path.dirname(NATIVE_BLAS_ADDON), { recursive: true });

@@ -62,10 +62,15 @@ export function registerCourseCommands(program: Command): void {
       else {
         for (const g of graded) console.log(gradeLine(g));
         const recorded = graded.reduce((n, g) => n + g.recorded, 0);
-        console.log(`Recorded ${recorded} new graded evidence for ${learner} in ${displayLocation(defaultDbLocation())}. Feedback: ${graded.map((g) => path.relative(process.cwd(), g.feedbackFiles[0] ?? "")).join(", ")}`);
+        console.log(
+          `Recorded ${recorded} new graded evidence for ${learner} in ${displayLocation(defaultDbLocation())}. Feedback: ${graded.map((g) => path.relative(process.cwd(), g.feedbackFiles[0] ?? "")).join(", ")}`,
+        );
       }
       const stopped = graded.find((g) => g.timedOut);
-      if (stopped) throw new CourseError(`${stopped.file}: cell ${stopped.timedOut!.cell + 1}${stopped.timedOut!.id ? ` (id ${stopped.timedOut!.id})` : ""} did not finish within ${stopped.timedOut!.seconds} s; nothing was recorded for this notebook. Make the cell finish (or raise --timeout) and grade it again.`);
+      if (stopped)
+        throw new CourseError(
+          `${stopped.file}: cell ${stopped.timedOut!.cell + 1}${stopped.timedOut!.id ? ` (id ${stopped.timedOut!.id})` : ""} did not finish within ${stopped.timedOut!.seconds} s; nothing was recorded for this notebook. Make the cell finish (or raise --timeout) and grade it again.`,
+        );
       if (graded.some((g) => passedCount(g) < g.checks.length)) process.exitCode = 1;
     });
 }

@@ -59,12 +59,7 @@ function onPath(command: string): boolean {
 /** What is missing: Python modules (one python call for all of them) and commands. */
 function missing(): string[] {
   // Real imports (not just find_spec): a half-installed package fails here, not in the tests.
-  const script = [
-    "import importlib, sys",
-    "for m in sys.argv[1:]:",
-    "    try: importlib.import_module(m)",
-    "    except Exception: print(m)",
-  ].join("\n");
+  const script = ["import importlib, sys", "for m in sys.argv[1:]:", "    try: importlib.import_module(m)", "    except Exception: print(m)"].join("\n");
   let modules: string[];
   try {
     modules = execFileSync(PYTHON, ["-c", script, ...MODULES], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
@@ -99,7 +94,9 @@ function main(): number {
   const absent = missing();
   const absentMpi = missingMpi();
   if (absent.length === 0 && absentMpi.length === 0) {
-    console.log(`ensure-system: Debian's Jupyter stack is present (${MODULES.length} modules, ${COMMANDS.join(", ")}), with Chromium and PostgreSQL 15 (${POSTGRES_BIN}); the OpenBLAS matMul addon and the MPI bindings are built.`);
+    console.log(
+      `ensure-system: Debian's Jupyter stack is present (${MODULES.length} modules, ${COMMANDS.join(", ")}), with Chromium and PostgreSQL 15 (${POSTGRES_BIN}); the OpenBLAS matMul addon and the MPI bindings are built.`,
+    );
     return 0;
   }
   console.log(`ensure-system: missing ${[...absent, ...absentMpi].join(", ")}.`);

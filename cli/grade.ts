@@ -66,7 +66,14 @@ export async function gradeNotebooks(files: string[], options: GradeOptions): Pr
     let recorded = 0;
     if (options.store && !grade.timedOut) {
       const passed = grade.checks.filter((c) => c.passed).map((c) => c.check);
-      const written = await recordGradedNotebook(options.store, framework, { learner: options.learner, notebook: plan.course.entry.id, passedChecks: passed, contentHash: grade.solutionHash, source: file, date });
+      const written = await recordGradedNotebook(options.store, framework, {
+        learner: options.learner,
+        notebook: plan.course.entry.id,
+        passedChecks: passed,
+        contentHash: grade.solutionHash,
+        source: file,
+        date,
+      });
       recorded = written.insertedChecks.length + (written.notebookCompleted ? 1 : 0);
     }
     const feedbackFiles = options.feedback === false ? [] : writeFeedback(file, grade);

@@ -51,9 +51,7 @@ function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: LAB_DIR, stdio: ["ignore", process.stderr, process.stderr] });
     child.once("error", (err) => reject(new Error(`${command} failed to start: ${err.message}`)));
-    child.once("exit", (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`\`${command} ${args.join(" ")}\` in ${LAB_DIR} failed (${signal ?? `exit ${code}`})`)),
-    );
+    child.once("exit", (code, signal) => (code === 0 ? resolve() : reject(new Error(`\`${command} ${args.join(" ")}\` in ${LAB_DIR} failed (${signal ?? `exit ${code}`})`))));
   });
 }
 

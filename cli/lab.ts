@@ -73,7 +73,6 @@ function checkJupyterlabServer(py: string): void {
   if (probe.status !== 0) throw new LabError(`No jupyter-lab on PATH, and ${py} has no jupyterlab_server to serve the built-in JupyterLab. Install it with:\n  ${APT_HINT}`);
 }
 
-
 /** The server's traitlets, the same for jupyter-lab and lab/serve.py (both jupyter_server apps). */
 function serverArgs(dir: string, port: number, retries: number, token: string): string[] {
   const args = [
@@ -174,7 +173,10 @@ function whenServing(child: ChildProcess, p: Pending): Promise<RunningLab> {
       if (Date.now() > deadline) return fail(`the JupyterLab server did not answer within ${p.timeoutMs / 1000} s:`);
       if (announced !== null) {
         const baseUrl = `http://127.0.0.1:${announced}/`;
-        const ok = await fetch(`${baseUrl}api/status`, { headers: { Authorization: `token ${p.token}` } }).then((r) => r.ok, () => false);
+        const ok = await fetch(`${baseUrl}api/status`, { headers: { Authorization: `token ${p.token}` } }).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ok && !settled) {
           settled = true;
           return resolve({ url: `${baseUrl}lab?token=${p.token}`, baseUrl, token: p.token, port: announced, frontend: p.frontend, exited, stop });

@@ -21,7 +21,6 @@ import { recordNotebooks } from "../tracker/ingest.js";
 import { parseServerUrl } from "./runner/jupyter-server.js";
 import { remoteKernelStarter } from "./runner/remote-kernel.js";
 
-
 function location(opts: SpecLocation): SpecLocation {
   const chosen = [opts.user, opts.sysPrefix, opts.prefix].filter(Boolean).length;
   if (chosen > 1) throw new Error("choose one of --user, --sys-prefix and --prefix DIR");
@@ -83,7 +82,14 @@ program
     const runs = await runNotebooks(files, { outDir: opts.out, allowErrors: opts.allowErrors, timeoutMs: timeout * 1000, learner: opts.learner, startKernel });
     if (address) {
       // A server's kernel records into the server's tracker: ours learns the checks from the outputs.
-      const recorded = await withTracker((t, framework) => recordNotebooks(t, framework, runs.map((r) => r.output), learner));
+      const recorded = await withTracker((t, framework) =>
+        recordNotebooks(
+          t,
+          framework,
+          runs.map((r) => r.output),
+          learner,
+        ),
+      );
       const passed = recorded.reduce((n, r) => n + r.passed.length, 0);
       console.log(`Recorded ${passed} passed check${passed === 1 ? "" : "s"} for ${learner} in ${displayLocation(defaultDbLocation())}`);
     }
@@ -96,7 +102,9 @@ program
 program
   .command("demo")
   .alias("start")
-  .description("the main job (npm start): install the kernelspec, write your copy of the course, check the installation by grading the instructor's solutions in a scratch tracker, then write your own skills report and study plan")
+  .description(
+    "the main job (npm start): install the kernelspec, write your copy of the course, check the installation by grading the instructor's solutions in a scratch tracker, then write your own skills report and study plan",
+  )
   .option("--out <dir>", "where to write the reports", "out")
   .option("--course <dir>", "your copy of the course", DEFAULT_COURSE_DIR)
   .option("--learner <id>", "whose evidence (default: PARALLAB_LEARNER or your login name)")
@@ -111,8 +119,12 @@ program
 
     console.log("Checking the installation: the instructor's solutions, graded in a scratch tracker (not yours)…");
     const check = await checkInstallation(course, { recheck: opts.recheck, progress: process.stdout });
-    if (check.remembered) console.log(`Installation check: passed on ${check.date} for this build (${check.passed}/${check.checks} checks of ${check.notebooks} notebooks, ${check.seconds.toFixed(1)} s); --recheck runs it again.`);
-    else if (check.failures.length === 0) console.log(`Installation check: every check passed (${check.passed}/${check.checks} checks of ${check.notebooks} notebooks) in ${check.seconds.toFixed(1)} s.`);
+    if (check.remembered)
+      console.log(
+        `Installation check: passed on ${check.date} for this build (${check.passed}/${check.checks} checks of ${check.notebooks} notebooks, ${check.seconds.toFixed(1)} s); --recheck runs it again.`,
+      );
+    else if (check.failures.length === 0)
+      console.log(`Installation check: every check passed (${check.passed}/${check.checks} checks of ${check.notebooks} notebooks) in ${check.seconds.toFixed(1)} s.`);
     else {
       console.error(`Installation check FAILED: ${check.passed}/${check.checks} checks passed in ${check.seconds.toFixed(1)} s. Feedback in ${check.scratch}:`);
       for (const f of check.failures) console.error(`  ${f}`);
@@ -124,7 +136,12 @@ program
     const report = await withTracker((t, f) => writeCourseReports(t, f, learner, opts.out));
     console.log(`\nYour skills (${learner}; tracker: ${displayLocation(defaultDbLocation())}):`);
     for (const g of report.gaps) console.log(`  ${g.role.name.padEnd(60)} ${String(g.readiness).padStart(5)}%${g.met ? "  met" : ""}`);
-    console.log(`Study plan toward the certificate: ${report.planWeeks} weeks at 5 h/week (${path.join(opts.out, "plan.md")}, ${path.join(opts.out, "plan.ics")}); reports: ${report.files.filter((f) => f.includes("report")).map((f) => path.relative(process.cwd(), f)).join(", ")}.`);
+    console.log(
+      `Study plan toward the certificate: ${report.planWeeks} weeks at 5 h/week (${path.join(opts.out, "plan.md")}, ${path.join(opts.out, "plan.ics")}); reports: ${report.files
+        .filter((f) => f.includes("report"))
+        .map((f) => path.relative(process.cwd(), f))
+        .join(", ")}.`,
+    );
     console.log(`Next: npx parallab lab ${opts.course}   (JupyterLab on your copy; start with 00-welcome.ipynb). Took ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   });
 

@@ -49,7 +49,10 @@ export function registerTrackerCommands(program: Command): void {
       const results = await withTracker((t, framework) => recordNotebooks(t, framework, files, learner));
       print(Boolean(opts.json), { learner, notebooks: results }, () =>
         results
-          .map((r) => `${r.file}: ${r.passed.length} check${r.passed.length === 1 ? "" : "s"} passed, ${r.inserted} new evidence${r.completed.length ? `; complete: ${r.completed.join(", ")}` : ""}${r.unknown.length ? `; not in the curriculum: ${r.unknown.join(", ")}` : ""}`)
+          .map(
+            (r) =>
+              `${r.file}: ${r.passed.length} check${r.passed.length === 1 ? "" : "s"} passed, ${r.inserted} new evidence${r.completed.length ? `; complete: ${r.completed.join(", ")}` : ""}${r.unknown.length ? `; not in the curriculum: ${r.unknown.join(", ")}` : ""}`,
+          )
           .join("\n"),
       );
     });
@@ -72,9 +75,16 @@ export function registerTrackerCommands(program: Command): void {
     .option("--json")
     .action(async (opts: { learner?: string; all?: boolean; json?: boolean }) => {
       const goals = await withTracker((t) => listGoals(t, opts.learner ?? currentLearner(), opts.all ? undefined : "active"));
-      print(Boolean(opts.json), goals, () => (goals.length ? goals.map((g) => `${String(g.id).padStart(3)}  ${g.status.padEnd(7)}  ${g.target}${g.targetDate ? `  by ${g.targetDate}` : ""}`).join("\n") : "No goals. Add one: parallab goal add ml-engineer --by 2027-06-30"));
+      print(Boolean(opts.json), goals, () =>
+        goals.length
+          ? goals.map((g) => `${String(g.id).padStart(3)}  ${g.status.padEnd(7)}  ${g.target}${g.targetDate ? `  by ${g.targetDate}` : ""}`).join("\n")
+          : "No goals. Add one: parallab goal add ml-engineer --by 2027-06-30",
+      );
     });
-  for (const [name, status] of [["done", "done"], ["drop", "dropped"]] as const) {
+  for (const [name, status] of [
+    ["done", "done"],
+    ["drop", "dropped"],
+  ] as const) {
     goal
       .command(name)
       .argument("<id>", "the goal's number (parallab goal list)")
@@ -100,7 +110,10 @@ export function registerTrackerCommands(program: Command): void {
     .option("--learner <id>")
     .option("--json")
     .action(async (kind: string, ref: string, opts: { competency?: string; level?: string; date?: string; url?: string; learner?: string; json?: boolean }) => {
-      if (!(EVIDENCE_KINDS as readonly string[]).includes(kind) || kind === "check" || kind === "notebook") throw new DataError(`evidence kind must be one of ${EVIDENCE_KINDS.filter((k) => k !== "check" && k !== "notebook").join(", ")} (checks and notebooks come from %%check and parallab record), got "${kind}"`);
+      if (!(EVIDENCE_KINDS as readonly string[]).includes(kind) || kind === "check" || kind === "notebook")
+        throw new DataError(
+          `evidence kind must be one of ${EVIDENCE_KINDS.filter((k) => k !== "check" && k !== "notebook").join(", ")} (checks and notebooks come from %%check and parallab record), got "${kind}"`,
+        );
       if (opts.level && !(LEVELS as readonly string[]).includes(opts.level)) throw new DataError(`--level must be one of ${LEVELS.join(", ")}, got "${opts.level}"`);
       if (opts.date && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new DataError(`--date must be YYYY-MM-DD, got "${opts.date}"`);
       const learner = opts.learner ?? currentLearner();
@@ -110,9 +123,23 @@ export function registerTrackerCommands(program: Command): void {
         const inCatalogue = framework.catalogue.some((c) => c.id === ref);
         if (!inCatalogue && !(opts.competency && opts.level)) throw new DataError(`"${ref}" is not in the catalogue: say what it shows with --competency ID --level LEVEL`);
         if (opts.competency && !framework.competencies.some((c) => c.id === opts.competency)) throw new DataError(`unknown competency "${opts.competency}" (see skills/competencies.yaml)`);
-        return addEvidence(t, [{ learner, kind: kind as EvidenceKind, ref, competency: opts.competency ?? null, level: (opts.level as Level | undefined) ?? null, source: "cli", date: opts.date ?? today(), provenance, url: opts.url ?? null }]);
+        return addEvidence(t, [
+          {
+            learner,
+            kind: kind as EvidenceKind,
+            ref,
+            competency: opts.competency ?? null,
+            level: (opts.level as Level | undefined) ?? null,
+            source: "cli",
+            date: opts.date ?? today(),
+            provenance,
+            url: opts.url ?? null,
+          },
+        ]);
       });
-      print(Boolean(opts.json), { learner, kind, ref, provenance, inserted: inserted > 0 }, () => (inserted ? `Recorded ${kind} "${ref}" (${provenance}) for ${learner}.` : `Already recorded: ${kind} "${ref}" for ${learner}.`));
+      print(Boolean(opts.json), { learner, kind, ref, provenance, inserted: inserted > 0 }, () =>
+        inserted ? `Recorded ${kind} "${ref}" (${provenance}) for ${learner}.` : `Already recorded: ${kind} "${ref}" for ${learner}.`,
+      );
     });
 }
 
@@ -156,7 +183,9 @@ export function registerReportCommands(program: Command): void {
       const learner = opts.learner ?? currentLearner();
       const text = await withTracker(async (t, framework) => {
         const [evidence, goals] = [await evidenceOf(t, learner), await listGoals(t, learner)];
-        const plan = dataError(() => studyPlan(framework, evidence, goals, { role: opts.role, industry: opts.industry ?? null, hoursPerWeek: hours, start: opts.start, until: opts.until ?? null, learner, today: today() }));
+        const plan = dataError(() =>
+          studyPlan(framework, evidence, goals, { role: opts.role, industry: opts.industry ?? null, hoursPerWeek: hours, start: opts.start, until: opts.until ?? null, learner, today: today() }),
+        );
         if (opts.format === "json") return planJson(plan);
         if (opts.format === "csv") return planCsv(plan);
         if (opts.format === "ics") return planIcs(plan);

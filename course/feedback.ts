@@ -56,11 +56,20 @@ const HEADER = ["Check", "Result", "What it checks", "Why it failed"];
 
 export function feedbackMarkdown(g: NotebookGrade): string {
   const out = [`# Feedback: ${mdCell(g.title)} (${mdCell(g.notebook)})`, "", mdCell(summary(g)), ""];
-  if (g.timedOut) out.push(`**Grading stopped**: cell ${g.timedOut.cell + 1}${g.timedOut.id ? ` (id ${mdCell(g.timedOut.id)})` : ""} did not finish within ${g.timedOut.seconds} s; the checks after it did not run and nothing was recorded.`, "");
+  if (g.timedOut)
+    out.push(
+      `**Grading stopped**: cell ${g.timedOut.cell + 1}${g.timedOut.id ? ` (id ${mdCell(g.timedOut.id)})` : ""} did not finish within ${g.timedOut.seconds} s; the checks after it did not run and nothing was recorded.`,
+      "",
+    );
   out.push(mdTable(HEADER, rows(g)), "");
   if (g.changes.length) out.push("## Locked cells you changed", "", ...g.changes.map((c) => `- ${mdCell(c)}`), "");
   if (g.errors.length) out.push("## Cells that raised an error", "", ...g.errors.map((e) => `- cell ${e.cell}${e.id ? ` (id ${mdCell(e.id)})` : ""}: ${mdCell(`${e.ename}: ${e.evalue}`)}`), "");
-  out.push(passedCount(g) === g.checks.length ? "Every check passed: each is recorded as graded evidence." : "Passed checks are recorded as graded evidence; fix the others in your notebook and grade it again.", "");
+  out.push(
+    passedCount(g) === g.checks.length
+      ? "Every check passed: each is recorded as graded evidence."
+      : "Passed checks are recorded as graded evidence; fix the others in your notebook and grade it again.",
+    "",
+  );
   return out.join("\n");
 }
 
@@ -69,7 +78,9 @@ export function feedbackHtml(g: NotebookGrade): string {
   const parts = [
     `<h1>Feedback: ${escapeHtml(g.title)} (${escapeHtml(g.notebook)})</h1>`,
     `<p>${escapeHtml(summary(g))}</p>`,
-    g.timedOut ? `<p><strong>Grading stopped</strong>: ${escapeHtml(`cell ${g.timedOut.cell + 1}${g.timedOut.id ? ` (id ${g.timedOut.id})` : ""} did not finish within ${g.timedOut.seconds} s; the checks after it did not run and nothing was recorded.`)}</p>` : "",
+    g.timedOut
+      ? `<p><strong>Grading stopped</strong>: ${escapeHtml(`cell ${g.timedOut.cell + 1}${g.timedOut.id ? ` (id ${g.timedOut.id})` : ""} did not finish within ${g.timedOut.seconds} s; the checks after it did not run and nothing was recorded.`)}</p>`
+      : "",
     htmlTable(HEADER, rows(g)),
     g.changes.length ? `<h2>Locked cells you changed</h2>${list(g.changes)}` : "",
     g.errors.length ? `<h2>Cells that raised an error</h2>${list(g.errors.map((e) => `cell ${e.cell}${e.id ? ` (id ${e.id})` : ""}: ${e.ename}: ${e.evalue}`))}` : "",

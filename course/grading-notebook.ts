@@ -23,8 +23,10 @@ export function courseNotebookOf(nb: Notebook, file: string, course: Course): Co
   const meta = nb.metadata.parallab as { id?: unknown; course?: unknown } | undefined;
   const ids = course.framework.curriculum.map((n) => n.id);
   if (typeof meta?.id !== "string" || (meta.course !== undefined && meta.course !== COURSE_NAME)) {
-    const other = typeof meta?.course === "string" ? ` (it is from the course "${meta.course}")` : (nb.metadata.nbgrader ? " (it is an nbgrader notebook)" : "");
-    throw new CourseError(`${file} is not a notebook of the Parallab course${other}: grade the copies that \`parallab course init\` wrote (their metadata names one of ${ids.length} course notebooks).`);
+    const other = typeof meta?.course === "string" ? ` (it is from the course "${meta.course}")` : nb.metadata.nbgrader ? " (it is an nbgrader notebook)" : "";
+    throw new CourseError(
+      `${file} is not a notebook of the Parallab course${other}: grade the copies that \`parallab course init\` wrote (their metadata names one of ${ids.length} course notebooks).`,
+    );
   }
   if (!ids.includes(meta.id)) throw new CourseError(`${file} names the notebook "${meta.id}", which is not in the Parallab course (skills/curriculum.yaml has ${ids.join(", ")}).`);
   return course.notebook(meta.id);
@@ -70,13 +72,21 @@ export function gradingNotebook(learner: Notebook, file: string, course: Course)
   // Deleted cells come back after the course cell that precedes them.
   release.cells.forEach((cell, order) => {
     if (placed.has(cell.id!)) return;
-    const before = release.cells.slice(0, order).map((c) => c.id!).filter((id) => placed.has(id)).at(-1);
+    const before = release.cells
+      .slice(0, order)
+      .map((c) => c.id!)
+      .filter((id) => placed.has(id))
+      .at(-1);
     const at = before === undefined ? 0 : out.findIndex((c) => c.id === before) + 1;
     const restored = copy(cell);
     out.splice(at, 0, restored);
     fromCourse.add(restored);
     placed.add(cell.id!);
-    changes.push(isLocked(cell) ? `${describe(cell)} was deleted; it was put back for grading.` : `the exercise cell ${cell.id} (check ${(cell.metadata.parallab as ReleasedCellMeta).check}) was deleted; its stub was graded.`);
+    changes.push(
+      isLocked(cell)
+        ? `${describe(cell)} was deleted; it was put back for grading.`
+        : `the exercise cell ${cell.id} (check ${(cell.metadata.parallab as ReleasedCellMeta).check}) was deleted; its stub was graded.`,
+    );
   });
   const checkCells = out.flatMap((c, index) => {
     const meta = c.metadata.parallab as ReleasedCellMeta | undefined;

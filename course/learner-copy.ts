@@ -54,7 +54,9 @@ export function writeLearnerCopy(course: Course, dir: string, options: { update?
   if (!options.update && existing.length > 0) {
     const notebooks = existing.filter((f) => f.endsWith(".ipynb")).length;
     const held = manifest ? `your copy of the course (${notebooks} notebooks)` : `${existing.length} file${existing.length === 1 ? "" : "s"}${notebooks ? `, ${notebooks} of them notebooks` : ""}`;
-    throw new CourseError(`${dir} already holds ${held}: nothing was written. \`parallab course init ${dir} --update\` adds new or changed course notebooks and leaves the ones you edited alone; or choose an empty folder.`);
+    throw new CourseError(
+      `${dir} already holds ${held}: nothing was written. \`parallab course init ${dir} --update\` adds new or changed course notebooks and leaves the ones you edited alone; or choose an empty folder.`,
+    );
   }
   if (options.update && existing.length > 0 && !manifest) {
     throw new CourseError(`${dir} was not written by parallab course init (it has no ${MANIFEST}): nothing was written. Choose an empty folder.`);

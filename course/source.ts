@@ -70,7 +70,13 @@ export const checkBody = (source: string) => source.slice(source.split("\n", 1)[
 const ASSERTION = /\bassert(?:\.[A-Za-z]+)?\s*\(/g;
 
 /** Whitespace-insensitive at line ends and around the whole: what counts as "the same check". */
-export const normalizeCode = (code: string) => code.replace(/\r\n/g, "\n").split("\n").map((l) => l.trimEnd()).join("\n").trim();
+export const normalizeCode = (code: string) =>
+  code
+    .replace(/\r\n/g, "\n")
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .join("\n")
+    .trim();
 
 export function loadCourseNotebook(entry: CurriculumNotebook, dir = courseDir()): CourseNotebook {
   const file = path.join(dir, entry.file);

@@ -13,7 +13,10 @@ export class Kernel {
   private readonly aborted = new Set<string>();
   readonly execute: ExecuteHandler;
 
-  constructor(private readonly services: KernelServices, private readonly exit: (code: number) => Promise<never>) {
+  constructor(
+    private readonly services: KernelServices,
+    private readonly exit: (code: number) => Promise<never>,
+  ) {
     this.execute = new ExecuteHandler(services);
   }
 

@@ -103,11 +103,14 @@ async function exitKernel(code: number): Promise<never> {
 
 // Load TypeScript (about 2 s) while the I/O thread binds its sockets and answers kernel_info:
 // the first cell then waits as little as possible.
-services.adapter().then((a) => {
-  setNotebookScope(a.locals);
-  setSourceLocator((source) => a.locateFunction(source));
-  setCellLocator((script, line, column) => a.cellPosition(script, line, column));
-}).catch((err) => router.realStderr(`[parallab] cannot load the TypeScript compiler: ${(err as Error).stack}\n`));
+services
+  .adapter()
+  .then((a) => {
+    setNotebookScope(a.locals);
+    setSourceLocator((source) => a.locateFunction(source));
+    setCellLocator((script, line, column) => a.cellPosition(script, line, column));
+  })
+  .catch((err) => router.realStderr(`[parallab] cannot load the TypeScript compiler: ${(err as Error).stack}\n`));
 await io.ready;
 
 const kernel = new Kernel(services, exitKernel);
@@ -136,4 +139,3 @@ Object.freeze(assert);
 // Errors of a cell's stray async work go to that cell's output; they never kill the kernel.
 process.on("uncaughtException", (err) => router.write("stderr", `Uncaught ${inspect(err)}\n`));
 process.on("unhandledRejection", (reason) => router.write("stderr", `Uncaught (in promise) ${inspect(reason)}\n`));
-

@@ -57,7 +57,9 @@ class TrackerSession {
     }
     const ids = framework.curriculum.flatMap((n) => n.checks.map((c) => c.id));
     const close = ids.filter((c) => c.split(".")[0] === id.split(".")[0]).slice(0, 5);
-    throw new UsageError(`%%check: unknown check id "${id}": it is not in the course, so it can never pass. ${close.length ? `This notebook's checks: ${close.join(", ")}. ` : ""}All ${ids.length} ids are in skills/curriculum.yaml.`);
+    throw new UsageError(
+      `%%check: unknown check id "${id}": it is not in the course, so it can never pass. ${close.length ? `This notebook's checks: ${close.join(", ")}. ` : ""}All ${ids.length} ids are in skills/curriculum.yaml.`,
+    );
   }
 
   /** The course's own check for `id` (its notebooks are read again when they change). */

@@ -40,8 +40,14 @@ function evidence(): { kind: string; ref: string; provenance: string }[] {
   }
 }
 
-const checkOutputs = (outputs: Message[]) => ofType(outputs, "display_data").map((m) => (m.content as { data: Record<string, unknown> }).data).filter((d) => d[CHECK_MIME]);
-const shown = (outputs: Message[]) => checkOutputs(outputs).map((d) => String(d["text/plain"])).join("\n");
+const checkOutputs = (outputs: Message[]) =>
+  ofType(outputs, "display_data")
+    .map((m) => (m.content as { data: Record<string, unknown> }).data)
+    .filter((d) => d[CHECK_MIME]);
+const shown = (outputs: Message[]) =>
+  checkOutputs(outputs)
+    .map((d) => String(d["text/plain"]))
+    .join("\n");
 
 let k: TestKernel;
 beforeAll(async () => {
@@ -100,7 +106,9 @@ describe("failed assertions", () => {
   });
 
   it("cannot be switched off by a cell", async () => {
-    const { outputs } = await k.client.execute(`import assert from "node:assert";\ntry { (assert as any).strictEqual = () => undefined; } catch {}\ntry { (assert.strict as any).ok = () => undefined; } catch {}\nassert.strictEqual(1, 2, "still checked");`);
+    const { outputs } = await k.client.execute(
+      `import assert from "node:assert";\ntry { (assert as any).strictEqual = () => undefined; } catch {}\ntry { (assert.strict as any).ok = () => undefined; } catch {}\nassert.strictEqual(1, 2, "still checked");`,
+    );
     expect(errorOf(outputs)?.evalue.startsWith("still checked")).toBe(true);
   });
 

@@ -15,13 +15,24 @@ const PYTHON = "/usr/bin/python3";
 const NOTEBOOK = "00-welcome.ipynb";
 const tmp = mkdtempSync(path.join(os.tmpdir(), "parallab-classic-"));
 const root = path.join(tmp, "root");
-const env = { HOME: tmp, PYTHONNOUSERSITE: "1", JUPYTER_PATH: path.join(tmp, "share", "jupyter"), JUPYTER_DATA_DIR: path.join(tmp, "data"), JUPYTER_CONFIG_DIR: path.join(tmp, "config"), JUPYTER_RUNTIME_DIR: path.join(tmp, "runtime"), PARALLAB_DB: path.join(tmp, "tracker.db") };
+const env = {
+  HOME: tmp,
+  PYTHONNOUSERSITE: "1",
+  JUPYTER_PATH: path.join(tmp, "share", "jupyter"),
+  JUPYTER_DATA_DIR: path.join(tmp, "data"),
+  JUPYTER_CONFIG_DIR: path.join(tmp, "config"),
+  JUPYTER_RUNTIME_DIR: path.join(tmp, "runtime"),
+  PARALLAB_DB: path.join(tmp, "tracker.db"),
+};
 let server: LocalJupyterServer;
 let browser: Browser;
 
 function runCourseNotebook(): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["dist/cli/parallab.js", "run", "--out", path.join(tmp, "executed"), path.join("notebooks", NOTEBOOK)], { env: { ...process.env, PARALLAB_DB: env.PARALLAB_DB }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, ["dist/cli/parallab.js", "run", "--out", path.join(tmp, "executed"), path.join("notebooks", NOTEBOOK)], {
+      env: { ...process.env, PARALLAB_DB: env.PARALLAB_DB },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`parallab run failed (${code}): ${stderr}`))));

@@ -47,27 +47,26 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
 }
 
 describe("Jupyter's kernel conformance suite (jupyter_kernel_test)", () => {
-  it(
-    `passes all ${CONFORMANCE_TESTS} tests with none skipped`,
-    async () => {
-      const { env } = jupyterEnv("conformance");
-      // `discover -s`: `-m unittest test/conformance/test_parallab.py` would import the module as
-      // `test.conformance...`, and `test` is the standard library's package.
-      const { status, output } = await run(PYTHON, ["-m", "unittest", "discover", "-v", "-s", "test/conformance", "-p", "test_*.py"], env, 220_000);
-      const report = `unittest output:\n${output}`;
-      expect(status, report).toBe(0);
-      expect(output, report).toMatch(new RegExp(`^Ran ${CONFORMANCE_TESTS} tests? in `, "m"));
-      expect(output, report).toMatch(/^OK$/m);
-      expect(output, report).not.toMatch(/skipped/i);
-    },
-    240_000,
-  );
+  it(`passes all ${CONFORMANCE_TESTS} tests with none skipped`, async () => {
+    const { env } = jupyterEnv("conformance");
+    // `discover -s`: `-m unittest test/conformance/test_parallab.py` would import the module as
+    // `test.conformance...`, and `test` is the standard library's package.
+    const { status, output } = await run(PYTHON, ["-m", "unittest", "discover", "-v", "-s", "test/conformance", "-p", "test_*.py"], env, 220_000);
+    const report = `unittest output:\n${output}`;
+    expect(status, report).toBe(0);
+    expect(output, report).toMatch(new RegExp(`^Ran ${CONFORMANCE_TESTS} tests? in `, "m"));
+    expect(output, report).toMatch(/^OK$/m);
+    expect(output, report).not.toMatch(/skipped/i);
+  }, 240_000);
 });
 
 describe("the kernelspec as jupyter-kernelspec sees it", () => {
   it("is listed after install and gone after uninstall", async () => {
     const { prefix, env } = jupyterEnv("kernelspec");
-    const list = () => JSON.parse(execFileSync(KERNELSPEC, ["list", "--json"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as { kernelspecs: Record<string, { resource_dir: string; spec: { language: string } }> };
+    const list = () =>
+      JSON.parse(execFileSync(KERNELSPEC, ["list", "--json"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as {
+        kernelspecs: Record<string, { resource_dir: string; spec: { language: string } }>;
+      };
 
     const installed = list().kernelspecs.parallab;
     expect(installed?.resource_dir).toBe(path.join(prefix, "share", "jupyter", "kernels", "parallab"));

@@ -61,7 +61,8 @@ describe("the learner's copy of each notebook", () => {
           for (const stub of stubs) expect(stub).toMatch(new RegExp(`\\(check ${original.check!.replace(/\./g, "\\.")}\\) is not solved yet\\. Replace this line with your code: `));
           // None of the solution's own lines survive (but those the cell also has outside its regions).
           const outside = replaceRegions(original.source, original.regions, () => []).split("\n");
-          for (const region of original.regions) for (const line of region.body.filter((l) => l.trim().length > 12 && !outside.includes(l))) expect(source.split("\n"), `${cell.id}: ${line}`).not.toContain(line);
+          for (const region of original.regions)
+            for (const line of region.body.filter((l) => l.trim().length > 12 && !outside.includes(l))) expect(source.split("\n"), `${cell.id}: ${line}`).not.toContain(line);
         } else {
           expect(cell.metadata).toMatchObject({ editable: false, deletable: false });
           expect(meta.checksum).toBe(cellChecksum(cell.cell_type, source));
@@ -82,7 +83,11 @@ describe("parallab course init", () => {
     const first = await runCli(["course", "init", dir]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain(`${framework.curriculum.length} notebooks added`);
-    expect(readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort()).toEqual(framework.curriculum.map((n) => n.file).sort());
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.endsWith(".ipynb"))
+        .sort(),
+    ).toEqual(framework.curriculum.map((n) => n.file).sort());
     expect(existsSync(path.join(dir, MANIFEST))).toBe(true);
 
     // The learner works in a notebook; a second plain init must not touch anything.
@@ -158,35 +163,46 @@ describe("a learner's copy anywhere on the machine", () => {
 });
 
 describe("the learner's copy, run top to bottom in Jupyter's nbclient", () => {
-  it("fails every exercise with its stub's message, and records nothing", async () => {
-    const dir = path.join(tmp("learner-run"), "course");
-    expect((await runCli(["course", "init", dir])).code).toBe(0);
-    const prefix = path.join(scratch, "prefix");
-    spawnSync(process.execPath, [CLI, "install", "--prefix", prefix]);
-    const db = path.join(scratch, "learner-run.db");
-    const r = await runCommand("/usr/bin/python3", [path.join(ROOT, "test", "notebooks", "run_nbclient.py"), "--allow-errors", path.join(scratch, "learner-run-out"), ...framework.curriculum.map((n) => path.join(dir, n.file))], {
-      env: { JUPYTER_PATH: path.join(prefix, "share", "jupyter"), JUPYTER_DATA_DIR: path.join(scratch, "jupyter-data"), PARALLAB_DB: db, PARALLAB_LEARNER: "new-learner" },
-    });
-    expect(r.code, r.stderr).toBe(0);
-    const results = JSON.parse(r.stdout) as { file: string; errors: { cell: number; id: string; ename: string; evalue: string }[]; checks: { check: string; passed: boolean }[] }[];
-    for (const [i, result] of results.entries()) {
-      const nb = course.notebook(framework.curriculum[i]!.id);
-      // Each exercise fails with its stub's own message: in its cell, or (a stub inside a
-      // function) where a later cell of the exercise, or its check, calls it.
-      for (const check of nb.entry.checks) {
-        const at = nb.cells.findIndex((c) => c.role === "check" && c.check === check.id);
-        const from = nb.cells.slice(0, at).findLastIndex((c) => c.role === "check") + 1;
-        const cells = new Set(nb.cells.slice(from, at + 1).map((c) => c.id));
-        const stubError = result.errors.find((e) => cells.has(e.id) && e.evalue.includes(`(check ${check.id}) is not solved yet. Replace this line with your code: `));
-        expect(stubError, `${result.file}: ${check.id} fails with its stub's message; errors: ${JSON.stringify(result.errors.filter((e) => cells.has(e.id)))}`).toBeDefined();
+  it(
+    "fails every exercise with its stub's message, and records nothing",
+    async () => {
+      const dir = path.join(tmp("learner-run"), "course");
+      expect((await runCli(["course", "init", dir])).code).toBe(0);
+      const prefix = path.join(scratch, "prefix");
+      spawnSync(process.execPath, [CLI, "install", "--prefix", prefix]);
+      const db = path.join(scratch, "learner-run.db");
+      const r = await runCommand(
+        "/usr/bin/python3",
+        [path.join(ROOT, "test", "notebooks", "run_nbclient.py"), "--allow-errors", path.join(scratch, "learner-run-out"), ...framework.curriculum.map((n) => path.join(dir, n.file))],
+        {
+          env: { JUPYTER_PATH: path.join(prefix, "share", "jupyter"), JUPYTER_DATA_DIR: path.join(scratch, "jupyter-data"), PARALLAB_DB: db, PARALLAB_LEARNER: "new-learner" },
+        },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const results = JSON.parse(r.stdout) as { file: string; errors: { cell: number; id: string; ename: string; evalue: string }[]; checks: { check: string; passed: boolean }[] }[];
+      for (const [i, result] of results.entries()) {
+        const nb = course.notebook(framework.curriculum[i]!.id);
+        // Each exercise fails with its stub's own message: in its cell, or (a stub inside a
+        // function) where a later cell of the exercise, or its check, calls it.
+        for (const check of nb.entry.checks) {
+          const at = nb.cells.findIndex((c) => c.role === "check" && c.check === check.id);
+          const from = nb.cells.slice(0, at).findLastIndex((c) => c.role === "check") + 1;
+          const cells = new Set(nb.cells.slice(from, at + 1).map((c) => c.id));
+          const stubError = result.errors.find((e) => cells.has(e.id) && e.evalue.includes(`(check ${check.id}) is not solved yet. Replace this line with your code: `));
+          expect(stubError, `${result.file}: ${check.id} fails with its stub's message; errors: ${JSON.stringify(result.errors.filter((e) => cells.has(e.id)))}`).toBeDefined();
+        }
+        expect(
+          result.checks.filter((c) => c.passed),
+          result.file,
+        ).toEqual([]);
       }
-      expect(result.checks.filter((c) => c.passed), result.file).toEqual([]);
-    }
-    // Nothing for the learner in the tracker (the kernel may have created the file, empty of evidence).
-    if (existsSync(db)) {
-      const sqlite = new Database(db, { readonly: true });
-      expect((sqlite.prepare("select count(*) n from evidence").get() as { n: number }).n).toBe(0);
-      sqlite.close();
-    }
-  }, 20 * 60_000);
+      // Nothing for the learner in the tracker (the kernel may have created the file, empty of evidence).
+      if (existsSync(db)) {
+        const sqlite = new Database(db, { readonly: true });
+        expect((sqlite.prepare("select count(*) n from evidence").get() as { n: number }).n).toBe(0);
+        sqlite.close();
+      }
+    },
+    20 * 60_000,
+  );
 });

@@ -26,7 +26,7 @@ afterAll(async () => {
   await k?.stop();
 });
 
-describe("tf from \"parallab\"", () => {
+describe('tf from "parallab"', () => {
   it("is not loaded until a cell uses it, then runs on the best backend", async () => {
     const before = await k.client.execute('Object.keys((require("node:module") as any)._cache).filter((p: string) => p.includes("@tensorflow")).length');
     expect(resultText(before.outputs)).toBe("0");
@@ -46,8 +46,12 @@ describe("%gpu", () => {
     const { outputs } = await k.client.execute("%gpu");
     const text = stdout(outputs);
     expect(text).toMatch(/^Active backend: \w+ \([\w-]+\): /);
-    for (const [id, pkg] of [["tensorflow-gpu", "@tensorflow/tfjs-node-gpu"], ["tensorflow-cpu", "@tensorflow/tfjs-node"]] as const) {
-      if (!installed(pkg)) expect(text).toMatch(new RegExp(`  ${id} +unavailable +${pkg.replace("/", "\\/")} is not installed: \`npm install ${pkg.replace("/", "\\/")}@4\\.22\\.0\` downloads libtensorflow`));
+    for (const [id, pkg] of [
+      ["tensorflow-gpu", "@tensorflow/tfjs-node-gpu"],
+      ["tensorflow-cpu", "@tensorflow/tfjs-node"],
+    ] as const) {
+      if (!installed(pkg))
+        expect(text).toMatch(new RegExp(`  ${id} +unavailable +${pkg.replace("/", "\\/")} is not installed: \`npm install ${pkg.replace("/", "\\/")}@4\\.22\\.0\` downloads libtensorflow`));
     }
     expect(text).toMatch(/ {2}wasm +(active|available) +XNNPACK kernels in WebAssembly with SIMD/);
     expect(text).toMatch(/ {2}cpu +available +plain JavaScript kernels/);
@@ -58,7 +62,9 @@ describe("%gpu", () => {
   });
 
   it("--json gives the same as data", async () => {
-    const { outputs } = await k.client.execute("const gpuStatus = %gpu --json\n[gpuStatus.backend, gpuStatus.candidates.map((c) => `${c.id}:${c.status}`).join(' '), typeof gpuStatus.memory.tensors, gpuStatus.wasmSimd, gpuStatus.gpus.found]");
+    const { outputs } = await k.client.execute(
+      "const gpuStatus = %gpu --json\n[gpuStatus.backend, gpuStatus.candidates.map((c) => `${c.id}:${c.status}`).join(' '), typeof gpuStatus.memory.tensors, gpuStatus.wasmSimd, gpuStatus.gpus.found]",
+    );
     const tensorflow = installed("@tensorflow/tfjs-node-gpu") || installed("@tensorflow/tfjs-node");
     if (!tensorflow) expect(resultText(outputs)).toBe(`[\n  'wasm',\n  'tensorflow-gpu:unavailable tensorflow-cpu:unavailable wasm:active cpu:available',\n  'number',\n  true,\n  ${hasNvidiaSmi}\n]`);
     else expect(resultText(outputs)).toMatch(/'tensorflow'/);
@@ -100,7 +106,9 @@ describe("%%gpu", () => {
 
   it("warns about tensors left alive, naming count and bytes, but not about tf.keep()", async () => {
     const leaky = await k.client.execute("%%gpu\nconst weights = tf.variable(tf.zeros([100]));\ntf.sum(weights).dataSync()[0]");
-    expect(stderr(leaky.outputs)).toBe("Warning: 1 new tensor (400 B) left alive after the cell (variables, or tensors made outside its scope): dispose them, or tf.keep() them to say it is on purpose.\n");
+    expect(stderr(leaky.outputs)).toBe(
+      "Warning: 1 new tensor (400 B) left alive after the cell (variables, or tensors made outside its scope): dispose them, or tf.keep() them to say it is on purpose.\n",
+    );
     const kept = await k.client.execute("%%gpu\nconst ones = tf.keep(tf.ones([10]));\ntf.sum(ones).dataSync()[0]");
     expect(stderr(kept.outputs)).toBe("");
     expect(stdout(kept.outputs)).toContain("1 kept with tf.keep()");
@@ -121,7 +129,9 @@ describe("out of memory", () => {
     const made = await k.client.execute("const huge = tf.zeros([50000, 50000])");
 
     expect(made.reply.content).toMatchObject({ status: "error", ename: "TensorMemoryError" });
-    expect(errorOf(made.outputs)!.evalue).toMatch(/^out of memory on the wasm backend allocating a float32 tensor of shape \[50000, 50000\] \(9\.31 GiB\) in tf\.tensor: the wasm backend's heap holds at most 4 GiB/);
+    expect(errorOf(made.outputs)!.evalue).toMatch(
+      /^out of memory on the wasm backend allocating a float32 tensor of shape \[50000, 50000\] \(9\.31 GiB\) in tf\.tensor: the wasm backend's heap holds at most 4 GiB/,
+    );
     const op = await k.client.execute("const outer = tf.matMul(tf.ones([60000, 1]), tf.ones([1, 60000]))");
     expect(errorOf(op.outputs)!.evalue).toMatch(/^out of memory on the wasm backend allocating a float32 tensor of shape \[(1, )?60000, 60000\] \(13\.41 GiB\) in tf op BatchMatMul/);
     const after = await k.client.execute("tf.matMul(tf.tensor([[1, 2]]), tf.tensor([[3], [4]])).arraySync()");
@@ -137,13 +147,18 @@ describe("why a tfjs-node package did not load", () => {
     } catch (err) {
       error = err;
     }
-    if (!installed("@tensorflow/tfjs-node-gpu")) expect(explainLoadFailure("@tensorflow/tfjs-node-gpu", error)).toMatch(/^@tensorflow\/tfjs-node-gpu is not installed: `npm install @tensorflow\/tfjs-node-gpu@4\.22\.0` downloads libtensorflow from storage\.googleapis\.com.*CUDA 11\.2 and cuDNN 8\.1$/);
+    if (!installed("@tensorflow/tfjs-node-gpu"))
+      expect(explainLoadFailure("@tensorflow/tfjs-node-gpu", error)).toMatch(
+        /^@tensorflow\/tfjs-node-gpu is not installed: `npm install @tensorflow\/tfjs-node-gpu@4\.22\.0` downloads libtensorflow from storage\.googleapis\.com.*CUDA 11\.2 and cuDNN 8\.1$/,
+      );
   });
 
   it("tells a missing CUDA runtime, cuDNN or native addon apart, with the fix", () => {
     const dlopen = (lib: string) => new Error(`${lib}: cannot open shared object file: No such file or directory`);
     expect(explainLoadFailure("@tensorflow/tfjs-node-gpu", dlopen("libcudart.so.11.0"))).toMatch(/CUDA runtime library libcudart\.so\.11\.0 was not found: install CUDA 11\.2/);
     expect(explainLoadFailure("@tensorflow/tfjs-node-gpu", dlopen("libcudnn.so.8"))).toMatch(/cuDNN library libcudnn\.so\.8 was not found: install cuDNN 8\.1/);
-    expect(explainLoadFailure("@tensorflow/tfjs-node", new Error("Cannot find module '/x/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node'"))).toMatch(/native addon \(tfjs_binding\.node\) is missing.*npm rebuild @tensorflow\/tfjs-node/);
+    expect(explainLoadFailure("@tensorflow/tfjs-node", new Error("Cannot find module '/x/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node'"))).toMatch(
+      /native addon \(tfjs_binding\.node\) is missing.*npm rebuild @tensorflow\/tfjs-node/,
+    );
   });
 });

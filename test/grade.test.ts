@@ -70,7 +70,15 @@ describe("bad input: a clear error, and the database unchanged", () => {
     const dir = mkdtempSync(path.join(scratch, "other-"));
     const good = solvedCopy(dir);
     const other = path.join(dir, "ps1.ipynb");
-    writeFileSync(other, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { nbgrader: { course_id: "cs101" } }, cells: [{ id: "a", cell_type: "code", metadata: {}, source: "1 + 1", outputs: [], execution_count: null }] }));
+    writeFileSync(
+      other,
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: { nbgrader: { course_id: "cs101" } },
+        cells: [{ id: "a", cell_type: "code", metadata: {}, source: "1 + 1", outputs: [], execution_count: null }],
+      }),
+    );
     const r = await runCli(["grade", good, other], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("ps1.ipynb is not a notebook of the Parallab course (it is an nbgrader notebook)");
@@ -97,82 +105,105 @@ describe("bad input: a clear error, and the database unchanged", () => {
 });
 
 describe("grading the instructor's solutions in a learner's copy", () => {
-  it("passes every check, hidden tests included, also on workers; records graded evidence with the hash of the learner's cells; writes feedback", async () => {
-    const dir = mkdtempSync(path.join(scratch, "solved-"));
-    const files = [WELCOME!, SPMD!].map((nb) => solvedCopy(dir, nb));
-    const db = path.join(scratch, "solved.db");
-    const r = await runCli(["grade", ...files, "--learner", "grace", "--json"], { env: { PARALLAB_DB: db } });
-    expect(r.code, r.stderr).toBe(0);
-    const result = JSON.parse(r.stdout) as { notebooks: { notebook: string; checks: { check: string; passed: boolean }[]; errors: unknown[]; solutionHash: string; feedbackFiles: string[] }[] };
-    for (const [i, nb] of [WELCOME!, SPMD!].entries()) {
-      const graded = result.notebooks[i]!;
-      expect(graded.checks.map((c) => [c.check, c.passed])).toEqual(nb.entry.checks.map((c) => [c.id, true]));
-      expect(graded.errors).toEqual([]);
-      expect(graded.solutionHash).toMatch(/^[0-9a-f]{64}$/);
-      const recorded = rows(db).filter((row) => row.provenance === "graded" && row.kind === "check" && nb.entry.checks.some((c) => c.id === row.ref));
-      expect(recorded.map((row) => row.ref).sort()).toEqual(nb.entry.checks.map((c) => c.id).sort());
-      expect(recorded.every((row) => row.content_hash === graded.solutionHash && row.learner_id === "grace")).toBe(true);
-      expect(rows(db)).toContainEqual(expect.objectContaining({ kind: "notebook", ref: nb.entry.id, provenance: "graded" }));
-      const md = readFileSync(graded.feedbackFiles[0]!, "utf8");
-      expect(md).toContain(`${nb.entry.checks.length} of ${nb.entry.checks.length} checks passed`);
-      expect(readFileSync(graded.feedbackFiles[1]!, "utf8")).toContain("<table");
-    }
-    // Grading again the same work adds nothing.
-    const again = await runCli(["grade", files[0]!, "--learner", "grace"], { env: { PARALLAB_DB: db } });
-    expect(again.stdout).toContain("Recorded 0 new graded evidence");
-  }, 10 * 60_000);
+  it(
+    "passes every check, hidden tests included, also on workers; records graded evidence with the hash of the learner's cells; writes feedback",
+    async () => {
+      const dir = mkdtempSync(path.join(scratch, "solved-"));
+      const files = [WELCOME!, SPMD!].map((nb) => solvedCopy(dir, nb));
+      const db = path.join(scratch, "solved.db");
+      const r = await runCli(["grade", ...files, "--learner", "grace", "--json"], { env: { PARALLAB_DB: db } });
+      expect(r.code, r.stderr).toBe(0);
+      const result = JSON.parse(r.stdout) as { notebooks: { notebook: string; checks: { check: string; passed: boolean }[]; errors: unknown[]; solutionHash: string; feedbackFiles: string[] }[] };
+      for (const [i, nb] of [WELCOME!, SPMD!].entries()) {
+        const graded = result.notebooks[i]!;
+        expect(graded.checks.map((c) => [c.check, c.passed])).toEqual(nb.entry.checks.map((c) => [c.id, true]));
+        expect(graded.errors).toEqual([]);
+        expect(graded.solutionHash).toMatch(/^[0-9a-f]{64}$/);
+        const recorded = rows(db).filter((row) => row.provenance === "graded" && row.kind === "check" && nb.entry.checks.some((c) => c.id === row.ref));
+        expect(recorded.map((row) => row.ref).sort()).toEqual(nb.entry.checks.map((c) => c.id).sort());
+        expect(recorded.every((row) => row.content_hash === graded.solutionHash && row.learner_id === "grace")).toBe(true);
+        expect(rows(db)).toContainEqual(expect.objectContaining({ kind: "notebook", ref: nb.entry.id, provenance: "graded" }));
+        const md = readFileSync(graded.feedbackFiles[0]!, "utf8");
+        expect(md).toContain(`${nb.entry.checks.length} of ${nb.entry.checks.length} checks passed`);
+        expect(readFileSync(graded.feedbackFiles[1]!, "utf8")).toContain("<table");
+      }
+      // Grading again the same work adds nothing.
+      const again = await runCli(["grade", files[0]!, "--learner", "grace"], { env: { PARALLAB_DB: db } });
+      expect(again.stdout).toContain("Recorded 0 new graded evidence");
+    },
+    10 * 60_000,
+  );
 
-  it("grades edited locked cells as the course has them, and the feedback says what was changed", async () => {
-    const dir = mkdtempSync(path.join(scratch, "tampered-"));
-    const check = WELCOME!.entry.checks[0]!.id;
-    const file = solvedCopy(dir, WELCOME, (copy) => {
-      const checkCell = copy.cells.find((c) => sourceText(c).startsWith(`%%check ${check}`))!;
-      checkCell.source = sourceLines(`%%check ${check}\n// nothing to check here\n`);
-      const markdown = copy.cells.find((c) => c.cell_type === "markdown")!;
-      copy.cells.splice(copy.cells.indexOf(markdown), 1);
-    });
-    const db = path.join(scratch, "tampered.db");
-    const r = await runCli(["grade", file, "--learner", "mallory"], { env: { PARALLAB_DB: db } });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain("2 locked cells changed");
-    const md = readFileSync(file.replace(".ipynb", ".feedback.md"), "utf8");
-    expect(md).toContain(`the check cell %%check ${check} was edited; it was graded as the course has it.`);
-    expect(md).toMatch(/the instruction cell \S+ was deleted; it was put back for grading\./);
-    expect(rows(db).filter((row) => row.provenance === "graded").map((row) => row.ref)).toContain(check);
-  }, 5 * 60_000);
+  it(
+    "grades edited locked cells as the course has them, and the feedback says what was changed",
+    async () => {
+      const dir = mkdtempSync(path.join(scratch, "tampered-"));
+      const check = WELCOME!.entry.checks[0]!.id;
+      const file = solvedCopy(dir, WELCOME, (copy) => {
+        const checkCell = copy.cells.find((c) => sourceText(c).startsWith(`%%check ${check}`))!;
+        checkCell.source = sourceLines(`%%check ${check}\n// nothing to check here\n`);
+        const markdown = copy.cells.find((c) => c.cell_type === "markdown")!;
+        copy.cells.splice(copy.cells.indexOf(markdown), 1);
+      });
+      const db = path.join(scratch, "tampered.db");
+      const r = await runCli(["grade", file, "--learner", "mallory"], { env: { PARALLAB_DB: db } });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("2 locked cells changed");
+      const md = readFileSync(file.replace(".ipynb", ".feedback.md"), "utf8");
+      expect(md).toContain(`the check cell %%check ${check} was edited; it was graded as the course has it.`);
+      expect(md).toMatch(/the instruction cell \S+ was deleted; it was put back for grading\./);
+      expect(
+        rows(db)
+          .filter((row) => row.provenance === "graded")
+          .map((row) => row.ref),
+      ).toContain(check);
+    },
+    5 * 60_000,
+  );
 });
 
 describe("a hard-coded answer", () => {
-  it("passes the visible check live and fails a hidden test under grading", async () => {
-    const check = "02-shared-memory.balance";
-    const dir = mkdtempSync(path.join(scratch, "hard-coded-"));
-    const file = solvedCopy(dir, SHARED, (copy) => {
-      // `split` that only knows the answers the visible check asks for (worker counts 2, 4, 8,
-      // 64 and the pool's size, the notebook's own costs).
-      const cell = copy.cells.find((c) => /function split\(/.test(sourceText(c)) && (c.metadata.parallab as ReleasedCellMeta).cell === "solution")!;
-      const lookup = [
-        "function split(_costs: number[], workers: number): number[][] {",
-        "  const answers = ((split as unknown as { answers?: Map<number, number[][]> }).answers ??= new Map([2, 4, 8, 64, parallel.threads].map((w) => [w, instructorSplit(allRows.map((i) => i), w)])));",
-        "  return answers.get(workers) ?? [];",
-        "}",
-        "",
-      ].join("\n");
-      cell.source = sourceLines(lookup + sourceText(cell).replace(/function split\(/, "function instructorSplit("));
-    });
-    const db = path.join(scratch, "hard-coded.db");
-    const live = await runCli(["run", file, "--out", path.join(dir, "out"), "--learner", "eve", "--allow-errors"], { env: { PARALLAB_DB: db } });
-    expect(live.code, live.stderr + live.stdout).toBe(0);
-    const executed = JSON.parse(readFileSync(path.join(dir, "out", path.basename(file)), "utf8")) as Notebook;
-    const results = executed.cells.flatMap((c) => c.outputs ?? []).map((o) => (o.data as Record<string, unknown> | undefined)?.[CHECK_MIME] as { check: string; passed: boolean } | undefined).filter(Boolean);
-    expect(results).toContainEqual(expect.objectContaining({ check, passed: true }));
-    expect(rows(db)).toContainEqual(expect.objectContaining({ ref: check, provenance: "checked" }));
+  it(
+    "passes the visible check live and fails a hidden test under grading",
+    async () => {
+      const check = "02-shared-memory.balance";
+      const dir = mkdtempSync(path.join(scratch, "hard-coded-"));
+      const file = solvedCopy(dir, SHARED, (copy) => {
+        // `split` that only knows the answers the visible check asks for (worker counts 2, 4, 8,
+        // 64 and the pool's size, the notebook's own costs).
+        const cell = copy.cells.find((c) => /function split\(/.test(sourceText(c)) && (c.metadata.parallab as ReleasedCellMeta).cell === "solution")!;
+        const lookup = [
+          "function split(_costs: number[], workers: number): number[][] {",
+          "  const answers = ((split as unknown as { answers?: Map<number, number[][]> }).answers ??= new Map([2, 4, 8, 64, parallel.threads].map((w) => [w, instructorSplit(allRows.map((i) => i), w)])));",
+          "  return answers.get(workers) ?? [];",
+          "}",
+          "",
+        ].join("\n");
+        cell.source = sourceLines(lookup + sourceText(cell).replace(/function split\(/, "function instructorSplit("));
+      });
+      const db = path.join(scratch, "hard-coded.db");
+      const live = await runCli(["run", file, "--out", path.join(dir, "out"), "--learner", "eve", "--allow-errors"], { env: { PARALLAB_DB: db } });
+      expect(live.code, live.stderr + live.stdout).toBe(0);
+      const executed = JSON.parse(readFileSync(path.join(dir, "out", path.basename(file)), "utf8")) as Notebook;
+      const results = executed.cells
+        .flatMap((c) => c.outputs ?? [])
+        .map((o) => (o.data as Record<string, unknown> | undefined)?.[CHECK_MIME] as { check: string; passed: boolean } | undefined)
+        .filter(Boolean);
+      expect(results).toContainEqual(expect.objectContaining({ check, passed: true }));
+      expect(rows(db)).toContainEqual(expect.objectContaining({ ref: check, provenance: "checked" }));
 
-    const graded = await runCli(["grade", file, "--learner", "eve"], { env: { PARALLAB_DB: db } });
-    expect(graded.code).toBe(1);
-    const md = readFileSync(file.replace(".ipynb", ".feedback.md"), "utf8");
-    const row = md.split("\n").find((l) => l.startsWith(`| ${check.replace(/\./g, "\\.")}`) || l.includes(check))!;
-    expect(row).toContain("failed");
-    expect(row).toContain("A hidden test failed");
-    expect(rows(db).filter((r) => r.provenance === "graded").map((r) => r.ref)).not.toContain(check);
-  }, 10 * 60_000);
+      const graded = await runCli(["grade", file, "--learner", "eve"], { env: { PARALLAB_DB: db } });
+      expect(graded.code).toBe(1);
+      const md = readFileSync(file.replace(".ipynb", ".feedback.md"), "utf8");
+      const row = md.split("\n").find((l) => l.startsWith(`| ${check.replace(/\./g, "\\.")}`) || l.includes(check))!;
+      expect(row).toContain("failed");
+      expect(row).toContain("A hidden test failed");
+      expect(
+        rows(db)
+          .filter((r) => r.provenance === "graded")
+          .map((r) => r.ref),
+      ).not.toContain(check);
+    },
+    10 * 60_000,
+  );
 });

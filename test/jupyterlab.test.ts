@@ -33,17 +33,7 @@ const notebook = {
         "sums.length",
       ].join("\n"),
     ),
-    code(
-      [
-        "%%profile",
-        "function slowSum(n: number): number {",
-        "  let s = 0;",
-        "  for (let i = 0; i < n; i++) s += Math.sqrt(i) * Math.sin(i);",
-        "  return s;",
-        "}",
-        "slowSum(3e6);",
-      ].join("\n"),
-    ),
+    code(["%%profile", "function slowSum(n: number): number {", "  let s = 0;", "  for (let i = 0; i < n; i++) s += Math.sqrt(i) * Math.sin(i);", "  return s;", "}", "slowSum(3e6);"].join("\n")),
     code(["function checkRows(rows: number): number {", "  if (rows < 0) throw new RangeError(`rows must be positive, got ${rows}`);", "  return rows;", "}", "checkRows(-1)"].join("\n")),
   ],
 };
@@ -68,7 +58,10 @@ const textOf = (locator: Locator) => locator.allInnerTexts().then((t) => t.join(
 /** Clicks a main-menu entry, e.g. menu("Run", "Run All Cells"). */
 async function menu(top: string, item: string): Promise<void> {
   await page.locator(".lm-MenuBar-item", { hasText: new RegExp(`^${top}$`) }).click();
-  await page.locator(".lm-Menu:visible .lm-Menu-item", { has: page.locator(".lm-Menu-itemLabel", { hasText: new RegExp(`^${item}$`) }) }).first().click();
+  await page
+    .locator(".lm-Menu:visible .lm-Menu-item", { has: page.locator(".lm-Menu-itemLabel", { hasText: new RegExp(`^${item}$`) }) })
+    .first()
+    .click();
 }
 
 /** Adds a code cell below the last one, types `source` into it and leaves the cursor there. */
@@ -121,7 +114,9 @@ describe("JupyterLab with the parallab kernel", { timeout: 180_000 }, () => {
   it("serves on 127.0.0.1 with a token, and refuses requests without it", async () => {
     expect(lab.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/lab\?token=[0-9a-f]{48}$/);
     expect((await fetch(`${lab.baseUrl}api/kernelspecs`)).status).toBe(403);
-    const specs = (await (await fetch(`${lab.baseUrl}api/kernelspecs`, { headers: { Authorization: `token ${lab.token}` } })).json()) as { kernelspecs: Record<string, { spec: { display_name: string } }> };
+    const specs = (await (await fetch(`${lab.baseUrl}api/kernelspecs`, { headers: { Authorization: `token ${lab.token}` } })).json()) as {
+      kernelspecs: Record<string, { spec: { display_name: string } }>;
+    };
     expect(specs.kernelspecs.parallab?.spec.display_name).toBe("TypeScript (Parallab)");
   });
 
@@ -175,7 +170,7 @@ describe("JupyterLab with the parallab kernel", { timeout: 180_000 }, () => {
     expect(await busy.locator(".jp-InputPrompt").innerText()).toContain("[*]");
     await shot("busy");
 
-    await page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-NotebookPanel-toolbar [data-command=\"kernelmenu:interrupt\"]").click();
+    await page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-NotebookPanel-toolbar [data-command="kernelmenu:interrupt"]').click();
     await poll(() => textOf(outputOf(busy))).toContain("KeyboardInterrupt");
     expect(await busy.locator(".jp-InputPrompt").innerText()).toMatch(/\[\d+\]/);
 

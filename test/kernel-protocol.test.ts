@@ -1,6 +1,6 @@
 // The kernel through a real ZMQ client: the protocol behaviours the Jupyter front ends rely on.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorOf, ofType, resultText, startKernel, stderr, stdout, stripAnsi, type TestKernel } from "./helpers/kernel.js";
+import { errorOf, ofType, resultText, startKernel, stdout, stripAnsi, type TestKernel } from "./helpers/kernel.js";
 import type { Header } from "../kernel/protocol/messages.js";
 
 let k: TestKernel;
@@ -14,7 +14,7 @@ afterAll(async () => {
 describe("kernel_info", () => {
   it("answers ok with TypeScript's language_info and real versions", async () => {
     const { reply } = await k.client.request("shell", "kernel_info_request", {});
-    const c = reply.content as Record<string, any>;
+    const c = reply.content as Record<string, never>;
     expect(c.status).toBe("ok");
     expect(c.protocol_version).toBe("5.3");
     expect(c.implementation).toBe("parallab");
@@ -76,7 +76,17 @@ describe("execute", () => {
   });
 
   it("reports a runtime error with ename, evalue and a traceback at the cell's own lines", async () => {
-    const code = ["interface P { x: number }", "", "function check(p: P): number {", "  if (p.x > 1) {", "    throw new RangeError(`x too big: ${p.x}`);", "  }", "  return p.x;", "}", "check({ x: 5 })"].join("\n");
+    const code = [
+      "interface P { x: number }",
+      "",
+      "function check(p: P): number {",
+      "  if (p.x > 1) {",
+      "    throw new RangeError(`x too big: ${p.x}`);",
+      "  }",
+      "  return p.x;",
+      "}",
+      "check({ x: 5 })",
+    ].join("\n");
     const { reply, outputs } = await k.client.execute(code);
     expect(reply.content).toMatchObject({ status: "error", ename: "RangeError", evalue: "x too big: 5" });
     const error = errorOf(outputs)!;
@@ -163,7 +173,7 @@ describe("execute", () => {
 
   it("evaluates user_expressions", async () => {
     const { reply } = await k.client.execute("const ue = 21;", { userExpressions: { doubled: "ue * 2", bad: "nope.nope" } });
-    const ue = (reply.content as { user_expressions: Record<string, any> }).user_expressions;
+    const ue = (reply.content as { user_expressions: Record<string, Record<string, never>> }).user_expressions;
     expect(ue.doubled).toMatchObject({ status: "ok", data: { "text/plain": "42" } });
     expect(ue.bad.status).toBe("error");
   });
@@ -267,7 +277,8 @@ describe("introspection", () => {
 
   it("completes members, globals and magic names", async () => {
     await k.client.execute("const course = { title: 'parallel', hours: 3 };");
-    const complete = async (code: string) => (await k.client.request("shell", "complete_request", { code, cursor_pos: code.length })).reply.content as { matches: string[]; cursor_start: number; cursor_end: number };
+    const complete = async (code: string) =>
+      (await k.client.request("shell", "complete_request", { code, cursor_pos: code.length })).reply.content as { matches: string[]; cursor_start: number; cursor_end: number };
     const members = await complete("course.ti");
     expect(members.matches).toContain("title");
     expect(members.cursor_start).toBe("course.".length);

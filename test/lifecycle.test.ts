@@ -17,7 +17,8 @@ async function kernel(dataDir?: string): Promise<TestKernel> {
   running.push(k);
   return k;
 }
-const exitOf = (k: TestKernel) => new Promise<number | null>((resolve) => (k.kernel.process.exitCode !== null ? resolve(k.kernel.process.exitCode) : k.kernel.process.once("exit", (code) => resolve(code))));
+const exitOf = (k: TestKernel) =>
+  new Promise<number | null>((resolve) => (k.kernel.process.exitCode !== null ? resolve(k.kernel.process.exitCode) : k.kernel.process.once("exit", (code) => resolve(code))));
 
 describe("restart and history", () => {
   it("shuts down on request (restart), and the next kernel keeps the history under the Jupyter data dir", async () => {
@@ -32,15 +33,21 @@ describe("restart and history", () => {
     const fresh = await second.client.execute("typeof (globalThis as any).kept");
     expect(resultText(fresh.outputs)).toBe("'undefined'");
     await second.client.execute("'session two'");
-    const tail = (await second.client.request("shell", "history_request", { hist_access_type: "tail", n: 10, output: true, raw: true })).reply.content as { history: [number, number, [string, string | null]][] };
+    const tail = (await second.client.request("shell", "history_request", { hist_access_type: "tail", n: 10, output: true, raw: true })).reply.content as {
+      history: [number, number, [string, string | null]][];
+    };
     const inputs = tail.history.map((h) => h[2][0]);
     expect(inputs).toEqual(["const kept = 'from session 1';", "kept.length", "typeof (globalThis as any).kept", "'session two'"]);
     expect(tail.history[1]).toEqual([1, 2, ["kept.length", "14"]]);
     expect(tail.history[3]![0]).toBe(2);
 
-    const range = (await second.client.request("shell", "history_request", { hist_access_type: "range", session: -1, start: 1, stop: 2, raw: true, output: false })).reply.content as { history: unknown[] };
+    const range = (await second.client.request("shell", "history_request", { hist_access_type: "range", session: -1, start: 1, stop: 2, raw: true, output: false })).reply.content as {
+      history: unknown[];
+    };
     expect(range.history).toEqual([[1, 1, "const kept = 'from session 1';"]]);
-    const search = (await second.client.request("shell", "history_request", { hist_access_type: "search", pattern: "*session*", unique: true, raw: true, output: false })).reply.content as { history: [number, number, string][] };
+    const search = (await second.client.request("shell", "history_request", { hist_access_type: "search", pattern: "*session*", unique: true, raw: true, output: false })).reply.content as {
+      history: [number, number, string][];
+    };
     expect(search.history.map((h) => h[2])).toEqual(["const kept = 'from session 1';", "'session two'"]);
   });
 });
@@ -51,7 +58,10 @@ describe("clean deaths and survival", () => {
     const pending = k.client.execute("console.log('last words'); process.exit(3)").catch(() => null);
     expect(await exitOf(k)).toBe(3);
     await new Promise((r) => setTimeout(r, 200));
-    const texts = k.client.iopubLog.filter((m) => m.header.msg_type === "stream").map((m) => (m.content as { text: string }).text).join("");
+    const texts = k.client.iopubLog
+      .filter((m) => m.header.msg_type === "stream")
+      .map((m) => (m.content as { text: string }).text)
+      .join("");
     expect(texts).toContain("last words");
     expect(texts).toContain("process.exit(3) was called: the kernel is exiting.");
     k.client.close();
@@ -98,11 +108,24 @@ describe("Jupyter's nbclient", () => {
   const env = { ...process.env, JUPYTER_PATH: path.join(prefix, "share", "jupyter"), JUPYTER_DATA_DIR: dataDir };
   const notebook = path.join(prefix, "errors.ipynb");
   const cell = (source: string, i: number) => ({ cell_type: "code", id: `c${i}`, metadata: {}, source, outputs: [], execution_count: null });
-  writeFileSync(notebook, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { name: "parallab", display_name: "TypeScript (Parallab)", language: "typescript" } }, cells: ["const a = 40;", "throw new Error('in the middle')", "a + 2"].map(cell) }));
+  writeFileSync(
+    notebook,
+    JSON.stringify({
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { name: "parallab", display_name: "TypeScript (Parallab)", language: "typescript" } },
+      cells: ["const a = 40;", "throw new Error('in the middle')", "a + 2"].map(cell),
+    }),
+  );
   const run = (allowErrors: boolean) =>
     spawnSync(
       "/usr/bin/python3",
-      ["-c", `import nbformat, nbclient, sys\nnb = nbformat.read(sys.argv[1], 4)\ntry:\n    nbclient.NotebookClient(nb, kernel_name="parallab", allow_errors=${allowErrors ? "True" : "False"}, timeout=60).execute()\nfinally:\n    nbformat.write(nb, sys.argv[2])`, notebook, `${notebook}.${allowErrors}.out.ipynb`],
+      [
+        "-c",
+        `import nbformat, nbclient, sys\nnb = nbformat.read(sys.argv[1], 4)\ntry:\n    nbclient.NotebookClient(nb, kernel_name="parallab", allow_errors=${allowErrors ? "True" : "False"}, timeout=60).execute()\nfinally:\n    nbformat.write(nb, sys.argv[2])`,
+        notebook,
+        `${notebook}.${allowErrors}.out.ipynb`,
+      ],
       { env, encoding: "utf8", timeout: 120_000 },
     );
 

@@ -85,7 +85,9 @@ describe.skipIf(missing !== null)(missing ? `%%mpi (skipped: ${missing}; to run:
     expect(lines(mpi.outputs)).toEqual(lines(threads.outputs));
     expect(lines(mpi.outputs)).toEqual([expect.stringMatching(/^\[rank 0\] inside \d+ of 200000$/), expect.stringMatching(/^\[rank 1\] inside \d+ of 200000$/)]);
     const text = resultText(mpi.outputs)!;
-    expect(text).toMatch(/^\[rank 0\] \[\n  3\.1\d+,\n  \[ 11, 13, 15, 17 \],\n  \[ 0\.5, -1 \],\n  \[ 1, 2 \],\n  \[ \[ 1, 4 \], \[ 9, 16 \] \],\n  \[ 'r0', 'r1' \],\n  'from root',\n  \[ 7, 8 \],\n  1,\n  \[ 1, 1\.25 \],\n  true,\n  1\.5,\n  2\n\]\n\[rank 1\] /);
+    expect(text).toMatch(
+      /^\[rank 0\] \[\n {2}3\.1\d+,\n {2}\[ 11, 13, 15, 17 \],\n {2}\[ 0\.5, -1 \],\n {2}\[ 1, 2 \],\n {2}\[ \[ 1, 4 \], \[ 9, 16 \] \],\n {2}\[ 'r0', 'r1' \],\n {2}'from root',\n {2}\[ 7, 8 \],\n {2}1,\n {2}\[ 1, 1\.25 \],\n {2}true,\n {2}1\.5,\n {2}2\n\]\n\[rank 1\] /,
+    );
     expect(text).toContain("[rank 1] [\n  3.1");
     const kept = await k.client.execute("[_ranks.length, _ranks[1][8], _ranks[0][4]]");
     expect(resultText(kept.outputs)).toBe("[ 2, 0, [ [ 1, 4 ], [ 9, 16 ] ] ]");
@@ -107,7 +109,10 @@ describe.skipIf(missing !== null)(missing ? `%%mpi (skipped: ${missing}; to run:
   });
 
   it("an error on rank 1 aborts the job and shows that rank's error at the cell's line", async () => {
-    const { reply, outputs } = await k.client.execute("%%mpi -n 2\nconst before = comm.allreduce(1, 'sum');\nif (rank === 1) throw new RangeError(`rank one broke after ${before}`);\ncomm.barrier();\nrank", { timeoutMs: 120000 });
+    const { reply, outputs } = await k.client.execute(
+      "%%mpi -n 2\nconst before = comm.allreduce(1, 'sum');\nif (rank === 1) throw new RangeError(`rank one broke after ${before}`);\ncomm.barrier();\nrank",
+      { timeoutMs: 120000 },
+    );
     expect(reply.content).toMatchObject({ status: "error", ename: "RangeError" });
     const error = errorOf(outputs)!;
     expect(error.evalue).toBe("rank 1: rank one broke after 2");
@@ -187,7 +192,10 @@ describe.skipIf(nsMissing !== null)(nsMissing ? `%%mpi across two hosts (skipped
     dir = mkdtempSync(path.join(os.tmpdir(), "parallab-mpi-hosts-"));
     // Open MPI's rsh agent: `agent HOST command…`, as ssh would run it, in the host's namespace.
     const agent = path.join(dir, "netns-agent.sh");
-    writeFileSync(agent, `#!/bin/sh\nhost="$1"; shift\ncase "$host" in\n  a) ns=${ns.a} ;;\n  b) ns=${ns.b} ;;\n  *) echo "netns-agent: no host $host" >&2; exit 255 ;;\nesac\nexec ip netns exec "$ns" /bin/sh -c "$*"\n`);
+    writeFileSync(
+      agent,
+      `#!/bin/sh\nhost="$1"; shift\ncase "$host" in\n  a) ns=${ns.a} ;;\n  b) ns=${ns.b} ;;\n  *) echo "netns-agent: no host $host" >&2; exit 255 ;;\nesac\nexec ip netns exec "$ns" /bin/sh -c "$*"\n`,
+    );
     chmodSync(agent, 0o755);
     k = await startKernel({
       env: {

@@ -76,7 +76,10 @@ describe("native OpenBLAS matMul on the wasm backend", () => {
   it("falls back to tfjs's kernel for broadcast batches and still matches", async () => {
     await setup();
     const before = { ...nativeMatMulCalls };
-    for (const [a, b, tA] of [[[1, 10, 20], [3, 20, 6], false], [[3, 20, 10], [20, 6], true]] as const) {
+    for (const [a, b, tA] of [
+      [[1, 10, 20], [3, 20, 6], false],
+      [[3, 20, 10], [20, 6], true],
+    ] as const) {
       const { want, got, shape } = both([...a], [...b], tA);
       expect(shape).toEqual([3, 10, 6]);
       expect(maxAbsDiff(got, want)).toBeLessThan(1e-3);
@@ -99,7 +102,13 @@ describe("native OpenBLAS matMul on the wasm backend", () => {
     expect(backend.wasm.HEAPU8.buffer.byteLength).toBeGreaterThan(bytesBefore);
     const [av, bv, ov] = [a.dataSync(), b.dataSync(), out.dataSync()];
     // Spot-check rows and columns against a plain JS dot product.
-    for (const [i, j] of [[0, 0], [1, 4095], [2048, 17], [4095, 4095], [1234, 3210]]) {
+    for (const [i, j] of [
+      [0, 0],
+      [1, 4095],
+      [2048, 17],
+      [4095, 4095],
+      [1234, 3210],
+    ]) {
       let dot = 0;
       for (let p = 0; p < 8; p++) dot += av[i * 8 + p] * bv[p * n + j];
       expect(ov[i * n + j]).toBeCloseTo(dot, 4);

@@ -10,7 +10,9 @@ import { requirementsFor } from "../tracker/reports/gap.js";
 
 const NOTEBOOKS = path.join(PACKAGE_ROOT, "notebooks");
 const framework = loadFramework();
-const files = readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort();
+const files = readdirSync(NOTEBOOKS)
+  .filter((f) => f.endsWith(".ipynb"))
+  .sort();
 
 interface Notebook {
   metadata: { kernelspec?: { name: string }; parallab?: { id: string; title: string; competencies: Record<string, string>; checks: string[]; prerequisites: string[]; hours: number } };
@@ -28,11 +30,25 @@ describe("the course's notebooks", () => {
       expect(nb.metadata.kernelspec?.name, entry.file).toBe("parallab");
       // nbformat 4.5: unique cell ids (readers would otherwise invent them, breaking trust).
       const ids = nb.cells.map((c) => c.id);
-      expect(ids.every((id) => typeof id === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(id)), entry.file).toBe(true);
+      expect(
+        ids.every((id) => typeof id === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(id)),
+        entry.file,
+      ).toBe(true);
       expect(new Set(ids).size, entry.file).toBe(ids.length);
-      expect(nb.metadata.parallab, entry.file).toEqual({ id: entry.id, title: entry.title, competencies: entry.competencies, checks: entry.checks.map((c) => c.id), prerequisites: entry.prerequisites, hours: entry.hours });
+      expect(nb.metadata.parallab, entry.file).toEqual({
+        id: entry.id,
+        title: entry.title,
+        competencies: entry.competencies,
+        checks: entry.checks.map((c) => c.id),
+        prerequisites: entry.prerequisites,
+        hours: entry.hours,
+      });
       // Every check of the entry is a %%check cell of the notebook, and nothing else is.
-      const checkCells = nb.cells.filter((c) => c.cell_type === "code").map(sourceOf).map((s) => /^%%check\s+(\S+)/.exec(s)?.[1]).filter(Boolean);
+      const checkCells = nb.cells
+        .filter((c) => c.cell_type === "code")
+        .map(sourceOf)
+        .map((s) => /^%%check\s+(\S+)/.exec(s)?.[1])
+        .filter(Boolean);
       expect(checkCells.sort(), entry.file).toEqual(entry.checks.map((c) => c.id).sort());
     }
   });

@@ -39,7 +39,9 @@ describe("parallel.map", () => {
   });
 
   it("really uses worker threads", async () => {
-    const { outputs } = await k.client.execute("const ids = await parallel.map(64, () => require('node:worker_threads').threadId, { chunkSize: 1 });\n[ids.every((id) => id !== 0), new Set(ids).size >= 1]");
+    const { outputs } = await k.client.execute(
+      "const ids = await parallel.map(64, () => require('node:worker_threads').threadId, { chunkSize: 1 });\n[ids.every((id) => id !== 0), new Set(ids).size >= 1]",
+    );
     expect(resultText(outputs)).toBe("[ true, true ]");
   });
 
@@ -138,9 +140,12 @@ describe("parallel.map", () => {
 describe("output and progress", () => {
   it("streams each worker's output into the calling cell, prefixed with the worker id", async () => {
     const { outputs } = await k.client.execute("await parallel.map(4, (i) => { console.log(`item ${i}`); return i; }, { chunkSize: 1 })");
-    const lines = stdout(outputs).trimEnd().split("\n").sort((a, b) => a.slice(-1).localeCompare(b.slice(-1)));
+    const lines = stdout(outputs)
+      .trimEnd()
+      .split("\n")
+      .sort((a, b) => a.slice(-1).localeCompare(b.slice(-1)));
     expect(lines).toHaveLength(4);
-    lines.forEach((line, i) => expect(line).toMatch(new RegExp(`^\\[worker \\d+\\] item ${i}$`)));
+    for (const [i, line] of lines.entries()) expect(line).toMatch(new RegExp(`^\\[worker \\d+\\] item ${i}$`));
   });
 
   it("shows a progress bar for a long map that updates in place and ends at 100%", async () => {
@@ -168,7 +173,9 @@ describe("shared memory and reductions", () => {
   });
 
   it("plain typed arrays are copied, never shared", async () => {
-    const { outputs } = await k.client.execute("const plain = new Float64Array(100);\nawait parallel.map(plain, (_v, i) => { plain[i] = 1; return 0; }, { with: { plain } });\nplain.reduce((s, v) => s + v, 0)");
+    const { outputs } = await k.client.execute(
+      "const plain = new Float64Array(100);\nawait parallel.map(plain, (_v, i) => { plain[i] = 1; return 0; }, { with: { plain } });\nplain.reduce((s, v) => s + v, 0)",
+    );
     expect(resultText(outputs)).toBe("0");
   });
 
@@ -183,11 +190,15 @@ describe("shared memory and reductions", () => {
 describe("%workers and interrupts", () => {
   it("shows the pool's state, resizes it and resets it", async () => {
     const state = await k.client.execute("%workers");
-    expect(stdout(state.outputs)).toMatch(/^Worker pool: \d+ threads \(\d+ started\), \d+ busy, \d+ queued\ntasks: \d+ completed, \d+ failed; utilization [\d.]+%\nrun time p50 [\d.]+ ms, p99 [\d.]+ ms; wait time p50 [\d.]+ ms, p99 [\d.]+ ms\n$/);
+    expect(stdout(state.outputs)).toMatch(
+      /^Worker pool: \d+ threads \(\d+ started\), \d+ busy, \d+ queued\ntasks: \d+ completed, \d+ failed; utilization [\d.]+%\nrun time p50 [\d.]+ ms, p99 [\d.]+ ms; wait time p50 [\d.]+ ms, p99 [\d.]+ ms\n$/,
+    );
     const resized = await k.client.execute("%workers 3\nparallel.threads");
     expect(stdout(resized.outputs)).toBe("Worker pool resized to 3 threads.\n");
     expect(resultText(resized.outputs)).toBe("3");
-    const ids = await k.client.execute("new Set(await parallel.map(300, () => { const t = Date.now(); while (Date.now() - t < 2) {} return require('node:worker_threads').threadId; }, { chunkSize: 1 })).size");
+    const ids = await k.client.execute(
+      "new Set(await parallel.map(300, () => { const t = Date.now(); while (Date.now() - t < 2) {} return require('node:worker_threads').threadId; }, { chunkSize: 1 })).size",
+    );
     expect(Number(resultText(ids.outputs))).toBe(3);
     const reset = await k.client.execute("%workers --reset");
     expect(stdout(reset.outputs)).toBe("Worker pool reset: 3 threads.\n");
@@ -238,7 +249,9 @@ describe("%%workers SPMD cells", () => {
     const mapped = await k.client.execute("_ranks.map((r) => r[0])");
     expect(resultText(mapped.outputs)).toBe("[ 6, 6, 6 ]");
     expect(resultText(outputs)).toBe(
-      ["[rank 0] [ 6, [ 2, 4 ], 'root says hi', 'abc', 'ring 2' ]", "[rank 1] [ 6, [ 2, 4 ], 'root says hi', 'abc', 'ring 0' ]", "[rank 2] [ 6, [ 2, 4 ], 'root says hi', 'abc', 'ring 1' ]"].join("\n"),
+      ["[rank 0] [ 6, [ 2, 4 ], 'root says hi', 'abc', 'ring 2' ]", "[rank 1] [ 6, [ 2, 4 ], 'root says hi', 'abc', 'ring 0' ]", "[rank 2] [ 6, [ 2, 4 ], 'root says hi', 'abc', 'ring 1' ]"].join(
+        "\n",
+      ),
     );
   });
 

@@ -7,16 +7,7 @@ import { pathToFileURL } from "node:url";
 import util from "node:util";
 import vm from "node:vm";
 import { describe, expect, it } from "vitest";
-import {
-  analyseProfile,
-  describeUrl,
-  packageNameFromUrl,
-  sampleDurations,
-  type CpuProfile,
-  type FunctionStat,
-  type ProfileAnalysis,
-  type SourceLocator,
-} from "../kernel/profile/analysis.js";
+import { analyseProfile, describeUrl, packageNameFromUrl, sampleDurations, type CpuProfile, type FunctionStat, type ProfileAnalysis, type SourceLocator } from "../kernel/profile/analysis.js";
 
 const CELL_FILE = "cell-7";
 
@@ -236,16 +227,16 @@ describe("library and native time", async () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(parents.filter((p) => p === "")).toHaveLength(1);
     expect(ids.length).toBeLessThanOrEqual(300);
-    const valueOf = new Map(ids.map((id, i) => [id, values[i]!]));
+    const valueById = new Map(ids.map((id, i) => [id, values[i]!]));
     const childSum = new Map<string, number>();
     parents.forEach((p, i) => {
       if (p === "") return;
-      expect(valueOf.has(p), `parent ${p} of ${ids[i]}`).toBe(true);
+      expect(valueById.has(p), `parent ${p} of ${ids[i]}`).toBe(true);
       expect(ids.indexOf(p)).toBeLessThan(i); // parents come first
-      expect(values[i]!).toBeLessThanOrEqual(valueOf.get(p)!);
+      expect(values[i]!).toBeLessThanOrEqual(valueById.get(p)!);
       childSum.set(p, (childSum.get(p) ?? 0) + values[i]!);
     });
-    for (const [p, sum] of childSum) expect(sum).toBeLessThanOrEqual(valueOf.get(p)! * (1 + 1e-9));
+    for (const [p, sum] of childSum) expect(sum).toBeLessThanOrEqual(valueById.get(p)! * (1 + 1e-9));
     const rootValue = values[parents.indexOf("")]!;
     expect(rootValue).toBeCloseTo(a.busyMs, 6);
     for (const v of values) expect(v).toBeGreaterThanOrEqual(rootValue * 0.005);

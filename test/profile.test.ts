@@ -47,7 +47,11 @@ describe("%%profile", () => {
     expect(text).toMatch(/^%%profile Cell\[\d+\]\nwall [\d.]+ \w+ · CPU user .* · event loop busy \d+% · GC .* in \d+ collections? · heap [\d.]+ MB → [\d.]+ MB \(peak ≤ [\d.]+ MB\)/);
     const top = section(text, "Top functions by self time:")[0]!;
     expect(top).toMatch(new RegExp(`hotSum +${label.replace(/[[\]]/g, "\\$&")}, line 1$`));
-    expect(text).toMatch(new RegExp(`Verdict: \\d+% of CPU in \`hotSum\\(\\) at ${label.replace(/[[\]]/g, "\\$&")}, line 3\` on the main thread: move this loop into \`parallel.map\`.*Amdahl's law allows at most [\\d.]+×`));
+    expect(text).toMatch(
+      new RegExp(
+        `Verdict: \\d+% of CPU in \`hotSum\\(\\) at ${label.replace(/[[\]]/g, "\\$&")}, line 3\` on the main thread: move this loop into \`parallel.map\`.*Amdahl's law allows at most [\\d.]+×`,
+      ),
+    );
     const lines = section(text, "Line profile of Cell[");
     expect(lines.map((l) => l.trim().split(/\s+/)[0])).toEqual(["1", "2", "3", "4"]);
     expect(lines[2]).toMatch(/^\s+3\s+\d+\s+[\d.]+\s+for \(let r = 0; r < 4; r\+\+\) acc \+= hotSum\(2e6\);$/);
@@ -106,7 +110,13 @@ describe("%%profile", () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), "parallab-profile-")), "cell.cpuprofile");
     const { outputs } = await k.client.execute(`%%profile --save ${file}\nhotSum(1e6)`);
     expect(report(outputs).text).toContain(`Saved the main thread's profile to ${file}`);
-    const profile = JSON.parse(readFileSync(file, "utf8")) as { nodes: { id: number; callFrame: { functionName: string } }[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
+    const profile = JSON.parse(readFileSync(file, "utf8")) as {
+      nodes: { id: number; callFrame: { functionName: string } }[];
+      samples: number[];
+      timeDeltas: number[];
+      startTime: number;
+      endTime: number;
+    };
     expect(profile.nodes.length).toBeGreaterThan(1);
     expect(profile.samples.length).toBe(profile.timeDeltas.length);
     expect(profile.endTime).toBeGreaterThan(profile.startTime);

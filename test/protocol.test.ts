@@ -12,7 +12,10 @@ describe("wire format", () => {
   it("round-trips a message with routing frames and buffers", () => {
     const header = newHeader("execute_request", "s1");
     const frames = encode({ identities: [Buffer.from("client")], header, parent_header: {}, content: { code: "1" }, buffers: [new Uint8Array([1, 2])] }, signer);
-    const msg = decode(frames.map((f) => Buffer.from(f)), signer);
+    const msg = decode(
+      frames.map((f) => Buffer.from(f)),
+      signer,
+    );
     expect(msg.identities.map((b) => b.toString())).toEqual(["client"]);
     expect(msg.header).toEqual(header);
     expect(msg.content).toEqual({ code: "1" });

@@ -31,17 +31,21 @@ function parallab(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status
 }
 
 /** A server's own Jupyter dirs, so that it sees only the kernels the test gives it. */
-const isolated = (dir: string) => ({ HOME: dir, PYTHONNOUSERSITE: "1", JUPYTER_PATH: path.join(dir, "share", "jupyter"), JUPYTER_DATA_DIR: path.join(dir, "data"), JUPYTER_CONFIG_DIR: path.join(dir, "config"), JUPYTER_RUNTIME_DIR: path.join(dir, "runtime") });
+const isolated = (dir: string) => ({
+  HOME: dir,
+  PYTHONNOUSERSITE: "1",
+  JUPYTER_PATH: path.join(dir, "share", "jupyter"),
+  JUPYTER_DATA_DIR: path.join(dir, "data"),
+  JUPYTER_CONFIG_DIR: path.join(dir, "config"),
+  JUPYTER_RUNTIME_DIR: path.join(dir, "runtime"),
+});
 
 beforeAll(async () => {
   mkdirSync(root, { recursive: true });
   copyFileSync(path.join("notebooks", NOTEBOOK), path.join(root, NOTEBOOK));
   installKernelspec({ prefix: jupyterHome });
   const serverEnv = { ...isolated(jupyterHome), PARALLAB_DB: path.join(tmp, "server.db"), PARALLAB_LEARNER: "server-side" };
-  [server, bare] = await Promise.all([
-    startJupyterServer({ rootDir: root, env: serverEnv }),
-    startJupyterServer({ rootDir: root, env: isolated(path.join(tmp, "bare")) }),
-  ]);
+  [server, bare] = await Promise.all([startJupyterServer({ rootDir: root, env: serverEnv }), startJupyterServer({ rootDir: root, env: isolated(path.join(tmp, "bare")) })]);
 }, 60_000);
 
 afterAll(async () => {

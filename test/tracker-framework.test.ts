@@ -74,7 +74,11 @@ describe("the skills framework in skills/", () => {
   it("maps the notebooks 00–08 with their checks", () => {
     const ids = framework.curriculum.map((n) => n.id);
     expect(ids[0]).toBe("00-welcome");
-    for (let i = 1; i <= 8; i++) expect(ids.some((id) => id.startsWith(`0${i}-`)), `notebook 0${i}`).toBe(true);
+    for (let i = 1; i <= 8; i++)
+      expect(
+        ids.some((id) => id.startsWith(`0${i}-`)),
+        `notebook 0${i}`,
+      ).toBe(true);
     const welcome = framework.curriculum[0]!;
     expect(welcome.file).toBe("00-welcome.ipynb");
     expect(existsSync(path.join(PACKAGE_ROOT, "notebooks", welcome.file))).toBe(true);
@@ -122,6 +126,7 @@ describe("loadFramework on broken copies of skills/", () => {
     cpSync(SKILLS_DIR, dir, { recursive: true });
     return dir;
   }
+  // biome-ignore lint/suspicious/noExplicitAny: a YAML document edited freely by each test
   type Data = any;
   function edit(d: string, file: string, change: (data: Data) => void): void {
     const data: Data = parse(readFileSync(path.join(d, file), "utf8"));
@@ -165,9 +170,7 @@ describe("loadFramework on broken copies of skills/", () => {
       delete requires["gpu-programming"];
     });
     const err = loadError(d);
-    expect(err.errors).toEqual([
-      `${path.join(d, "roles.yaml")}: roles[${index}] (ml-engineer).requires.gpu-progamming: unknown competency "gpu-progamming" (did you mean "gpu-programming"?)`,
-    ]);
+    expect(err.errors).toEqual([`${path.join(d, "roles.yaml")}: roles[${index}] (ml-engineer).requires.gpu-progamming: unknown competency "gpu-progamming" (did you mean "gpu-programming"?)`]);
   });
 
   it("names a duplicate check id and where it first appears", () => {
@@ -226,7 +229,11 @@ describe("loadFramework on broken copies of skills/", () => {
       /catalogue\.yaml: items\[0\] \([\w-]+\)\.month: must be at most 12/,
       /catalogue\.yaml: items\[1\] \(ml-engineer\)\.id: "ml-engineer" is also a role id/,
     ];
-    for (const re of expected) expect(errors.some((e) => re.test(e)), `${re}\n${errors.join("\n")}`).toBe(true);
+    for (const re of expected)
+      expect(
+        errors.some((e) => re.test(e)),
+        `${re}\n${errors.join("\n")}`,
+      ).toBe(true);
     expect(errors).toHaveLength(expected.length);
   });
 
@@ -249,10 +256,7 @@ describe("loadFramework on broken copies of skills/", () => {
       data.roles[ml].evidence = ["graded", "external", "graded"];
       data.roles[hpc].evidence = [];
     });
-    expect(loadError(d).errors).toEqual([
-      `${file}: roles[${ml}] (ml-engineer).evidence[2]: "graded" is listed twice`,
-      `${file}: roles[${hpc}] (hpc-specialist).evidence: must have at least 1 entry`,
-    ]);
+    expect(loadError(d).errors).toEqual([`${file}: roles[${ml}] (ml-engineer).evidence[2]: "graded" is listed twice`, `${file}: roles[${hpc}] (hpc-specialist).evidence: must have at least 1 entry`]);
   });
 
   it("counts every provenance for a role without evidence:, and only graded work for a certificate without it", () => {

@@ -90,7 +90,15 @@ const framework: Framework = {
 /** The provenance each kind has unless a test says otherwise: course work graded. */
 const usualProvenance = (kind: EvidenceRecord["kind"]): Provenance => (kind === "check" || kind === "notebook" ? "graded" : kind === "self-assessment" ? "self-assessed" : "external");
 
-const rec = (learner: string, kind: EvidenceRecord["kind"], ref: string, date: string, competency: string | null = null, level: EvidenceRecord["level"] = null, provenance: Provenance = usualProvenance(kind)): EvidenceRecord => ({
+const rec = (
+  learner: string,
+  kind: EvidenceRecord["kind"],
+  ref: string,
+  date: string,
+  competency: string | null = null,
+  level: EvidenceRecord["level"] = null,
+  provenance: Provenance = usualProvenance(kind),
+): EvidenceRecord => ({
   learner,
   kind,
   ref,
@@ -216,9 +224,7 @@ describe("study plan", () => {
       [3, "nb-gpu", 6],
       [4, "nb-gpu", 4],
     ]);
-    expect(plan.unscheduled).toEqual([
-      { kind: "conference", id: "sc-conf", title: "Supercomputing spring meeting", hours: 16, competencies: ["profiling"], reason: "does not fit before 2025-03-09" },
-    ]);
+    expect(plan.unscheduled).toEqual([{ kind: "conference", id: "sc-conf", title: "Supercomputing spring meeting", hours: 16, competencies: ["profiling"], reason: "does not fit before 2025-03-09" }]);
     expect(plan.goals[0]!.plannedEnd).toBeNull();
   });
 
@@ -303,7 +309,13 @@ describe("exports", () => {
     const withId = openBadge(framework, carol, "carol", issuer, { validFrom: "2025-02-01T00:00:00Z" });
     // Evidence is matched by learner id; an e-mail address becomes an emailAddress identity.
     expect(() => openBadge(framework, carol, "carol@example.org", issuer, { validFrom: "2025-02-01T00:00:00Z" })).toThrow(/speedup needs apply, has none/);
-    const byMail = openBadge(framework, carol.map((e) => ({ ...e, learner: "carol@example.org" })), "carol@example.org", issuer, { validFrom: "2025-02-01T00:00:00Z" });
+    const byMail = openBadge(
+      framework,
+      carol.map((e) => ({ ...e, learner: "carol@example.org" })),
+      "carol@example.org",
+      issuer,
+      { validFrom: "2025-02-01T00:00:00Z" },
+    );
     expect(byMail.credentialSubject.identifier?.[0]?.identityType).toBe("emailAddress");
     // Evidence dated after validFrom does not count yet.
     expect(() => openBadge(framework, carol, "carol", issuer, { validFrom: "2025-01-15T00:00:00Z" })).toThrow(/profiling needs know, has none/);
@@ -384,7 +396,16 @@ describe("provenance", () => {
       ["check", "intro-amdahl", "checked"],
       ["notebook", "nb-threads", "imported"],
     ]);
-    expect(speedup.next).toEqual({ kind: "grade", id: "nb-intro", title: "Why parallel", hours: 0, level: "apply", url: null, month: null, command: "npx parallab grade parallab-course/01-intro.ipynb" });
+    expect(speedup.next).toEqual({
+      kind: "grade",
+      id: "nb-intro",
+      title: "Why parallel",
+      hours: 0,
+      level: "apply",
+      url: null,
+      month: null,
+      command: "npx parallab grade parallab-course/01-intro.ipynb",
+    });
     expect(certificate.rows.find((r) => r.competency === "threads")!.next).toMatchObject({ kind: "grade", id: "nb-threads", command: "npx parallab grade parallab-course/02-threads.ipynb" });
     // External evidence counts for the certificate; nothing of it is left uncounted.
     expect(certificate.rows.find((r) => r.competency === "profiling")).toMatchObject({ evidenced: "know", gap: 0, uncounted: [] });
@@ -392,7 +413,9 @@ describe("provenance", () => {
 
     const md = gapMarkdown(certificate);
     expect(md).toContain("Counts: graded, external evidence.");
-    expect(md).toContain("| Speedup models | apply | none | 3 |  | check intro-gustafson (checked, 2025-01-04); notebook nb-intro (checked, 2025-01-04); check intro-amdahl (checked, 2025-01-03); notebook nb-threads (imported, 2025-01-05): not counted, the certificate needs graded or external | grade nb-intro: npx parallab grade parallab-course/01-intro.ipynb |");
+    expect(md).toContain(
+      "| Speedup models | apply | none | 3 |  | check intro-gustafson (checked, 2025-01-04); notebook nb-intro (checked, 2025-01-04); check intro-amdahl (checked, 2025-01-03); notebook nb-threads (imported, 2025-01-05): not counted, the certificate needs graded or external | grade nb-intro: npx parallab grade parallab-course/01-intro.ipynb |",
+    );
     const html = gapReportHtml(certificate, undefined, { includePlotlyJs: false });
     expect(html).toContain("<th>Not counted</th>");
     expect(html).toContain("<td>notebook nb-threads (imported, 2025-01-05); check threads-race (imported, 2025-01-05): not counted, the certificate needs graded or external</td>");

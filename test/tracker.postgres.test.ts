@@ -64,7 +64,9 @@ describe("a PARALLAB_DB that cannot be used", () => {
   it("says so for a server that is not there, with what to do", () => {
     const r = cli(["goal", "list"], { PARALLAB_DB: `postgres://parallab:s3cret@127.0.0.1:1/tracker` });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^parallab: cannot reach the PostgreSQL database postgres:\/\/parallab:\*\*\*@127\.0\.0\.1:1\/tracker \(.*ECONNREFUSED.*\): start the server, or correct the host and port in PARALLAB_DB \(postgres:\/\/USER:PASSWORD@HOST:PORT\/DATABASE\), or unset PARALLAB_DB to use the embedded SQLite database\n$/);
+    expect(r.stderr).toMatch(
+      /^parallab: cannot reach the PostgreSQL database postgres:\/\/parallab:\*\*\*@127\.0\.0\.1:1\/tracker \(.*ECONNREFUSED.*\): start the server, or correct the host and port in PARALLAB_DB \(postgres:\/\/USER:PASSWORD@HOST:PORT\/DATABASE\), or unset PARALLAB_DB to use the embedded SQLite database\n$/,
+    );
     expect(r.stderr).not.toContain("s3cret");
     noStack(r.stderr);
   });
@@ -104,8 +106,13 @@ describe("a PARALLAB_DB that cannot be used", () => {
     for (const cell of welcome.before) expect((await kernel.client.execute(cell, { timeoutMs: 120_000 })).reply.content).toMatchObject({ status: "ok" });
     const passed = await kernel.client.execute(welcome.check, { timeoutMs: 120_000 });
     expect(passed.reply.content).toMatchObject({ status: "ok" });
-    const shown = passed.outputs.filter((m) => m.header.msg_type === "display_data").map((m) => m.content as { data: Record<string, unknown> }).find((c) => c.data["application/vnd.parallab.check+json"])!;
-    expect(shown.data["text/plain"]).toMatch(/^✓ check 00-welcome\.measure passed: counts toward Benchmarking and optimisation \(know\); not recorded: cannot reach the PostgreSQL database postgres:\/\/parallab@127\.0\.0\.1:1\/tracker \(.*\): start the server/);
+    const shown = passed.outputs
+      .filter((m) => m.header.msg_type === "display_data")
+      .map((m) => m.content as { data: Record<string, unknown> })
+      .find((c) => c.data["application/vnd.parallab.check+json"])!;
+    expect(shown.data["text/plain"]).toMatch(
+      /^✓ check 00-welcome\.measure passed: counts toward Benchmarking and optimisation \(know\); not recorded: cannot reach the PostgreSQL database postgres:\/\/parallab@127\.0\.0\.1:1\/tracker \(.*\): start the server/,
+    );
     const skills = await kernel.client.execute("%skills");
     expect(skills.reply.content).toMatchObject({ status: "error", ename: "UsageError" });
     expect((skills.reply.content as { evalue: string }).evalue).toMatch(/^%skills: cannot reach the PostgreSQL database/);

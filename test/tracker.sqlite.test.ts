@@ -29,7 +29,9 @@ trackerSuite({
   async execute(file, statements) {
     const db = new Database(file);
     try {
-      db.transaction(() => statements.forEach((s) => db.exec(s)))();
+      db.transaction(() => {
+        for (const s of statements) db.exec(s);
+      })();
     } finally {
       db.close();
     }

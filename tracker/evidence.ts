@@ -83,7 +83,18 @@ export async function insertEvidence({ db, tables: { evidence, learners } }: Tra
     .onConflictDoNothing();
   let inserted = 0;
   for (let i = 0; i < rows.length; i += CHUNK) {
-    const values = rows.slice(i, i + CHUNK).map((row) => ({ learnerId: row.learner, kind: row.kind, ref: row.ref, competencyId: row.competency ?? null, level: row.level ?? null, source: row.source, date: row.date, provenance: row.provenance, contentHash: row.contentHash ?? "", url: row.url ?? null }));
+    const values = rows.slice(i, i + CHUNK).map((row) => ({
+      learnerId: row.learner,
+      kind: row.kind,
+      ref: row.ref,
+      competencyId: row.competency ?? null,
+      level: row.level ?? null,
+      source: row.source,
+      date: row.date,
+      provenance: row.provenance,
+      contentHash: row.contentHash ?? "",
+      url: row.url ?? null,
+    }));
     // RETURNING counts the new rows alike on both drivers (their "changes" are not the same).
     inserted += (await db.insert(evidence).values(values).onConflictDoNothing().returning({ id: evidence.id })).length;
   }
@@ -96,8 +107,21 @@ export function addEvidence(store: TrackerStore, rows: NewEvidence[]): Promise<n
 }
 
 export async function evidenceOf(store: TrackerStore, learner: string): Promise<EvidenceRecord[]> {
-  const rows = await store.transaction(({ db, tables: { evidence } }) => db.select().from(evidence).where(eq(evidence.learnerId, learner)).orderBy(asc(evidence.date), asc(evidence.id)), { readOnly: true });
-  return rows.map((e) => ({ learner: e.learnerId, kind: e.kind, ref: e.ref, competency: e.competencyId, level: e.level, source: e.source, date: e.date, provenance: e.provenance, contentHash: e.contentHash || null, url: e.url }));
+  const rows = await store.transaction(({ db, tables: { evidence } }) => db.select().from(evidence).where(eq(evidence.learnerId, learner)).orderBy(asc(evidence.date), asc(evidence.id)), {
+    readOnly: true,
+  });
+  return rows.map((e) => ({
+    learner: e.learnerId,
+    kind: e.kind,
+    ref: e.ref,
+    competency: e.competencyId,
+    level: e.level,
+    source: e.source,
+    date: e.date,
+    provenance: e.provenance,
+    contentHash: e.contentHash || null,
+    url: e.url,
+  }));
 }
 
 /** The checks a learner holds as `provenance` or stronger, in the caller's transaction. */
@@ -113,7 +137,11 @@ export async function checksHeld({ db, tables: { evidence } }: TrackerTx, learne
  * Records the notebook as complete at `provenance` when every one of its checks is held at that
  * provenance or stronger, in the caller's transaction; true when the row is new.
  */
-async function completeNotebook(tx: TrackerTx, notebook: CurriculumNotebook, row: { learner: string; provenance: CourseProvenance; source: string; date: string; contentHash?: string | null }): Promise<{ complete: boolean; inserted: boolean; missing: string[] }> {
+async function completeNotebook(
+  tx: TrackerTx,
+  notebook: CurriculumNotebook,
+  row: { learner: string; provenance: CourseProvenance; source: string; date: string; contentHash?: string | null },
+): Promise<{ complete: boolean; inserted: boolean; missing: string[] }> {
   const held = await checksHeld(tx, row.learner, row.provenance);
   const missing = notebook.checks.filter((c) => !held.has(c.id)).map((c) => c.id);
   if (missing.length > 0 || notebook.checks.length === 0) return { complete: false, inserted: false, missing };
@@ -195,7 +223,10 @@ export async function recordGradedNotebook(
   const notebook = framework.curriculum.find((n) => n.id === options.notebook);
   if (!notebook) throw new EvidenceInputError(`unknown notebook "${options.notebook}": the curriculum (skills/curriculum.yaml) has ${framework.curriculum.map((n) => n.id).join(", ")}`);
   const foreign = options.passedChecks.filter((id) => !notebook.checks.some((c) => c.id === id));
-  if (foreign.length) throw new EvidenceInputError(`${foreign.map((id) => `"${id}"`).join(", ")} ${foreign.length === 1 ? "is not a check" : "are not checks"} of notebook ${notebook.id}, whose checks are ${notebook.checks.map((c) => c.id).join(", ")}`);
+  if (foreign.length)
+    throw new EvidenceInputError(
+      `${foreign.map((id) => `"${id}"`).join(", ")} ${foreign.length === 1 ? "is not a check" : "are not checks"} of notebook ${notebook.id}, whose checks are ${notebook.checks.map((c) => c.id).join(", ")}`,
+    );
   if (!SHA256.test(options.contentHash)) throw new EvidenceInputError(`contentHash must be the sha256 of the solution cells (64 lower-case hex digits), got "${options.contentHash}"`);
   const { learner, contentHash, source } = options;
   const date = options.date ?? today();

@@ -42,16 +42,19 @@ export interface Gradebook {
 const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function gradebook(store: TrackerStore, framework: Framework): Promise<Gradebook> {
-  const { learnerIds, rows } = await store.transaction(async ({ db, tables: { evidence, learners } }) => {
-    const learnerIds = (await db.select({ id: learners.id }).from(learners)).map((l) => l.id);
-    const rows = await db
-      .select({ learner: evidence.learnerId, kind: evidence.kind, ref: evidence.ref, provenance: evidence.provenance, date: min(evidence.date) })
-      .from(evidence)
-      .where(and(inArray(evidence.kind, ["check", "notebook"]), inArray(evidence.provenance, [...COURSE_PROVENANCES])))
-      .groupBy(evidence.learnerId, evidence.kind, evidence.ref, evidence.provenance)
-      .orderBy(asc(evidence.learnerId));
-    return { learnerIds, rows };
-  }, { readOnly: true });
+  const { learnerIds, rows } = await store.transaction(
+    async ({ db, tables: { evidence, learners } }) => {
+      const learnerIds = (await db.select({ id: learners.id }).from(learners)).map((l) => l.id);
+      const rows = await db
+        .select({ learner: evidence.learnerId, kind: evidence.kind, ref: evidence.ref, provenance: evidence.provenance, date: min(evidence.date) })
+        .from(evidence)
+        .where(and(inArray(evidence.kind, ["check", "notebook"]), inArray(evidence.provenance, [...COURSE_PROVENANCES])))
+        .groupBy(evidence.learnerId, evidence.kind, evidence.ref, evidence.provenance)
+        .orderBy(asc(evidence.learnerId));
+      return { learnerIds, rows };
+    },
+    { readOnly: true },
+  );
 
   const checks: GradebookCheck[] = framework.curriculum.flatMap((n) => n.checks.map((c) => ({ id: c.id, notebook: n.id, competency: c.competency, level: c.level })));
   const notebookIds = new Set(framework.curriculum.map((n) => n.id));

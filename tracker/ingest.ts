@@ -93,8 +93,15 @@ export async function recordNotebooks(store: TrackerStore, framework: Framework,
       let inserted = await insertEvidence(tx, rows);
       const done = await checksHeld(tx, learner, "imported");
       const completed = framework.curriculum.filter((n) => n.checks.length > 0 && n.checks.every((c) => done.has(c.id)) && n.checks.some((c) => passed.includes(c.id))).map((n) => n.id);
-      const lastDate = rows.map((r) => r.date).sort().pop() ?? today();
-      inserted += await insertEvidence(tx, completed.map((id) => ({ learner, kind: "notebook", ref: id, source: nb.file, date: lastDate, provenance: "imported", contentHash: nb.sha256 })));
+      const lastDate =
+        rows
+          .map((r) => r.date)
+          .sort()
+          .pop() ?? today();
+      inserted += await insertEvidence(
+        tx,
+        completed.map((id) => ({ learner, kind: "notebook", ref: id, source: nb.file, date: lastDate, provenance: "imported", contentHash: nb.sha256 })),
+      );
       recorded.push({ file: nb.file, passed, unknown, inserted, completed });
     }
     return recorded;

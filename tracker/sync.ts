@@ -34,13 +34,21 @@ export async function syncFramework(store: TrackerStore, framework: Framework): 
     const checks = framework.curriculum.flatMap((n) => n.checks.map((c) => ({ id: c.id, notebookId: n.id, competencyId: c.competency, level: c.level, description: c.description })));
     // Multi-row inserts: one round trip per table on PostgreSQL. drizzle refuses an empty list.
     const some = <R>(rows: R[]) => rows.length > 0;
-    if (some(framework.competencies)) await db.insert(t.competencies).values(framework.competencies.map((c) => ({ id: c.id, area: c.area, name: c.name, description: c.description, levels: c.levels })));
+    if (some(framework.competencies))
+      await db.insert(t.competencies).values(framework.competencies.map((c) => ({ id: c.id, area: c.area, name: c.name, description: c.description, levels: c.levels })));
     if (some(framework.roles)) await db.insert(t.roles).values(framework.roles.map((r) => ({ id: r.id, name: r.name, kind: r.kind, description: r.description })));
     if (some(requirements)) await db.insert(t.requirements).values(requirements);
-    if (some(framework.curriculum)) await db.insert(t.notebooks).values(framework.curriculum.map((n) => ({ id: n.id, file: n.file, title: n.title, hours: n.hours, competencies: n.competencies, prerequisites: n.prerequisites })));
+    if (some(framework.curriculum))
+      await db.insert(t.notebooks).values(framework.curriculum.map((n) => ({ id: n.id, file: n.file, title: n.title, hours: n.hours, competencies: n.competencies, prerequisites: n.prerequisites })));
     if (some(checks)) await db.insert(t.checks).values(checks);
-    if (some(framework.catalogue)) await db.insert(t.catalogue).values(framework.catalogue.map((i) => ({ id: i.id, kind: i.kind, name: i.name, url: i.url, hours: i.hours, cost: i.cost, month: i.month, competencies: i.competencies })));
-    await db.insert(t.meta).values({ key: HASH_KEY, value: hash }).onConflictDoUpdate({ target: t.meta.key, set: { value: hash } });
+    if (some(framework.catalogue))
+      await db
+        .insert(t.catalogue)
+        .values(framework.catalogue.map((i) => ({ id: i.id, kind: i.kind, name: i.name, url: i.url, hours: i.hours, cost: i.cost, month: i.month, competencies: i.competencies })));
+    await db
+      .insert(t.meta)
+      .values({ key: HASH_KEY, value: hash })
+      .onConflictDoUpdate({ target: t.meta.key, set: { value: hash } });
     return true;
   });
 }

@@ -20,7 +20,14 @@ const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? 25);
 console.debug = () => undefined; // @jupyterlab/services logs every websocket it opens.
 const tmp = mkdtempSync(path.join(os.tmpdir(), "parallab-bench-frontends-"));
 installKernelspec({ prefix: tmp });
-const env = { HOME: tmp, PYTHONNOUSERSITE: "1", JUPYTER_PATH: path.join(tmp, "share", "jupyter"), JUPYTER_DATA_DIR: path.join(tmp, "data"), JUPYTER_RUNTIME_DIR: path.join(tmp, "runtime"), PARALLAB_DB: path.join(tmp, "tracker.db") };
+const env = {
+  HOME: tmp,
+  PYTHONNOUSERSITE: "1",
+  JUPYTER_PATH: path.join(tmp, "share", "jupyter"),
+  JUPYTER_DATA_DIR: path.join(tmp, "data"),
+  JUPYTER_RUNTIME_DIR: path.join(tmp, "runtime"),
+  PARALLAB_DB: path.join(tmp, "tracker.db"),
+};
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -85,12 +92,23 @@ try {
   console.log(`  default server         p50 ${p50.plain.toFixed(2)} ms`);
   console.log(`  with nodelay_config.py p50 ${p50.nodelay.toFixed(2)} ms  (${(p50.plain / p50.nodelay).toFixed(1)}× faster)`);
   console.log(`  straight over ZMQ      p50 ${direct.toFixed(2)} ms  (no server: our own client)`);
-  console.log(JSON.stringify({ server_p50_ms: Number(p50.plain.toFixed(2)), server_nodelay_p50_ms: Number(p50.nodelay.toFixed(2)), nodelay_speedup: Number((p50.plain / p50.nodelay).toFixed(2)), direct_zmq_p50_ms: Number(direct.toFixed(2)) }));
+  console.log(
+    JSON.stringify({
+      server_p50_ms: Number(p50.plain.toFixed(2)),
+      server_nodelay_p50_ms: Number(p50.nodelay.toFixed(2)),
+      nodelay_speedup: Number((p50.plain / p50.nodelay).toFixed(2)),
+      direct_zmq_p50_ms: Number(direct.toFixed(2)),
+    }),
+  );
 } finally {
   for (const s of Object.values(sessions)) {
     await s.kernel.shutdown().catch(() => undefined);
     s.manager.dispose();
   }
-  await Promise.all(Object.values(servers).filter(Boolean).map((s) => s.stop()));
+  await Promise.all(
+    Object.values(servers)
+      .filter(Boolean)
+      .map((s) => s.stop()),
+  );
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -76,10 +76,7 @@ async function timeMlpEpoch(tf, warmups) {
   const labels = tf.randomUniform([MLP.samples], 0, MLP.classes, "int32", 4);
   const y = tf.oneHot(labels, MLP.classes).toFloat();
   const model = tf.sequential({
-    layers: [
-      tf.layers.dense({ inputShape: [MLP.inputs], units: MLP.hidden, activation: "relu" }),
-      tf.layers.dense({ units: MLP.classes, activation: "softmax" }),
-    ],
+    layers: [tf.layers.dense({ inputShape: [MLP.inputs], units: MLP.hidden, activation: "relu" }), tf.layers.dense({ units: MLP.classes, activation: "softmax" })],
   });
   const optimizer = tf.train.adam();
   model.compile({ optimizer, loss: "categoricalCrossentropy" });
@@ -127,7 +124,7 @@ const row = (path, what, value) => `  ${path.padEnd(14)} ${what.padEnd(14)} ${va
 // ---------------------------------------------------------------------------------------------
 // numpy: the same matMuls, and the same MLP written by hand (forward, backward, Adam)
 
-const NUMPY = String.raw`
+const NUMPY = `
 import json, sys, time
 import numpy as np
 sizes, min_runs, min_seconds, max_runs = [int(s) for s in sys.argv[1].split(",")], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])

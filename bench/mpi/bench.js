@@ -65,7 +65,14 @@ function text(result) {
 }
 
 /** Rank 0's value of an SPMD cell's "[rank 0] '…'" result (a JSON string). */
-const rank0 = (result) => JSON.parse(eval(text(result).split("\n")[0].replace(/^\[rank 0\] /, "")));
+const rank0 = (result) =>
+  JSON.parse(
+    eval(
+      text(result)
+        .split("\n")[0]
+        .replace(/^\[rank 0\] /, ""),
+    ),
+  );
 
 const kernel = await launchKernel({});
 const client = new KernelClient(kernel.connection);
@@ -98,7 +105,9 @@ try {
     allreduce_workers_gbps: gbps(best.workersMs),
     pi_speedup_2ranks: +(best.pi1 / best.pi2).toFixed(3),
   };
-  console.log(`(a) allreduce, 64 MB float32, 2 ranks: %%mpi ${best.mpiMs.toFixed(1)} ms -> ${figures.allreduce_mpi_gbps} GB/s; %%workers ${best.workersMs.toFixed(1)} ms -> ${figures.allreduce_workers_gbps} GB/s`);
+  console.log(
+    `(a) allreduce, 64 MB float32, 2 ranks: %%mpi ${best.mpiMs.toFixed(1)} ms -> ${figures.allreduce_mpi_gbps} GB/s; %%workers ${best.workersMs.toFixed(1)} ms -> ${figures.allreduce_workers_gbps} GB/s`,
+  );
   console.log(`(b) Monte Carlo pi, 2e8 samples, %%mpi: 1 rank ${best.pi1.toFixed(3)} s, 2 ranks ${best.pi2.toFixed(3)} s -> ${figures.pi_speedup_2ranks}x (pi ~ ${pi.toFixed(5)})`);
   console.log(JSON.stringify({ ...figures, raw: { ...best, cores: os.availableParallelism(), loadavg: os.loadavg().map((l) => +l.toFixed(2)) } }));
 } finally {

@@ -63,7 +63,14 @@ const gapMs = await best(async () => {
   gapMarkdown(report);
 });
 const planMs = await best(async () => {
-  const plan = studyPlan(framework, await evidenceOf(tracker, learner), await listGoals(tracker, learner), { role: "certificate-parallel-ml", hoursPerWeek: 6, start: "2027-01-04", until: "2027-03-28", learner, today });
+  const plan = studyPlan(framework, await evidenceOf(tracker, learner), await listGoals(tracker, learner), {
+    role: "certificate-parallel-ml",
+    hoursPerWeek: 6,
+    start: "2027-01-04",
+    until: "2027-03-28",
+    learner,
+    today,
+  });
   planIcs(plan);
 });
 
@@ -72,8 +79,20 @@ const files = [];
 for (let i = 0; i < 100; i++) {
   const check = checks[i % checks.length];
   const file = path.join(dir, `nb-${i}.ipynb`);
-  const cells = Array.from({ length: 12 }, (_, c) => ({ cell_type: "code", metadata: {}, execution_count: c + 1, source: [`const x${c} = ${c};`], outputs: [{ output_type: "stream", name: "stdout", text: [`line ${c}\n`] }] }));
-  cells.push({ cell_type: "code", metadata: {}, execution_count: 13, source: [`%%check ${check.id}\nassert.ok(true);`], outputs: [{ output_type: "display_data", metadata: {}, data: { "text/plain": `✓ check ${check.id} passed`, [CHECK_MIME]: { check: check.id, passed: true, date: "2026-11-01" } } }] });
+  const cells = Array.from({ length: 12 }, (_, c) => ({
+    cell_type: "code",
+    metadata: {},
+    execution_count: c + 1,
+    source: [`const x${c} = ${c};`],
+    outputs: [{ output_type: "stream", name: "stdout", text: [`line ${c}\n`] }],
+  }));
+  cells.push({
+    cell_type: "code",
+    metadata: {},
+    execution_count: 13,
+    source: [`%%check ${check.id}\nassert.ok(true);`],
+    outputs: [{ output_type: "display_data", metadata: {}, data: { "text/plain": `✓ check ${check.id} passed`, [CHECK_MIME]: { check: check.id, passed: true, date: "2026-11-01" } } }],
+  });
   writeFileSync(file, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells }));
   files.push(file);
 }

@@ -140,7 +140,14 @@ for (let r = 0; r < SPMD_REPEATS; r++) {
 bestMs`;
 
 /** Rank 0's value of an SPMD cell's "[rank 0] …" result. */
-const rank0 = (result) => JSON.parse(eval(text(result).split("\n")[0].replace(/^\[rank 0\] /, "")));
+const rank0 = (result) =>
+  JSON.parse(
+    eval(
+      text(result)
+        .split("\n")[0]
+        .replace(/^\[rank 0\] /, ""),
+    ),
+  );
 
 function text(result) {
   const r = result.outputs.find((m) => m.header.msg_type === "execute_result");
@@ -161,7 +168,10 @@ try {
     const r = JSON.parse(eval(text(await client.execute(ROUND, { timeoutMs: 600_000 }))));
     if (!r.sameLabels) throw new Error("the parallel k-means assignment differs from the serial one");
     for (const key of ["piSerial", "piParallel", "kmSerial", "kmParallel"]) raw[key] = Math.min(raw[key], r[key]);
-    if (process.env.BENCH_DEBUG) console.error(`round ${round}: pi ${r.piSerial.toFixed(0)}/${r.piParallel.toFixed(0)} = ${(r.piSerial / r.piParallel).toFixed(2)}, km ${r.kmSerial.toFixed(0)}/${r.kmParallel.toFixed(0)} = ${(r.kmSerial / r.kmParallel).toFixed(2)}`);
+    if (process.env.BENCH_DEBUG)
+      console.error(
+        `round ${round}: pi ${r.piSerial.toFixed(0)}/${r.piParallel.toFixed(0)} = ${(r.piSerial / r.piParallel).toFixed(2)}, km ${r.kmSerial.toFixed(0)}/${r.kmParallel.toFixed(0)} = ${(r.kmSerial / r.kmParallel).toFixed(2)}`,
+      );
     raw.pi = r.pi;
     raw.spmdPiMs = Math.min(raw.spmdPiMs, rank0(await client.execute(SPMD_PI, { timeoutMs: 600_000 })).bestMs);
     raw.spmdKmeansMs = Math.min(raw.spmdKmeansMs, rank0(await client.execute(SPMD_KMEANS, { timeoutMs: 600_000 })));
@@ -177,11 +187,15 @@ try {
     kmeans_speedup: +(raw.kmSerial / raw.kmParallel).toFixed(3),
     map_overhead_us: +((raw.noopMs * 1000) / 100_000).toFixed(3),
   };
-  console.log(`(a) Monte Carlo pi, 2e7 samples:   serial ${raw.piSerial.toFixed(1)} ms, parallel.map ${raw.piParallel.toFixed(1)} ms on ${raw.threads} threads -> ${figures.pi_speedup}x (pi ~ ${raw.pi.toFixed(5)})`);
+  console.log(
+    `(a) Monte Carlo pi, 2e7 samples:   serial ${raw.piSerial.toFixed(1)} ms, parallel.map ${raw.piParallel.toFixed(1)} ms on ${raw.threads} threads -> ${figures.pi_speedup}x (pi ~ ${raw.pi.toFixed(5)})`,
+  );
   console.log(`(b) k-means assignment 1e6x8, k=16: serial ${raw.kmSerial.toFixed(1)} ms, parallel.map ${raw.kmParallel.toFixed(1)} ms (shared memory) -> ${figures.kmeans_speedup}x`);
   console.log(`(c) parallel.map no-op, 1e5 items:  ${raw.noopMs.toFixed(2)} ms -> ${figures.map_overhead_us} us per item`);
   console.log(`    %%workers SPMD:                  pi ${raw.spmdPiMs.toFixed(1)} ms -> ${raw.spmd_pi_speedup}x, k-means ${raw.spmdKmeansMs.toFixed(1)} ms -> ${raw.spmd_kmeans_speedup}x`);
-  console.log(`    raw piscina (same run, baseline): pi ${raw.piscina.pi_speedup}x, k-means ${raw.piscina.kmeans_speedup}x -> parallel.map reaches ${(figures.pi_speedup / raw.piscina.pi_speedup * 100).toFixed(0)}% and ${(figures.kmeans_speedup / raw.piscina.kmeans_speedup * 100).toFixed(0)}% of them`);
+  console.log(
+    `    raw piscina (same run, baseline): pi ${raw.piscina.pi_speedup}x, k-means ${raw.piscina.kmeans_speedup}x -> parallel.map reaches ${((figures.pi_speedup / raw.piscina.pi_speedup) * 100).toFixed(0)}% and ${((figures.kmeans_speedup / raw.piscina.kmeans_speedup) * 100).toFixed(0)}% of them`,
+  );
   console.log("targets: pi >= 1.9x, k-means >= 1.8x (raw piscina reached 1.92x and 1.81x on a quiet machine), overhead <= 2 us/item");
   console.log(JSON.stringify({ ...figures, raw }));
 } finally {

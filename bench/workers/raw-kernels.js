@@ -3,12 +3,20 @@
 
 /** Monte Carlo pi: hits inside the unit circle for block `c` (xorshift32 seeded per block). */
 export function piChunk(c, perChunk) {
-  let s = (c + 1) * 2654435761 >>> 0;
+  let s = ((c + 1) * 2654435761) >>> 0;
   let inside = 0;
   for (let i = 0; i < perChunk; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     const x = s / 4294967296;
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     const y = s / 4294967296;
     if (x * x + y * y <= 1) inside++;
   }
@@ -27,11 +35,18 @@ export function assignChunk(c, chunks, points, centroids, labels) {
   const size = Math.ceil(1_000_000 / chunks);
   const end = Math.min(1_000_000, (c + 1) * size);
   for (let p = c * size; p < end; p++) {
-    let best = 0, bestD = Infinity;
+    let best = 0,
+      bestD = Infinity;
     for (let k = 0; k < 16; k++) {
       let d = 0;
-      for (let j = 0; j < 8; j++) { const t = points[p * 8 + j] - centroids[k * 8 + j]; d += t * t; }
-      if (d < bestD) { bestD = d; best = k; }
+      for (let j = 0; j < 8; j++) {
+        const t = points[p * 8 + j] - centroids[k * 8 + j];
+        d += t * t;
+      }
+      if (d < bestD) {
+        bestD = d;
+        best = k;
+      }
     }
     labels[p] = best;
   }

@@ -23,7 +23,6 @@ export interface LocalServerOptions {
   startTimeoutMs?: number;
 }
 
-
 export async function startJupyterServer(options: LocalServerOptions): Promise<LocalJupyterServer> {
   const port = await freePort();
   const token = randomBytes(16).toString("hex");
@@ -47,7 +46,10 @@ export async function startJupyterServer(options: LocalServerOptions): Promise<L
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`jupyter server exited (code ${child.exitCode}):\n${log.slice(-2000)}`);
-    const up = await fetch(`${baseUrl}api/status`, { headers: { Authorization: `token ${token}` } }).then((r) => r.ok, () => false);
+    const up = await fetch(`${baseUrl}api/status`, { headers: { Authorization: `token ${token}` } }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) return { baseUrl, token, process: child, stop };
     await new Promise((r) => setTimeout(r, 150));
   }

@@ -8,7 +8,6 @@ import type { ConnectionInfo } from "../protocol/connection.js";
 import { KERNEL_MAIN, KERNEL_NODE_FLAGS } from "../paths.js";
 import { freePort } from "./free-port.js";
 
-
 export async function newConnectionInfo(): Promise<ConnectionInfo> {
   const [shell_port, control_port, iopub_port, stdin_port, hb_port] = await Promise.all([1, 2, 3, 4, 5].map(() => freePort()));
   return {

@@ -31,7 +31,7 @@ type Named = DisplayOptions & { displayId: string | true };
  */
 export function display(value: unknown, options: Named): DisplayHandle;
 export function display(value: unknown, options?: DisplayOptions): void;
-export function display(value: unknown, options: DisplayOptions = {}): DisplayHandle | void {
+export function display(value: unknown, options: DisplayOptions = {}): DisplayHandle | undefined {
   return show(toMimeBundle(value), options);
 }
 
@@ -44,26 +44,26 @@ function show(bundle: MimeBundle, options: DisplayOptions = {}): DisplayHandle |
 
 export function html(source: string, options: Named): DisplayHandle;
 export function html(source: string, options?: DisplayOptions): void;
-export function html(source: string, options?: DisplayOptions): DisplayHandle | void {
+export function html(source: string, options?: DisplayOptions): DisplayHandle | undefined {
   return show({ "text/html": source, "text/plain": source.replace(/<[^>]*>/g, "").trim() || "<HTML>" }, options);
 }
 
 export function markdown(source: string, options: Named): DisplayHandle;
 export function markdown(source: string, options?: DisplayOptions): void;
-export function markdown(source: string, options?: DisplayOptions): DisplayHandle | void {
+export function markdown(source: string, options?: DisplayOptions): DisplayHandle | undefined {
   return show({ "text/markdown": source, "text/plain": source }, options);
 }
 
 export function image(bytes: Uint8Array | string, options: Named & { alt?: string }): DisplayHandle;
 export function image(bytes: Uint8Array | string, options?: DisplayOptions & { alt?: string }): void;
-export function image(bytes: Uint8Array | string, options?: DisplayOptions & { alt?: string }): DisplayHandle | void {
+export function image(bytes: Uint8Array | string, options?: DisplayOptions & { alt?: string }): DisplayHandle | undefined {
   return show(imageBundle(bytes, options?.alt), options);
 }
 
 /** A plotly.js chart: `plot([{ x: [1, 2, 3], y: [2, 4, 8], type: "bar" }], { title: "…" })`. */
 export function plot(data: PlotTrace[], layout: Record<string, unknown>, options: PlotOptions & Named): DisplayHandle;
 export function plot(data: PlotTrace[], layout?: Record<string, unknown>, options?: PlotOptions & DisplayOptions): void;
-export function plot(data: PlotTrace[], layout: Record<string, unknown> = {}, options: PlotOptions & DisplayOptions = {}): DisplayHandle | void {
+export function plot(data: PlotTrace[], layout: Record<string, unknown> = {}, options: PlotOptions & DisplayOptions = {}): DisplayHandle | undefined {
   return show(plotBundle(data, layout, options), options);
 }
 

@@ -8,7 +8,7 @@ const WIDTH = 640;
 const PAD = { left: 56, right: 16, top: 36, bottom: 40 };
 const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
 
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 const numbers = (v: unknown): number[] => (Array.isArray(v) || ArrayBuffer.isView(v) ? Array.from(v as ArrayLike<unknown>, Number) : []);
 
 interface Axis {
@@ -48,7 +48,10 @@ function xyChart(data: PlotTrace[], layout: Record<string, unknown>, height: num
   const hasBars = data.some((t) => t.type === "bar");
   const x = axis(xs.flat(), logOf("xaxis"), false);
   const y = axis(ys.flat(), logOf("yaxis"), hasBars);
-  const left = PAD.left, right = WIDTH - PAD.right, top = PAD.top, bottom = height - PAD.bottom;
+  const left = PAD.left,
+    right = WIDTH - PAD.right,
+    top = PAD.top,
+    bottom = height - PAD.bottom;
   const span = categorical ? { ...x, min: x.min - 0.5, max: x.max + 0.5 } : x;
   const px = (v: number) => at(span, v, left, right);
   const py = (v: number) => at(y, v, bottom, top);
@@ -56,12 +59,13 @@ function xyChart(data: PlotTrace[], layout: Record<string, unknown>, height: num
   for (let k = 0; k <= 4; k++) {
     const t = y.min + ((y.max - y.min) * k) / 4;
     const yy = bottom - ((bottom - top) * k) / 4;
-    parts.push(`<line x1="${left}" x2="${right}" y1="${yy}" y2="${yy}" stroke="#e5e5e5"/><text x="${left - 6}" y="${yy + 4}" text-anchor="end">${escape(tickText(y, t))}</text>`);
+    parts.push(`<line x1="${left}" x2="${right}" y1="${yy}" y2="${yy}" stroke="#e5e5e5"/><text x="${left - 6}" y="${yy + 4}" text-anchor="end">${escapeHtml(tickText(y, t))}</text>`);
   }
   if (categorical) {
-    (data[0]!.x as unknown[]).forEach((label, j) => parts.push(`<text x="${px(j)}" y="${bottom + 16}" text-anchor="middle">${escape(String(label))}</text>`));
+    for (const [j, label] of (data[0]!.x as unknown[]).entries()) parts.push(`<text x="${px(j)}" y="${bottom + 16}" text-anchor="middle">${escapeHtml(String(label))}</text>`);
   } else {
-    for (let k = 0; k <= 4; k++) parts.push(`<text x="${left + ((right - left) * k) / 4}" y="${bottom + 16}" text-anchor="middle">${escape(tickText(x, x.min + ((x.max - x.min) * k) / 4))}</text>`);
+    for (let k = 0; k <= 4; k++)
+      parts.push(`<text x="${left + ((right - left) * k) / 4}" y="${bottom + 16}" text-anchor="middle">${escapeHtml(tickText(x, x.min + ((x.max - x.min) * k) / 4))}</text>`);
   }
   const bars = data.filter((t) => t.type === "bar").length;
   let barIndex = 0;
@@ -83,7 +87,7 @@ function xyChart(data: PlotTrace[], layout: Record<string, unknown>, height: num
     if (mode.includes("lines")) parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.map(([a, b]) => `${px(a).toFixed(1)},${py(b).toFixed(1)}`).join(" ")}"/>`);
     if (mode.includes("markers")) for (const [a, b] of points) parts.push(`<circle cx="${px(a).toFixed(1)}" cy="${py(b).toFixed(1)}" r="3" fill="${color}"/>`);
   });
-  const names = data.map((t, i) => (t.name ? `<tspan fill="${COLORS[i % COLORS.length]}">■ ${escape(String(t.name))}</tspan>` : "")).filter(Boolean);
+  const names = data.map((t, i) => (t.name ? `<tspan fill="${COLORS[i % COLORS.length]}">■ ${escapeHtml(String(t.name))}</tspan>` : "")).filter(Boolean);
   if (names.length) parts.push(`<text x="${right}" y="${top - 8}" text-anchor="end">${names.join(" ")}</text>`);
   parts.push(`<line x1="${left}" x2="${right}" y1="${bottom}" y2="${bottom}" stroke="#444"/><line x1="${left}" x2="${left}" y1="${top}" y2="${bottom}" stroke="#444"/>`);
   return parts.join("");
@@ -98,7 +102,7 @@ function caption(data: PlotTrace[], height: number): string {
   });
   rows.sort((a, b) => b[1] - a[1]);
   const lines = rows.slice(0, Math.max(0, Math.floor((height - PAD.top - 30) / 18)));
-  return lines.map(([label, v], i) => `<text x="${PAD.left}" y="${PAD.top + 24 + i * 18}">${escape(label.slice(0, 70))}: ${escape(String(Number(v.toPrecision(4))))}</text>`).join("");
+  return lines.map(([label, v], i) => `<text x="${PAD.left}" y="${PAD.top + 24 + i * 18}">${escapeHtml(label.slice(0, 70))}: ${escapeHtml(String(Number(v.toPrecision(4))))}</text>`).join("");
 }
 
 export function staticChartSvg(data: PlotTrace[], layout: Record<string, unknown> = {}, summary = ""): string {
@@ -108,9 +112,9 @@ export function staticChartSvg(data: PlotTrace[], layout: Record<string, unknown
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="11" fill="#333">` +
     `<rect width="100%" height="100%" fill="#fff"/>` +
-    (title ? `<text x="${WIDTH / 2}" y="20" text-anchor="middle" font-size="14">${escape(title)}</text>` : "") +
+    (title ? `<text x="${WIDTH / 2}" y="20" text-anchor="middle" font-size="14">${escapeHtml(title)}</text>` : "") +
     body +
-    `<text x="${WIDTH - 4}" y="${height - 4}" text-anchor="end" fill="#999" font-size="10">${escape(summary ? `${summary} · ` : "")}static preview: trust the notebook for the interactive chart</text>` +
+    `<text x="${WIDTH - 4}" y="${height - 4}" text-anchor="end" fill="#999" font-size="10">${escapeHtml(summary ? `${summary} · ` : "")}static preview: trust the notebook for the interactive chart</text>` +
     `</svg>`
   );
 }

@@ -55,7 +55,7 @@ export class DeclarationFreezer {
       const names = this.declaredNames(stmt);
       if (names.length === 0 || names.some((n) => !frozen.has(n) || rejected.has(n))) keep.add(prevDecl.slice(stmt.getStart(file), stmt.end));
     }
-    return [...keep].join("\n") + "\n";
+    return `${[...keep].join("\n")}\n`;
   }
 
   /** Adds a chunk; returns the names the compiler refused there (they were taken out again). */
@@ -73,7 +73,11 @@ export class DeclarationFreezer {
       const content = render(chunk.statements);
       const diagnostics = this.converter.addModule(chunk.name, content);
       if (diagnostics.length === 0) break;
-      const bad = namesAt(content, chunk.statements, diagnostics.map((d) => d.start.offset));
+      const bad = namesAt(
+        content,
+        chunk.statements,
+        diagnostics.map((d) => d.start.offset),
+      );
       if (bad.size === 0 || attempt === 2) {
         // Cannot tell what is wrong: freeze nothing this time.
         for (const n of chunk.statements.keys()) rejected.add(n);
@@ -120,7 +124,12 @@ export class DeclarationFreezer {
     }
     if (ts.isImportDeclaration(stmt) || ts.isImportEqualsDeclaration(stmt) || ts.isExportDeclaration(stmt) || ts.isExportAssignment(stmt)) return [];
     if (
-      (ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt) || ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt) || ts.isEnumDeclaration(stmt) || ts.isModuleDeclaration(stmt)) &&
+      (ts.isFunctionDeclaration(stmt) ||
+        ts.isClassDeclaration(stmt) ||
+        ts.isInterfaceDeclaration(stmt) ||
+        ts.isTypeAliasDeclaration(stmt) ||
+        ts.isEnumDeclaration(stmt) ||
+        ts.isModuleDeclaration(stmt)) &&
       stmt.name &&
       ts.isIdentifier(stmt.name)
     ) {

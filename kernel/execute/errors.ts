@@ -27,7 +27,8 @@ export interface CellRecord {
 /** Script names V8 puts in stack frames: `cell-<seq>`. */
 export const cellScriptName = (seq: number) => `cell-${seq}`;
 const FRAME = /^\s*at (?:(.*?) \()?(cell-(\d+)):(\d+):(\d+)\)?$/;
-const INTERNAL_FRAME = /\((?:node:|.*\/tslab\/dist\/|.*\/piscina\/dist\/|.*\/dist\/kernel\/)|^\s*at (?:node:|new Promise \(<anonymous>\)|process\.processTicksAndRejections|file:\/\/.*\/dist\/kernel\/)/;
+const INTERNAL_FRAME =
+  /\((?:node:|.*\/tslab\/dist\/|.*\/piscina\/dist\/|.*\/dist\/kernel\/)|^\s*at (?:node:|new Promise \(<anonymous>\)|process\.processTicksAndRejections|file:\/\/.*\/dist\/kernel\/)/;
 
 export interface TsDiagnostic {
   line: number; // 0-based

@@ -16,7 +16,10 @@ const TS_PREFIX_LINES = 1;
 export class CellSourceMap {
   private chain: [TraceMap, TraceMap] | null = null;
 
-  constructor(private readonly maps: CellMaps, private readonly firstLineOffset: number) {}
+  constructor(
+    private readonly maps: CellMaps,
+    private readonly firstLineOffset: number,
+  ) {}
 
   /** 1-based line and 0-based column in the script V8 ran → 1-based line of the cell, or null. */
   cellLine(line: number, column: number): number | null {

@@ -21,11 +21,9 @@ const require = createRequire(import.meta.url);
 
 export type CellOutcome =
   | { ok: true; value: unknown; hasValue: boolean }
-  | { ok: false; error: ErrorContent; interrupted: boolean; /** The value the cell threw, when it threw one. */ thrown?: unknown };
+  | { ok: false; error: ErrorContent; interrupted: boolean /** The value the cell threw, when it threw one. */; thrown?: unknown };
 
-export type DetachedCell =
-  | { ok: true; js: string; async: boolean; lastExpressionVar?: string; scriptName: string }
-  | { ok: false; error: ErrorContent };
+export type DetachedCell = { ok: true; js: string; async: boolean; lastExpressionVar?: string; scriptName: string } | { ok: false; error: ErrorContent };
 
 export interface Completion {
   start: number;

@@ -70,7 +70,14 @@ export class HistoryStore {
         let matches = all.filter((e) => re.test(e.i));
         if (req.unique) {
           const seen = new Set<string>();
-          matches = matches.reverse().filter((e) => (seen.has(e.i) ? false : (seen.add(e.i), true))).reverse();
+          matches = matches
+            .reverse()
+            .filter((e) => {
+              if (seen.has(e.i)) return false;
+              seen.add(e.i);
+              return true;
+            })
+            .reverse();
         }
         picked = req.n ? matches.slice(-req.n) : matches;
         break;
@@ -98,7 +105,7 @@ export class HistoryStore {
       }
       if (this.entries.length > MAX_ENTRIES) {
         this.entries = this.entries.slice(-MAX_ENTRIES);
-        writeFileSync(this.file, this.entries.map((e) => JSON.stringify(e)).join("\n") + "\n");
+        writeFileSync(this.file, `${this.entries.map((e) => JSON.stringify(e)).join("\n")}\n`);
       }
     } catch (err) {
       process.stderr.write(`[parallab] cannot read history from ${this.file}: ${(err as Error).message}\n`);
@@ -109,6 +116,9 @@ export class HistoryStore {
 
 /** fnmatch-style glob (`*`, `?`) as IPython's history search uses, matched against the whole input. */
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, "[\\s\\S]*")
+    .replace(/\?/g, "[\\s\\S]");
   return new RegExp(`^${body}$`);
 }

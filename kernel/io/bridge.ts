@@ -21,11 +21,7 @@ export type ToIo =
   /** Sends everything queued; with `close`, then closes the sockets (before the process exits). */
   | { op: "flush"; close?: boolean };
 
-export type FromIo =
-  | { op: "request"; channel: "shell" | "control"; request: IncomingRequest }
-  | { op: "input_reply"; value: string }
-  | { op: "interrupt" }
-  | { op: "ready" };
+export type FromIo = { op: "request"; channel: "shell" | "control"; request: IncomingRequest } | { op: "input_reply"; value: string } | { op: "interrupt" } | { op: "ready" };
 
 /** Slots of the Int32Array over the SharedArrayBuffer both threads hold. */
 export const SharedSlot = {

@@ -22,7 +22,10 @@ const IDLE_ACK_WAIT_MS = 300;
 export class Interrupter {
   private session: Session | null = null;
 
-  constructor(private readonly shared: Int32Array, private readonly toMain: MessagePort) {}
+  constructor(
+    private readonly shared: Int32Array,
+    private readonly toMain: MessagePort,
+  ) {}
 
   async interrupt(): Promise<"answered" | "terminated"> {
     if (Atomics.load(this.shared, SharedSlot.Busy) === CellState.Compiling) {
@@ -55,8 +58,6 @@ export class Interrupter {
       this.session.connectToMainThread();
     }
     const session = this.session;
-    return new Promise((resolve) =>
-      session.post("Runtime.evaluate", { expression: `globalThis.${UNWIND_FUNCTION}()` }, () => session.post("Runtime.terminateExecution", () => resolve())),
-    );
+    return new Promise((resolve) => session.post("Runtime.evaluate", { expression: `globalThis.${UNWIND_FUNCTION}()` }, () => session.post("Runtime.terminateExecution", () => resolve())));
   }
 }

@@ -37,7 +37,7 @@ export class SendQueue {
 
   private coalesce(msg: OutgoingMessage): boolean {
     const last = this.queue[this.queue.length - 1];
-    if (!last || last.header.msg_type !== "stream") return false;
+    if (last?.header.msg_type !== "stream") return false;
     const a = last.content as { name: string; text: string };
     const b = msg.content as { name: string; text: string };
     const lastParent = (last.parent_header as { msg_id?: string }).msg_id;

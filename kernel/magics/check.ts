@@ -75,11 +75,20 @@ export const checkMagic: Magic = {
       const restore = edited ? `\nTo record a result, put the course's cell back:\n\n%%check ${id}\n${official.visible.trim()}\n` : "";
       if (!outcome.ok) {
         const details = assertionDetails(outcome.thrown);
-        data.failure = { stage, ename: outcome.error.ename, message: withoutHiddenMark(details?.message ?? outcome.error.evalue), ...(details?.expected !== undefined ? { expected: details.expected, actual: details.actual } : {}) };
+        data.failure = {
+          stage,
+          ename: outcome.error.ename,
+          message: withoutHiddenMark(details?.message ?? outcome.error.evalue),
+          ...(details?.expected !== undefined ? { expected: details.expected, actual: details.actual } : {}),
+        };
         const values = data.failure.expected !== undefined ? ` (expected ${data.failure.expected}, actual ${data.failure.actual})` : "";
         const what = stage === "hidden" ? "a hidden test failed" : details ? "an assertion failed" : `the check raised ${outcome.error.ename}`;
         const text = `✗ check ${id} failed: ${what}: ${data.failure.message}${values}. ${editedNote}Nothing recorded.${restore}`;
-        display({ "text/plain": text, "text/html": `<div style="color:#c62828"><b>✗ check ${escapeHtml(id)} failed</b>: ${escapeHtml(`${what}: ${data.failure.message}${values}. ${editedNote}Nothing recorded.`)}${restore ? `<pre>${escapeHtml(restore)}</pre>` : ""}</div>`, [CHECK_MIME]: data });
+        display({
+          "text/plain": text,
+          "text/html": `<div style="color:#c62828"><b>✗ check ${escapeHtml(id)} failed</b>: ${escapeHtml(`${what}: ${data.failure.message}${values}. ${editedNote}Nothing recorded.`)}${restore ? `<pre>${escapeHtml(restore)}</pre>` : ""}</div>`,
+          [CHECK_MIME]: data,
+        });
         return outcome;
       }
       const competency = framework.competencies.find((c) => c.id === check.competency);

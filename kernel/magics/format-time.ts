@@ -3,7 +3,12 @@ export function formatTime(seconds: number, precision = 3): string {
   if (seconds >= 60) {
     const parts: string[] = [];
     let left = seconds;
-    for (const [suffix, length] of [["d", 86400], ["h", 3600], ["min", 60], ["s", 1]] as const) {
+    for (const [suffix, length] of [
+      ["d", 86400],
+      ["h", 3600],
+      ["min", 60],
+      ["s", 1],
+    ] as const) {
       const value = Math.floor(left / length);
       if (value > 0) {
         left %= length;

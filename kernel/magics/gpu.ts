@@ -47,7 +47,7 @@ export function statusText(s: TensorStatus): string {
   if (!s.gpus.found) lines.push(`GPUs: none found (${s.gpus.reason})`);
   else {
     lines.push(`GPUs (nvidia-smi${s.gpus.cuda ? `, CUDA ${s.gpus.cuda}` : ""}):`);
-    s.gpus.gpus.forEach((g, i) => lines.push(`  ${i}: ${g.name}, memory ${g.memoryUsedMiB}/${g.memoryTotalMiB} MiB, driver ${g.driver}, ${g.utilizationPercent}% busy`));
+    for (const [i, g] of s.gpus.gpus.entries()) lines.push(`  ${i}: ${g.name}, memory ${g.memoryUsedMiB}/${g.memoryTotalMiB} MiB, driver ${g.driver}, ${g.utilizationPercent}% busy`);
   }
   lines.push(`tfjs memory: ${s.memory.tensors} tensors, ${formatBytes(s.memory.bytes)}${s.memory.gpuBytes === null ? "" : `, ${formatBytes(s.memory.gpuBytes)} on the GPU`}`);
   lines.push(`wasm SIMD: ${s.wasmSimd === null ? "n/a (wasm unavailable)" : s.wasmSimd ? "yes" : "no"}`);
@@ -61,7 +61,10 @@ export function scopeReportText(r: ScopeReport, top = 5): { report: string; warn
     `%%gpu on ${r.backend}: wall time ${formatTime(r.wallMs / 1000)} (device synchronized)\n` +
     `top kernels: ${kernels.length ? kernels.join(", ") : "none ran"}\n` +
     `tensors: peak ${formatBytes(r.peakBytes)}; ${r.freed} freed at the end of the cell, ${r.returned} returned, ${r.kept} kept with tf.keep()\n`;
-  const warning = r.leaked.tensors > 0 ? `Warning: ${r.leaked.tensors} new tensor${r.leaked.tensors === 1 ? "" : "s"} (${formatBytes(r.leaked.bytes)}) left alive after the cell (variables, or tensors made outside its scope): dispose them, or tf.keep() them to say it is on purpose.\n` : null;
+  const warning =
+    r.leaked.tensors > 0
+      ? `Warning: ${r.leaked.tensors} new tensor${r.leaked.tensors === 1 ? "" : "s"} (${formatBytes(r.leaked.bytes)}) left alive after the cell (variables, or tensors made outside its scope): dispose them, or tf.keep() them to say it is on purpose.\n`
+      : null;
   return { report, warning };
 }
 
@@ -96,7 +99,12 @@ export const gpuMagic: Magic = {
       const previous = (await tensorStatus()).backend;
       if (options.backend) await useBackend(backendOf(options.backend));
       try {
-        const { outcome, report } = await runInTensorScope(tf, () => run(`\n${body}`), (o) => (o.ok ? o.value : undefined), userCodeStartedAt);
+        const { outcome, report } = await runInTensorScope(
+          tf,
+          () => run(`\n${body}`),
+          (o) => (o.ok ? o.value : undefined),
+          userCodeStartedAt,
+        );
         const text = scopeReportText(report);
         process.stdout.write(text.report);
         if (text.warning) process.stderr.write(text.warning);

@@ -6,8 +6,14 @@ export function lsmagicMagic(registry: MagicRegistry): Magic {
     help: "%lsmagic\n\nLists the line magics and cell magics this kernel has.",
     line: {
       run() {
-        const line = registry.lineMagics().map((n) => `%${n}`).join("  ");
-        const cell = registry.cellMagics().map((n) => `%%${n}`).join("  ");
+        const line = registry
+          .lineMagics()
+          .map((n) => `%${n}`)
+          .join("  ");
+        const cell = registry
+          .cellMagics()
+          .map((n) => `%%${n}`)
+          .join("  ");
         process.stdout.write(`Available line magics:\n${line}\n\nAvailable cell magics:\n${cell}\n\nAutomagic is OFF, % prefix IS needed for line magics.\n`);
       },
     },
@@ -22,7 +28,9 @@ export function magicMagic(registry: MagicRegistry): Magic {
       run() {
         const names = [...new Set([...registry.lineMagics(), ...registry.cellMagics()])].sort();
         const sections = names.map((n) => `${"=".repeat(n.length + 1)}\n%${n}\n${"=".repeat(n.length + 1)}\n${registry.get(n)!.help}\n`);
-        process.stdout.write(`Parallab magics: IPython's syntax for TypeScript cells.\n\n%name args   on its own line runs in place, in the cell's scope.\n%%name args  on the first line owns the cell's body.\n\n${sections.join("\n")}`);
+        process.stdout.write(
+          `Parallab magics: IPython's syntax for TypeScript cells.\n\n%name args   on its own line runs in place, in the cell's scope.\n%%name args  on the first line owns the cell's body.\n\n${sections.join("\n")}`,
+        );
       },
     },
   };

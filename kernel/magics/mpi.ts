@@ -57,7 +57,13 @@ async function runCell(call: CellMagicCall): Promise<CellOutcome> {
   const missingMpi = mpiMissing();
   if (missingMpi) throw new UsageError(`%%mpi needs MPI: ${missingMpi}`);
   const size = parsed.n !== undefined ? positiveInt(parsed.n, "n", USAGE)! : hosts ? slotsOf(hosts) : os.availableParallelism();
-  const body = await prepareSpmdBody(call, { magic: "%%mpi", share: parsed.share, declarations: RANK_DECLARATIONS, checkTravel: (v) => v8.serialize(v), travelProblem: "another process (it must be serializable with v8.serialize: functions, class instances with native state and sockets are not)" });
+  const body = await prepareSpmdBody(call, {
+    magic: "%%mpi",
+    share: parsed.share,
+    declarations: RANK_DECLARATIONS,
+    checkTravel: (v) => v8.serialize(v),
+    travelProblem: "another process (it must be serializable with v8.serialize: functions, class instances with native state and sockets are not)",
+  });
   if (isOutcome(body)) return body;
   const { scope, shared, compiled } = body;
   try {

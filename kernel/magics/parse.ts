@@ -3,11 +3,7 @@
 // line keeps its number (errors and diagnostics point at the line the user wrote).
 import type { MagicRegistry } from "./registry.js";
 
-export type CellPlan =
-  | { kind: "code"; code: string }
-  | { kind: "cell-magic"; name: string; args: string; body: string }
-  | { kind: "magic-help"; name: string }
-  | { kind: "inspect"; expr: string };
+export type CellPlan = { kind: "code"; code: string } | { kind: "cell-magic"; name: string; args: string; body: string } | { kind: "magic-help"; name: string } | { kind: "inspect"; expr: string };
 
 const CELL_MAGIC = /^%%([A-Za-z_]\w*)[ \t]*(.*)$/;
 /** indent, optional `const x =` / `x =` target, magic name, rest of the line. */
@@ -29,7 +25,13 @@ export function planCell(code: string, registry: MagicRegistry): CellPlan {
     registry.require(cell[1]!, "cell");
     return { kind: "cell-magic", name: cell[1]!, args: cell[2]!.trim(), body: newline < 0 ? "" : code.slice(newline + 1) };
   }
-  return { kind: "code", code: code.split("\n").map((line) => transformLine(line, registry)).join("\n") };
+  return {
+    kind: "code",
+    code: code
+      .split("\n")
+      .map((line) => transformLine(line, registry))
+      .join("\n"),
+  };
 }
 
 function transformLine(line: string, registry: MagicRegistry): string {

@@ -109,7 +109,11 @@ export const profileMagic: Magic = {
         return undefined;
       }
       try {
-        const { result, record } = await profileRun(async () => thunk(), { intervalUs: options.intervalUs, subject: "statement", cell: null, usesTensors: false, atUserCode: false }, () => false);
+        const { result, record } = await profileRun(
+          async () => thunk(),
+          { intervalUs: options.intervalUs, subject: "statement", cell: null, usesTensors: false, atUserCode: false },
+          () => false,
+        );
         if (record) show(record, options, null);
         return result;
       } catch (err) {
@@ -126,7 +130,11 @@ export const profileMagic: Magic = {
       // The cell as the user wrote it: the magic's line, then the body.
       const lines = [`%%profile ${args}`.trimEnd(), ...body.split("\n")];
       try {
-        const { result, record } = await profileRun(() => run(`\n${body}`), { intervalUs: options.intervalUs, subject: label, cell: label, usesTensors: /\btf\b/.test(body), atUserCode: true }, (o) => !o.ok);
+        const { result, record } = await profileRun(
+          () => run(`\n${body}`),
+          { intervalUs: options.intervalUs, subject: label, cell: label, usesTensors: /\btf\b/.test(body), atUserCode: true },
+          (o) => !o.ok,
+        );
         if (record) show(record, options, lines);
         return result;
       } catch (err) {

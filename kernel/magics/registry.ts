@@ -55,11 +55,17 @@ export class MagicRegistry {
   }
 
   lineMagics(): string[] {
-    return [...this.magics.values()].filter((m) => m.line).map((m) => m.name).sort();
+    return [...this.magics.values()]
+      .filter((m) => m.line)
+      .map((m) => m.name)
+      .sort();
   }
 
   cellMagics(): string[] {
-    return [...this.magics.values()].filter((m) => m.cell).map((m) => m.name).sort();
+    return [...this.magics.values()]
+      .filter((m) => m.cell)
+      .map((m) => m.name)
+      .sort();
   }
 
   /** `%name` when it exists as the kind asked for, else a UsageError naming the closest ones. */

@@ -27,7 +27,10 @@ export interface SpmdBodyOptions {
 export async function prepareSpmdBody(call: CellMagicCall, options: SpmdBodyOptions): Promise<SpmdBody | CellOutcome> {
   const scope = await call.scope();
   const shared: Record<string, unknown> = {};
-  for (const name of (options.share ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const name of (options.share ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (!(name in scope)) throw new UsageError(`--share ${name}: the notebook has no variable of that name.`);
     try {
       options.checkTravel(scope[name]);
@@ -42,7 +45,9 @@ export async function prepareSpmdBody(call: CellMagicCall, options: SpmdBodyOpti
   const reads = new Set([...compiled.js.matchAll(/\bexports\.([A-Za-z_$][\w$]*)\b(?!\s*=[^=])/g)].map((m) => m[1]!));
   const missing = [...reads].filter((n) => n in scope && !(n in shared) && !["rank", "size", "comm"].includes(n));
   if (missing.length) {
-    throw new UsageError(`${options.magic}: the cell uses the notebook variable${missing.length > 1 ? "s" : ""} ${missing.map((n) => `\`${n}\``).join(", ")}, which the ranks do not have. Add --share ${missing.join(",")}`);
+    throw new UsageError(
+      `${options.magic}: the cell uses the notebook variable${missing.length > 1 ? "s" : ""} ${missing.map((n) => `\`${n}\``).join(", ")}, which the ranks do not have. Add --share ${missing.join(",")}`,
+    );
   }
   return { scope, shared, compiled };
 }

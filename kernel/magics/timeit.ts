@@ -21,7 +21,12 @@ export class TimeitResult {
   readonly stdev: number;
   readonly best: number;
   readonly worst: number;
-  constructor(readonly loops: number, readonly repeat: number, readonly allRuns: number[], readonly precision: number) {
+  constructor(
+    readonly loops: number,
+    readonly repeat: number,
+    readonly allRuns: number[],
+    readonly precision: number,
+  ) {
     const timings = allRuns.map((t) => t / loops);
     this.average = timings.reduce((a, b) => a + b, 0) / timings.length;
     this.stdev = Math.sqrt(timings.reduce((a, t) => a + (t - this.average) ** 2, 0) / timings.length);

@@ -54,7 +54,13 @@ async function runCell(pool: WorkerPool, call: CellMagicCall): Promise<CellOutco
     throw new UsageError(`${(err as Error).message}.\n${USAGE}`);
   }
   const size = parsed.n === undefined ? pool.threads : positiveInt(parsed.n, "n", USAGE)!;
-  const body = await prepareSpmdBody(call, { magic: "%%workers", share: parsed.share, declarations: RANK_DECLARATIONS, checkTravel: (v) => structuredClone(v), travelProblem: "another thread (functions, class instances with methods and sockets cannot)" });
+  const body = await prepareSpmdBody(call, {
+    magic: "%%workers",
+    share: parsed.share,
+    declarations: RANK_DECLARATIONS,
+    checkTravel: (v) => structuredClone(v),
+    travelProblem: "another thread (functions, class instances with methods and sockets cannot)",
+  });
   if (isOutcome(body)) return body;
   const { scope, shared, compiled } = body;
   try {

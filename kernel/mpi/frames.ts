@@ -12,9 +12,7 @@ export interface MpiJob {
   cwd: string;
 }
 
-export type RankFrame =
-  | { type: "done"; value: unknown; text: string | null; busyMs: number }
-  | { type: "error"; name: string; message: string; stack: string };
+export type RankFrame = { type: "done"; value: unknown; text: string | null; busyMs: number } | { type: "error"; name: string; message: string; stack: string };
 
 /** A frame starts with this (record separator + name) and ends at the next newline. */
 export const FRAME_MARK = "\u001ePARALLAB-MPI:";

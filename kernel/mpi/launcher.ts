@@ -217,7 +217,8 @@ function launchFailure(code: number | null, signal: NodeJS.Signals | null, own: 
   const exited = /Process name:\s*\[\[\d+,\d+\],(\d+)\][\s\S]*?Exit code:\s*(\d+)/.exec(own);
   if (exited) return `rank ${exited[1]}'s process exited (code ${exited[2]}) before it finished; mpirun stopped the job.${said}`;
   const signalled = /process rank (\d+) with PID \d+ on node (\S+) exited on signal (\d+)(?: \(([^)]*)\))?/.exec(own);
-  if (signalled) return `rank ${signalled[1]}'s process (on ${signalled[2]}) was killed by signal ${signalled[3]}${signalled[4] ? ` (${signalled[4]})` : ""} before it finished; mpirun stopped the job.${said}`;
+  if (signalled)
+    return `rank ${signalled[1]}'s process (on ${signalled[2]}) was killed by signal ${signalled[3]}${signalled[4] ? ` (${signalled[4]})` : ""} before it finished; mpirun stopped the job.${said}`;
   const missing = Array.from({ length: size }, (_, r) => r).filter((r) => !results.has(r));
   const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
   return `mpirun ${why}${missing.length ? ` before rank${missing.length > 1 ? "s" : ""} ${missing.join(", ")} finished` : ""}.${said}`;
@@ -256,7 +257,7 @@ export function runMpi(launch: MpiLaunch): Promise<RankResult[]> {
         child.once("exit", () => clearTimeout(timer));
       }
     };
-    const demux = (name: "stdout" | "stderr") =>
+    const demux = () =>
       new TagDemux(
         (rank, stream, bytes) => streamOf(rank, stream).push(bytes),
         (bytes) => {
@@ -264,8 +265,8 @@ export function runMpi(launch: MpiLaunch): Promise<RankResult[]> {
           if (own.length > 20000) own = own.slice(-20000);
         },
       );
-    const outDemux = demux("stdout");
-    const errDemux = demux("stderr");
+    const outDemux = demux();
+    const errDemux = demux();
     child.stdout!.on("data", (chunk: Buffer) => outDemux.feed(chunk));
     child.stderr!.on("data", (chunk: Buffer) => errDemux.feed(chunk));
     const unsubscribe = kernelPool.onAbort(() => {

@@ -31,7 +31,10 @@ function writeAll(fd: number, text: string | Uint8Array): void {
 
 // Output goes straight to the file descriptors, in order with the frames, and without colors
 // (Open MPI gives ranks a pty; the cell shows plain text, as %%workers does).
-for (const [name, fd] of [["stdout", 1], ["stderr", 2]] as const) {
+for (const [name, fd] of [
+  ["stdout", 1],
+  ["stderr", 2],
+] as const) {
   process[name].write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
     writeAll(fd, typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array));
     const cb = typeof encoding === "function" ? encoding : callback;

@@ -124,7 +124,13 @@ export class Comm {
     this.barrier();
     const per = Math.ceil(n / this.size);
     const from = Math.min(n, this.rank * per);
-    reduceSlots(Array.from({ length: this.size }, (_, r) => slot(r)), slot(this.size), from, Math.min(n, from + per), op);
+    reduceSlots(
+      Array.from({ length: this.size }, (_, r) => slot(r)),
+      slot(this.size),
+      from,
+      Math.min(n, from + per),
+      op,
+    );
     this.barrier();
     array.set(slot(this.size));
     // Nobody writes the buffer again (the next allreduce) until everyone has copied the result.

@@ -155,7 +155,9 @@ async function runPushed(label: string, items: ArrayLike<unknown>, n: number, ch
 function explain(label: string, err: unknown, range: [number, number] | null): unknown {
   const items = range ? ` on items ${range[0]}–${range[1] - 1}` : "";
   if ((err as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY") {
-    return new Error(`${label}: a worker thread ran out of memory (heap limit ${workerResourceLimits().maxOldGenerationSizeMb} MB)${items}; the pool replaced it. Use less memory per item, typed arrays (outside the heap), or set PARALLAB_WORKER_HEAP_MB.`);
+    return new Error(
+      `${label}: a worker thread ran out of memory (heap limit ${workerResourceLimits().maxOldGenerationSizeMb} MB)${items}; the pool replaced it. Use less memory per item, typed arrays (outside the heap), or set PARALLAB_WORKER_HEAP_MB.`,
+    );
   }
   const exited = err instanceof Error && /^worker exited with code: (-?\d+)/.exec(err.message);
   if (!exited) return err;

@@ -55,7 +55,10 @@ export class WorkerPool {
       };
     }
     const call = randomUUID();
-    this.outputs.set(call, AsyncResource.bind((out: WorkerOutput) => void process[out.name].write(out.text)));
+    this.outputs.set(
+      call,
+      AsyncResource.bind((out: WorkerOutput) => void process[out.name].write(out.text)),
+    );
     const tally = { count: 0, waiter: null as (() => void) | null };
     this.received.set(call, tally);
     // Output and results travel on different channels: the call returns once the output its
@@ -83,7 +86,15 @@ export class WorkerPool {
 
   private ensure(): Piscina<ChunkTask, ChunkResult> {
     if (!this.pool) {
-      this.pool = new Piscina<ChunkTask, ChunkResult>({ filename: WORKER_FILE, minThreads: this.size, maxThreads: this.size, concurrentTasksPerWorker: CHUNKS_IN_FLIGHT_PER_WORKER, idleTimeout: 60_000, recordTiming: true, resourceLimits: workerResourceLimits() });
+      this.pool = new Piscina<ChunkTask, ChunkResult>({
+        filename: WORKER_FILE,
+        minThreads: this.size,
+        maxThreads: this.size,
+        concurrentTasksPerWorker: CHUNKS_IN_FLIGHT_PER_WORKER,
+        idleTimeout: 60_000,
+        recordTiming: true,
+        resourceLimits: workerResourceLimits(),
+      });
       // A worker that dies is replaced by piscina; an unhandled 'error' would end the kernel.
       this.pool.on("error", () => void this.failed++);
     }

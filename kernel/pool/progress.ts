@@ -14,7 +14,11 @@ export class ProgressBar {
   private readonly started = performance.now();
   private readonly timer: NodeJS.Timeout | null;
 
-  constructor(private readonly label: string, private readonly total: number, readonly enabled: boolean) {
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+    readonly enabled: boolean,
+  ) {
     this.timer = enabled && total > 0 ? setTimeout(() => this.draw(), total > SHOW_ITEMS ? 0 : SHOW_AFTER_MS) : null;
   }
 

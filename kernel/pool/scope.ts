@@ -6,7 +6,7 @@ export function setNotebookScope(locals: Record<string, unknown>): void {
 }
 
 export function isNotebookName(name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(scope, name);
+  return Object.hasOwn(scope, name);
 }
 
 /** The notebook's variables as they are now (the live object: later cells add to it). */

@@ -27,7 +27,12 @@ export interface RankResult {
 
 /** A rank's error as it was thrown there (its stack names the cell's script). */
 export class RankError extends Error {
-  constructor(readonly rank: number, name: string, message: string, stack: string) {
+  constructor(
+    readonly rank: number,
+    name: string,
+    message: string,
+    stack: string,
+  ) {
     super(message);
     this.name = name;
     this.stack = stack;
@@ -68,7 +73,19 @@ export function runSpmd(job: SpmdJob): Promise<RankResult[]> {
     };
     for (let rank = 0; rank < job.size; rank++) {
       const mine = ports[rank]!;
-      const workerData: RankData = { rank, size: job.size, ctrl, ports: mine, code: job.code, async: job.async, lastExpressionVar: job.lastExpressionVar, shared: job.shared, cwd: process.cwd(), scriptName: job.scriptName, profileIntervalUs: workerProfileInterval() };
+      const workerData: RankData = {
+        rank,
+        size: job.size,
+        ctrl,
+        ports: mine,
+        code: job.code,
+        async: job.async,
+        lastExpressionVar: job.lastExpressionVar,
+        shared: job.shared,
+        cwd: process.cwd(),
+        scriptName: job.scriptName,
+        profileIntervalUs: workerProfileInterval(),
+      };
       const worker = new Worker(RANK_WORKER, { workerData, transferList: mine.filter((p): p is MessagePort => p !== null), stdout: false, stderr: false, resourceLimits: workerResourceLimits() });
       workers.push(worker);
       let done = false;

@@ -39,7 +39,9 @@ const bound = new Map<string, Fn>();
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const RESERVED = new Set(
-  "arguments await break case catch class const continue debugger default delete do else enum eval export exports extends false finally for function if implements import in instanceof interface let new null package private protected public require return static super switch this throw true try typeof var void while with yield".split(" "),
+  "arguments await break case catch class const continue debugger default delete do else enum eval export exports extends false finally for function if implements import in instanceof interface let new null package private protected public require return static super switch this throw true try typeof var void while with yield".split(
+    " ",
+  ),
 );
 
 function compile(task: ChunkTask): Fn {
@@ -60,9 +62,7 @@ function compile(task: ChunkTask): Fn {
     const locals = names.filter((n) => IDENTIFIER.test(n) && !RESERVED.has(n));
     const variables = locals.filter((n) => task.writtenNames.includes(n));
     const constants = locals.filter((n) => !task.writtenNames.includes(n));
-    const declare =
-      (constants.length > 0 ? `const { ${constants.join(", ")} } = exports; ` : "") +
-      (variables.length > 0 ? `let { ${variables.join(", ")} } = exports; ` : "");
+    const declare = (constants.length > 0 ? `const { ${constants.join(", ")} } = exports; ` : "") + (variables.length > 0 ? `let { ${variables.join(", ")} } = exports; ` : "");
     // Helpers come first, and the line offset takes their lines back, so that the function's
     // own lines stay where its cell has them (and it stays anonymous, as in the cell).
     const declareHelpers = helpers.map((h) => `const ${h.name} = (\n${h.source}\n);\n`).join("");

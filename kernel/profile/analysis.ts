@@ -542,13 +542,7 @@ function flameLabel(node: ProfileNode, fn: FnAcc | undefined): string {
  * their parent (its inclusive value already holds them), then the `maxNodes` largest are kept:
  * ordering by value, ties by depth, keeps every kept node's ancestors, since a node's inclusive
  * value never exceeds its parent's. */
-function buildFlame(
-  profile: CpuProfile,
-  nodes: Map<number, ProfileNode>,
-  selfUs: Map<number, number>,
-  fnOfNode: Map<number, FnAcc>,
-  limits: { minFraction: number; maxNodes: number },
-): FlameData {
+function buildFlame(profile: CpuProfile, nodes: Map<number, ProfileNode>, selfUs: Map<number, number>, fnOfNode: Map<number, FnAcc>, limits: { minFraction: number; maxNodes: number }): FlameData {
   const empty: FlameData = { ids: [], labels: [], parents: [], values: [], branchvalues: "total" };
   const childOf = new Set<number>();
   for (const node of profile.nodes) for (const c of node.children ?? []) childOf.add(c);
@@ -585,11 +579,7 @@ function buildFlame(
   }
   const depth = new Map(order.map((o) => [o.node.id, o.depth]));
   const parentOf = new Map(order.map((o) => [o.node.id, o.parent]));
-  const chosen = new Set(
-    [...kept]
-      .sort((a, b) => inclusive.get(b)! - inclusive.get(a)! || depth.get(a)! - depth.get(b)!)
-      .slice(0, Math.max(1, limits.maxNodes)),
-  );
+  const chosen = new Set([...kept].sort((a, b) => inclusive.get(b)! - inclusive.get(a)! || depth.get(a)! - depth.get(b)!).slice(0, Math.max(1, limits.maxNodes)));
 
   const out = empty;
   const visit: ProfileNode[] = [root];

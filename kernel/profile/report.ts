@@ -19,7 +19,7 @@ export interface ProfileReport {
 const ms = (v: number) => formatTime(v / 1000);
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
-const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 function summaryLine(r: ProfileRecord): string {
   const s = r.stats;
@@ -61,7 +61,7 @@ function textTable(header: string[], rows: string[][], rightAligned: number): st
 }
 
 function htmlTable(header: string[], rows: string[][], rightAligned: number): string {
-  const cell = (tag: string, c: string, i: number) => `<${tag} style="text-align:${i < rightAligned ? "right" : "left"}">${escape(c)}</${tag}>`;
+  const cell = (tag: string, c: string, i: number) => `<${tag} style="text-align:${i < rightAligned ? "right" : "left"}">${escapeHtml(c)}</${tag}>`;
   return `<table><thead><tr>${header.map((h, i) => cell("th", h, i)).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c, i) => cell("td", c, i)).join("")}</tr>`).join("")}</tbody></table>`;
 }
 
@@ -75,11 +75,25 @@ export function reportBundle(report: ProfileReport, top: number): MimeBundle {
   const sampling = `${main.sampleCount} samples every ${record.intervalUs} µs`;
   // A magic's own line stands for the cell's top level: time in what it called lands there,
   // because V8 records no call-site lines.
-  const lineRows = main.lines.map((l) => [String(l.line), String(l.samples), l.percent.toFixed(1), l.samples > 0 && l.text.trimStart().startsWith("%%") ? `${l.text}   ← calls from the cell's top level (V8 records no call line)` : l.text]);
+  const lineRows = main.lines.map((l) => [
+    String(l.line),
+    String(l.samples),
+    l.percent.toFixed(1),
+    l.samples > 0 && l.text.trimStart().startsWith("%%") ? `${l.text}   ← calls from the cell's top level (V8 records no call line)` : l.text,
+  ]);
   // A worker that finished early waited for the busiest one: the cost of the imbalance.
-  const workerRows = (workers?.rows ?? []).map((w) => [w.label, w.busyMs.toFixed(1), (workers!.wallMs - w.busyMs).toFixed(1), String(w.tasks), w.hot ? `${w.hot.name}() at ${w.hot.cell}, line ${w.hot.line} (${w.hot.percent.toFixed(0)}%)` : w.top[0] ? `${w.top[0].name} (${w.top[0].where})` : "—"]);
+  const workerRows = (workers?.rows ?? []).map((w) => [
+    w.label,
+    w.busyMs.toFixed(1),
+    (workers!.wallMs - w.busyMs).toFixed(1),
+    String(w.tasks),
+    w.hot ? `${w.hot.name}() at ${w.hot.cell}, line ${w.hot.line} (${w.hot.percent.toFixed(0)}%)` : w.top[0] ? `${w.top[0].name} (${w.top[0].where})` : "—",
+  ]);
   const tensorRows = (record.tensors ?? []).slice(0, top).map((k) => [k.name, k.ms.toFixed(2), String(k.calls)]);
-  const shares = Object.entries(verdict.shares).filter(([, v]) => v >= 0.005).map(([k, v]) => `${k} ${pct(v)}`).join(", ");
+  const shares = Object.entries(verdict.shares)
+    .filter(([, v]) => v >= 0.005)
+    .map(([k, v]) => `${k} ${pct(v)}`)
+    .join(", ");
 
   const text: string[] = [title, summaryLine(record), "", `Verdict: ${verdict.text}`, `Where the time went: ${shares} (${sampling}).`, ""];
   text.push(`Top functions by self time:`, textTable(FUNCTION_HEADER, functionRows(main.bySelf, top), 4), "");
@@ -91,15 +105,34 @@ export function reportBundle(report: ProfileReport, top: number): MimeBundle {
   }
   if (tensorRows.length) text.push("Tensor kernels (tf.profile):", textTable(["Kernel", "ms", "Calls"], tensorRows, 0), "");
 
-  const flame = main.flame.ids.length > 1 ? plotBundle([{ type: "icicle", ids: main.flame.ids, labels: main.flame.labels, parents: main.flame.parents, values: main.flame.values, branchvalues: "total", tiling: { orientation: "v", flip: "y" }, hovertemplate: "%{label}<br>%{value:.1f} ms<extra></extra>" }], { height: 380, margin: { t: 30, l: 0, r: 0, b: 0 }, title: { text: "Call tree (time, inclusive)" } }) : null;
+  const flame =
+    main.flame.ids.length > 1
+      ? plotBundle(
+          [
+            {
+              type: "icicle",
+              ids: main.flame.ids,
+              labels: main.flame.labels,
+              parents: main.flame.parents,
+              values: main.flame.values,
+              branchvalues: "total",
+              tiling: { orientation: "v", flip: "y" },
+              hovertemplate: "%{label}<br>%{value:.1f} ms<extra></extra>",
+            },
+          ],
+          { height: 380, margin: { t: 30, l: 0, r: 0, b: 0 }, title: { text: "Call tree (time, inclusive)" } },
+        )
+      : null;
 
   const html = [
-    `<div class="parallab-profile"><h4 style="margin:0.2em 0">${escape(title)}</h4><p>${escape(summaryLine(record))}</p>`,
-    `<p><b>Verdict:</b> ${escape(verdict.text)}<br><small>Where the time went: ${escape(shares)} (${escape(sampling)}).</small></p>`,
+    `<div class="parallab-profile"><h4 style="margin:0.2em 0">${escapeHtml(title)}</h4><p>${escapeHtml(summaryLine(record))}</p>`,
+    `<p><b>Verdict:</b> ${escapeHtml(verdict.text)}<br><small>Where the time went: ${escapeHtml(shares)} (${escapeHtml(sampling)}).</small></p>`,
     `<details open><summary>Top functions by self time</summary>${htmlTable(FUNCTION_HEADER, functionRows(main.bySelf, top), 4)}</details>`,
     `<details><summary>Top functions by total time</summary>${htmlTable(FUNCTION_HEADER, functionRows(main.byTotal, top), 4)}</details>`,
-    lineRows.length ? `<details open><summary>Line profile of ${escape(record.cell ?? "")}</summary>${htmlTable(LINE_HEADER, lineRows, 3)}</details>` : "",
-    workers ? `<details open><summary>Workers: ${workers.count}, pool utilization ${pct(workers.utilization)}, imbalance ${pct(workers.imbalance)}</summary>${htmlTable(["Worker", "Busy ms", "Waited ms", "Tasks", "Hottest code"], workerRows, 0)}</details>` : "",
+    lineRows.length ? `<details open><summary>Line profile of ${escapeHtml(record.cell ?? "")}</summary>${htmlTable(LINE_HEADER, lineRows, 3)}</details>` : "",
+    workers
+      ? `<details open><summary>Workers: ${workers.count}, pool utilization ${pct(workers.utilization)}, imbalance ${pct(workers.imbalance)}</summary>${htmlTable(["Worker", "Busy ms", "Waited ms", "Tasks", "Hottest code"], workerRows, 0)}</details>`
+      : "",
     tensorRows.length ? `<details open><summary>Tensor kernels (tf.profile)</summary>${htmlTable(["Kernel", "ms", "Calls"], tensorRows, 0)}</details>` : "",
     flame ? String(flame["text/html"]) : "",
     `</div>`,

@@ -57,7 +57,9 @@ export async function profileRun<T>(run: () => Promise<T>, options: ProfileOptio
     stats = new RunStatsRecorder();
   };
   startWorkerProfiling(options.intervalUs);
-  const cancel = options.atUserCode ? atUserCodeStart(begin) : (begin(), () => undefined);
+  let cancel = () => {};
+  if (options.atUserCode) cancel = atUserCodeStart(begin);
+  else begin();
   let result!: T;
   let tensors: TensorKernelTime[] | null = null;
   let thrown: { error: unknown } | null = null;

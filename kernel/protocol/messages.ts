@@ -32,11 +32,24 @@ export interface ExecuteRequest {
   stop_on_error?: boolean;
 }
 
-export interface CompleteRequest { code: string; cursor_pos: number }
-export interface InspectRequest { code: string; cursor_pos: number; detail_level?: 0 | 1 }
-export interface IsCompleteRequest { code: string }
-export interface ShutdownRequest { restart: boolean }
-export interface CommInfoRequest { target_name?: string }
+export interface CompleteRequest {
+  code: string;
+  cursor_pos: number;
+}
+export interface InspectRequest {
+  code: string;
+  cursor_pos: number;
+  detail_level?: 0 | 1;
+}
+export interface IsCompleteRequest {
+  code: string;
+}
+export interface ShutdownRequest {
+  restart: boolean;
+}
+export interface CommInfoRequest {
+  target_name?: string;
+}
 
 export interface HistoryRequest {
   output?: boolean;
@@ -50,7 +63,9 @@ export interface HistoryRequest {
   unique?: boolean;
 }
 
-export interface InputReply { value: string }
+export interface InputReply {
+  value: string;
+}
 
 /** A mime bundle: mime type → data (strings, or JSON for +json types). */
 export type MimeBundle = Record<string, unknown>;

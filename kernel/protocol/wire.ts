@@ -39,12 +39,7 @@ export interface OutgoingMessage {
 
 /** Message → multipart frames, signed. */
 export function encode(msg: OutgoingMessage, signer: Signer): (Buffer | string)[] {
-  const parts = [
-    JSON.stringify(msg.header),
-    JSON.stringify(msg.parent_header ?? {}),
-    JSON.stringify(msg.metadata ?? {}),
-    JSON.stringify(msg.content ?? {}),
-  ];
+  const parts = [JSON.stringify(msg.header), JSON.stringify(msg.parent_header ?? {}), JSON.stringify(msg.metadata ?? {}), JSON.stringify(msg.content ?? {})];
   const buffers = (msg.buffers ?? []).map((b) => Buffer.from(b instanceof ArrayBuffer ? new Uint8Array(b) : b));
   return [...(msg.identities ?? []), DELIMITER, signer.sign(parts), ...parts, ...buffers];
 }

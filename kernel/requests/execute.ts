@@ -41,7 +41,7 @@ export class ExecuteHandler {
     const c = req.content as unknown as ExecuteRequest;
     const code = String(c.code ?? "");
     const silent = Boolean(c.silent);
-    const storeHistory = silent ? false : c.store_history ?? true;
+    const storeHistory = silent ? false : (c.store_history ?? true);
     if (storeHistory) this.count++;
     const count = this.count;
     const context: CellContext = { parent: req.header, executionCount: count, allowStdin: Boolean(c.allow_stdin) };
@@ -142,8 +142,9 @@ export class ExecuteHandler {
       };
     });
     // An interrupt taken before the code started means it never starts.
-    const run = Promise.all([this.services.adapter(), this.services.prepare(code)])
-      .then(([adapter]) => new Promise<CellOutcome>((resolve, reject) => setImmediate(() => (cancelled ? resolve(stopped) : adapter.execute(code, label, source).then(resolve, reject)))));
+    const run = Promise.all([this.services.adapter(), this.services.prepare(code)]).then(
+      ([adapter]) => new Promise<CellOutcome>((resolve, reject) => setImmediate(() => (cancelled ? resolve(stopped) : adapter.execute(code, label, source).then(resolve, reject)))),
+    );
     try {
       return await Promise.race([run, interrupted]);
     } catch (err) {

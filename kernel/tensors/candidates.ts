@@ -26,9 +26,11 @@ export function explainLoadFailure(pkg: string, err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: string }).code;
   if (code === "MODULE_NOT_FOUND" && message.includes(`'${pkg}'`)) return `${pkg} is not installed: ${INSTALL_NOTE(pkg)}`;
-  if (/tfjs_binding\.node/.test(message)) return `${pkg} is installed but its native addon (tfjs_binding.node) is missing: its install step could not download libtensorflow. Run \`npm rebuild ${pkg}\` where storage.googleapis.com is reachable`;
+  if (/tfjs_binding\.node/.test(message))
+    return `${pkg} is installed but its native addon (tfjs_binding.node) is missing: its install step could not download libtensorflow. Run \`npm rebuild ${pkg}\` where storage.googleapis.com is reachable`;
   const missingLib = /(lib[\w.+-]+\.so[\w.]*): cannot open shared object file/.exec(message)?.[1];
-  if (missingLib && /cudart|cublas|cufft|curand|cusolver|cusparse/.test(missingLib)) return `the CUDA runtime library ${missingLib} was not found: install CUDA 11.2 and add its lib64 directory to LD_LIBRARY_PATH`;
+  if (missingLib && /cudart|cublas|cufft|curand|cusolver|cusparse/.test(missingLib))
+    return `the CUDA runtime library ${missingLib} was not found: install CUDA 11.2 and add its lib64 directory to LD_LIBRARY_PATH`;
   if (missingLib && /cudnn/.test(missingLib)) return `the cuDNN library ${missingLib} was not found: install cuDNN 8.1 for CUDA 11.2 and add it to LD_LIBRARY_PATH`;
   if (missingLib && /tensorflow/.test(missingLib)) return `${missingLib} was not found: reinstall ${pkg} (\`npm rebuild ${pkg}\`) where storage.googleapis.com is reachable`;
   if (missingLib) return `the shared library ${missingLib} was not found (${message.split("\n")[0]})`;
@@ -79,8 +81,20 @@ export async function selectBest(tf: Tf, gpuHint: () => Promise<string>): Promis
   if (tensorflowLoaded) {
     const failure = await activate(tf, "tensorflow");
     const onGpu = failure === null && (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
-    add({ id: "tensorflow-gpu", backend: "tensorflow", package: "@tensorflow/tfjs-node-gpu", works: onGpu, reason: onGpu ? "TensorFlow runs on the GPU (tfjs-node-gpu)" : (failure ?? `tfjs-node-gpu loaded, but TensorFlow found no GPU device (${await gpuHint()})`) });
-    add({ id: "tensorflow-cpu", backend: "tensorflow", package: "@tensorflow/tfjs-node-gpu", works: failure === null, reason: failure ?? "TensorFlow's native CPU kernels, through tfjs-node-gpu (no GPU device)" });
+    add({
+      id: "tensorflow-gpu",
+      backend: "tensorflow",
+      package: "@tensorflow/tfjs-node-gpu",
+      works: onGpu,
+      reason: onGpu ? "TensorFlow runs on the GPU (tfjs-node-gpu)" : (failure ?? `tfjs-node-gpu loaded, but TensorFlow found no GPU device (${await gpuHint()})`),
+    });
+    add({
+      id: "tensorflow-cpu",
+      backend: "tensorflow",
+      package: "@tensorflow/tfjs-node-gpu",
+      works: failure === null,
+      reason: failure ?? "TensorFlow's native CPU kernels, through tfjs-node-gpu (no GPU device)",
+    });
   } else {
     add({ id: "tensorflow-gpu", backend: "tensorflow", package: "@tensorflow/tfjs-node-gpu", works: false, reason: gpuFailure! });
     const cpuFailure = loadTensorflow("@tensorflow/tfjs-node");
@@ -91,7 +105,13 @@ export async function selectBest(tf: Tf, gpuHint: () => Promise<string>): Promis
 
   const wasmFailure = await activate(tf, "wasm");
   const simd = wasmFailure === null ? await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT") : false;
-  add({ id: "wasm", backend: "wasm", package: "@tensorflow/tfjs-backend-wasm", works: wasmFailure === null, reason: wasmFailure ?? `XNNPACK kernels in WebAssembly${simd ? " with SIMD" : " (no SIMD in this runtime)"}, one thread` });
+  add({
+    id: "wasm",
+    backend: "wasm",
+    package: "@tensorflow/tfjs-backend-wasm",
+    works: wasmFailure === null,
+    reason: wasmFailure ?? `XNNPACK kernels in WebAssembly${simd ? " with SIMD" : " (no SIMD in this runtime)"}, one thread`,
+  });
 
   const cpuFailure = await activate(tf, "cpu");
   add({ id: "cpu", backend: "cpu", package: "@tensorflow/tfjs-backend-cpu", works: cpuFailure === null, reason: cpuFailure ?? "plain JavaScript kernels: correct everywhere, slowest" });

@@ -36,10 +36,15 @@ function tensorsIn(tf: Tf, value: unknown, out: Tensor[] = [], seen = new Set<un
 }
 
 /**
- * Runs `cell` in a tensor scope under tf.profile; `valueOf` reads the value it returned, and
+ * Runs `cell` in a tensor scope under tf.profile; `valueOfOutcome` reads the value it returned, and
  * `codeStartedAt` tells when its own code began (after it was compiled).
  */
-export async function runInTensorScope<T>(tf: Tf, cell: () => Promise<T>, valueOf: (outcome: T) => unknown, codeStartedAt: () => number = () => 0): Promise<{ outcome: T; report: ScopeReport }> {
+export async function runInTensorScope<T>(
+  tf: Tf,
+  cell: () => Promise<T>,
+  valueOfOutcome: (outcome: T) => unknown,
+  codeStartedAt: () => number = () => 0,
+): Promise<{ outcome: T; report: ScopeReport }> {
   const engine = tf.engine() as unknown as { startScope(name?: string): void; endScope(result?: unknown): void; state: { activeScope: { track: Tensor[] } } };
   const before = tf.memory();
   const started = performance.now();
@@ -50,7 +55,7 @@ export async function runInTensorScope<T>(tf: Tf, cell: () => Promise<T>, valueO
     engine.startScope("%%gpu");
     try {
       outcome = await cell();
-      returned = tensorsIn(tf, valueOf(outcome));
+      returned = tensorsIn(tf, valueOfOutcome(outcome));
     } finally {
       tracked = [...engine.state.activeScope.track];
       engine.endScope(returned as never);

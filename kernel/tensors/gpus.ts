@@ -28,7 +28,10 @@ export async function queryGpus(): Promise<GpuReport> {
         return { name: name!, memoryUsedMiB: Number(used), memoryTotalMiB: Number(total), driver: driver!, utilizationPercent: Number(utilization) };
       });
     // The CUDA version the driver supports is only in nvidia-smi's banner.
-    const banner = await run("nvidia-smi", [], { timeout: 10_000 }).then((r) => r.stdout, () => "");
+    const banner = await run("nvidia-smi", [], { timeout: 10_000 }).then(
+      (r) => r.stdout,
+      () => "",
+    );
     return { found: true, cuda: /CUDA Version:\s*([\d.]+)/.exec(banner)?.[1] ?? null, gpus };
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };

@@ -6,7 +6,8 @@ export class TensorMemoryError extends Error {
   override name = "TensorMemoryError";
 }
 
-const OUT_OF_MEMORY = /Invalid typed array length|offset is out of bounds|Array buffer allocation failed|Maximum memory size exceeded|Cannot enlarge memory|out of memory|OOM|bad_alloc|failed to allocate|Aborted\(/i;
+const OUT_OF_MEMORY =
+  /Invalid typed array length|offset is out of bounds|Array buffer allocation failed|Maximum memory size exceeded|Cannot enlarge memory|out of memory|OOM|bad_alloc|failed to allocate|Aborted\(/i;
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8 };
 

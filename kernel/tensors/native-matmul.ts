@@ -67,7 +67,11 @@ function heapView(backend: WasmBackend, t: TensorInfo, heap: ArrayBufferLike): F
 }
 
 function nativeBatchMatMul(args: BatchMatMulArgs): TensorInfo {
-  const { inputs: { a, b }, backend, attrs: { transposeA, transposeB } } = args;
+  const {
+    inputs: { a, b },
+    backend,
+    attrs: { transposeA, transposeB },
+  } = args;
   const fallback = (): TensorInfo => {
     nativeMatMulCalls.fallback++;
     return (original!.kernelFunc as (x: BatchMatMulArgs) => TensorInfo)(args);
@@ -102,8 +106,7 @@ function nativeBatchMatMul(args: BatchMatMulArgs): TensorInfo {
 }
 
 function loadBlas(): NativeBlas | string {
-  if (!existsSync(NATIVE_BLAS_ADDON))
-    return `${path.relative(PACKAGE_ROOT, NATIVE_BLAS_ADDON)} is not built: run \`node dist/cli/build-native.js\` (needs gcc and libopenblas-dev)`;
+  if (!existsSync(NATIVE_BLAS_ADDON)) return `${path.relative(PACKAGE_ROOT, NATIVE_BLAS_ADDON)} is not built: run \`node dist/cli/build-native.js\` (needs gcc and libopenblas-dev)`;
   try {
     return createRequire(import.meta.url)(NATIVE_BLAS_ADDON) as NativeBlas;
   } catch (err) {
@@ -120,7 +123,7 @@ export function installNativeMatMul(tf: TfKernelRegistry): NativeMatMulResult {
   }
   if (!original) {
     const current = tf.getKernel("BatchMatMul", "wasm");
-    if (!current) return { ok: false, reason: "the tfjs wasm backend is not registered: import \"@tensorflow/tfjs-backend-wasm\" first" };
+    if (!current) return { ok: false, reason: 'the tfjs wasm backend is not registered: import "@tensorflow/tfjs-backend-wasm" first' };
     original = current;
     tf.unregisterKernel("BatchMatMul", "wasm");
     // The original's setupFunc still runs at backend init: the fallback needs its cwrap'd function.

@@ -83,7 +83,9 @@ export async function useBackend(backend: BackendName): Promise<Candidate> {
   const usable = candidates.find((c) => c.backend === backend && c.status !== "unavailable");
   if (!usable) {
     const reasons = candidates.filter((c) => c.backend === backend).map((c) => `${c.id}: ${c.reason}`);
-    throw new BackendUnavailableError(`the ${backend} backend is not available here. ${reasons.join(". ")}. Available: ${[...new Set(candidates.filter((c) => c.status !== "unavailable").map((c) => c.backend))].join(", ")}.`);
+    throw new BackendUnavailableError(
+      `the ${backend} backend is not available here. ${reasons.join(". ")}. Available: ${[...new Set(candidates.filter((c) => c.status !== "unavailable").map((c) => c.backend))].join(", ")}.`,
+    );
   }
   const failure = await activate(tf, backend);
   if (failure) throw new BackendUnavailableError(`could not switch to ${backend}: ${failure}`);

@@ -17,5 +17,11 @@ export function solvedUpTo(notebookId: string, check: string): { before: string[
   const nb = solvedNotebook(notebookId);
   const at = nb.cells.findIndex((c) => sourceText(c).startsWith(`%%check ${check}`));
   if (at < 0) throw new Error(`${notebookId} has no %%check ${check} cell`);
-  return { before: nb.cells.slice(0, at).filter((c) => c.cell_type === "code").map(sourceText), check: sourceText(nb.cells[at]!) };
+  return {
+    before: nb.cells
+      .slice(0, at)
+      .filter((c) => c.cell_type === "code")
+      .map(sourceText),
+    check: sourceText(nb.cells[at]!),
+  };
 }

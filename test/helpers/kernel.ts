@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from "node:util";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -51,4 +52,4 @@ export const resultText = (outputs: Message[]) => {
 };
 export const errorOf = (outputs: Message[]) => ofType(outputs, "error")[0]?.content as { ename: string; evalue: string; traceback: string[] } | undefined;
 // eslint-disable-next-line no-control-regex
-export const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "");
+export const stripAnsi = (s: string) => stripVTControlCharacters(s);

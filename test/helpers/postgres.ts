@@ -34,7 +34,6 @@ async function pgTool(tool: string, args: string[]): Promise<void> {
   }
 }
 
-
 export async function startPostgres(): Promise<PgServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "parallab-pg-"));
   if (process.getuid?.() === 0) {

@@ -51,13 +51,16 @@ export function cli(args: string[], env: Record<string, string>): { code: number
 async function rows(location: string, table: keyof TrackerTables, where?: (t: TrackerTables) => SQL | undefined): Promise<number> {
   const store = await openTracker(location);
   try {
-    return await store.transaction(async ({ db, tables }) => {
-      const [r] = await db
-        .select({ n: count() })
-        .from(tables[table] as typeof tables.evidence)
-        .where(where?.(tables));
-      return r!.n;
-    }, { readOnly: true });
+    return await store.transaction(
+      async ({ db, tables }) => {
+        const [r] = await db
+          .select({ n: count() })
+          .from(tables[table] as typeof tables.evidence)
+          .where(where?.(tables));
+        return r!.n;
+      },
+      { readOnly: true },
+    );
   } finally {
     await store.close();
   }
@@ -73,7 +76,13 @@ export function trackerSuite(backend: TrackerBackend): void {
 
   describe("the schema", () => {
     it("has the same tables, columns and indexes in both dialects", () => {
-      const shape = (config: { name: string; columns: { name: string; notNull: boolean; primary: boolean; hasDefault: boolean }[]; indexes: { config: { name?: string; unique: boolean } }[]; primaryKeys: { columns: { name: string }[] }[]; foreignKeys: unknown[] }) => ({
+      const shape = (config: {
+        name: string;
+        columns: { name: string; notNull: boolean; primary: boolean; hasDefault: boolean }[];
+        indexes: { config: { name?: string; unique: boolean } }[];
+        primaryKeys: { columns: { name: string }[] }[];
+        foreignKeys: unknown[];
+      }) => ({
         name: config.name,
         columns: config.columns.map((c) => [c.name, c.notNull, c.primary, c.hasDefault]).sort(),
         indexes: config.indexes.map((i) => [i.config.name, i.config.unique]).sort(),
@@ -82,6 +91,7 @@ export function trackerSuite(backend: TrackerBackend): void {
       });
       expect(Object.keys(pgSchema).sort()).toEqual(Object.keys(sqliteSchema).sort());
       for (const name of Object.keys(sqliteSchema) as (keyof typeof sqliteSchema)[]) {
+        // biome-ignore lint/performance/noDynamicNamespaceImportAccess: every table of both schemas, by name
         expect(shape(pgTableConfig(pgSchema[name] as PgTable)), name).toEqual(shape(sqliteTableConfig(sqliteSchema[name] as SQLiteTable)));
       }
     });
@@ -93,7 +103,8 @@ export function trackerSuite(backend: TrackerBackend): void {
       const first = await openTracker(location);
       expect(first.dialect).toBe(backend.dialect);
       await first.close();
-      for (const table of ["catalogue", "checks", "competencies", "evidence", "goals", "learners", "meta", "notebooks", "requirements", "roles"] as const) expect(await rows(location, table), table).toBe(0);
+      for (const table of ["catalogue", "checks", "competencies", "evidence", "goals", "learners", "meta", "notebooks", "requirements", "roles"] as const)
+        expect(await rows(location, table), table).toBe(0);
       const again = await openTracker(location);
       await again.close();
       expect(await backend.appliedMigrations(location)).toBe(migrations);
@@ -113,7 +124,9 @@ export function trackerSuite(backend: TrackerBackend): void {
       writeFileSync(path.join(broken, "roles.yaml"), readFileSync(path.join(broken, "roles.yaml"), "utf8").replace(/shared-memory-programming: apply/, "shared-memory-programing: apply"));
       const r = cli(["gap", "--role", "hpc-specialist"], { PARALLAB_DB: location, PARALLAB_SKILLS: broken, PARALLAB_LEARNER: "nobody" });
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/roles\.yaml: roles\[\d+\] \([\w-]+\)\.requires\.shared-memory-programing: unknown competency "shared-memory-programing" \(did you mean "shared-memory-programming"\?\)/);
+      expect(r.stderr).toMatch(
+        /roles\.yaml: roles\[\d+\] \([\w-]+\)\.requires\.shared-memory-programing: unknown competency "shared-memory-programing" \(did you mean "shared-memory-programming"\?\)/,
+      );
       expect(await rows(location, "learners")).toBe(0);
     });
 
@@ -148,12 +161,21 @@ export function trackerSuite(backend: TrackerBackend): void {
       for (const cell of welcome.before) expect((await k.client.execute(cell, { timeoutMs: 120_000 })).reply.content).toMatchObject({ status: "ok" });
       const passed = await k.client.execute(welcome.check, { timeoutMs: 120_000 });
       expect(passed.reply.content).toMatchObject({ status: "ok" });
-      const shown = passed.outputs.filter((m) => m.header.msg_type === "display_data").map((m) => m.content as { data: Record<string, unknown> }).find((c) => c.data["application/vnd.parallab.check+json"])!;
-      expect(shown.data["text/plain"]).toBe("✓ check 00-welcome.measure passed: counts toward Benchmarking and optimisation (know); recorded as checked for grace; every check of 00-welcome has passed.");
+      const shown = passed.outputs
+        .filter((m) => m.header.msg_type === "display_data")
+        .map((m) => m.content as { data: Record<string, unknown> })
+        .find((c) => c.data["application/vnd.parallab.check+json"])!;
+      expect(shown.data["text/plain"]).toBe(
+        "✓ check 00-welcome.measure passed: counts toward Benchmarking and optimisation (know); recorded as checked for grace; every check of 00-welcome has passed.",
+      );
       expect(shown.data["application/vnd.parallab.check+json"]).toMatchObject({ check: "00-welcome.measure", passed: true, mode: "check", edited: false });
       // Passed live in the kernel: checked (the check, and the notebook it completes).
-      expect(await rows(location, "evidence", (t) => and(eq(t.evidence.learnerId, "grace"), eq(t.evidence.kind, "check"), eq(t.evidence.ref, "00-welcome.measure"), eq(t.evidence.provenance, "checked")))).toBe(1);
-      expect(await rows(location, "evidence", (t) => and(eq(t.evidence.learnerId, "grace"), eq(t.evidence.kind, "notebook"), eq(t.evidence.ref, "00-welcome"), eq(t.evidence.provenance, "checked")))).toBe(1);
+      expect(
+        await rows(location, "evidence", (t) => and(eq(t.evidence.learnerId, "grace"), eq(t.evidence.kind, "check"), eq(t.evidence.ref, "00-welcome.measure"), eq(t.evidence.provenance, "checked"))),
+      ).toBe(1);
+      expect(
+        await rows(location, "evidence", (t) => and(eq(t.evidence.learnerId, "grace"), eq(t.evidence.kind, "notebook"), eq(t.evidence.ref, "00-welcome"), eq(t.evidence.provenance, "checked"))),
+      ).toBe(1);
       expect(await rows(location, "evidence")).toBe(2);
       // %skills reads it back: the gap report shows the evidence just recorded.
       const skills = await k.client.execute("%skills");
@@ -199,7 +221,12 @@ export function trackerSuite(backend: TrackerBackend): void {
       const before = await rows(location, "evidence");
       const other = path.join(scratch, "copy.ipynb");
       copyFileSync(nb, other);
-      writeFileSync(other, readFileSync(other, "utf8").replace('"cells"', '"cells" ').replace(/"execution_count": \d+/, '"execution_count": 7'));
+      writeFileSync(
+        other,
+        readFileSync(other, "utf8")
+          .replace('"cells"', '"cells" ')
+          .replace(/"execution_count": \d+/, '"execution_count": 7'),
+      );
       const r = cli(["record", other, bad], { PARALLAB_DB: location, PARALLAB_LEARNER: "alan" });
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/broken\.ipynb: not a notebook: the file is not valid JSON/);
@@ -288,7 +315,10 @@ export function trackerSuite(backend: TrackerBackend): void {
         // adds no check), and the same check checked is a row of its own, as is the notebook.
         const framework = loadFramework();
         expect(await recordCheck(store, framework, { learner: "ada", check: "00-welcome.measure", source: "kernel", provenance: "imported", date: "2026-02-01" })).toMatchObject({ inserted: false });
-        expect(await recordCheck(store, framework, { learner: "ada", check: "00-welcome.measure", source: "kernel", provenance: "checked", date: "2026-02-01" })).toMatchObject({ inserted: true, notebookCompleted: true });
+        expect(await recordCheck(store, framework, { learner: "ada", check: "00-welcome.measure", source: "kernel", provenance: "checked", date: "2026-02-01" })).toMatchObject({
+          inserted: true,
+          notebookCompleted: true,
+        });
       } finally {
         await store.close();
       }
@@ -319,7 +349,14 @@ export function trackerSuite(backend: TrackerBackend): void {
       const store = await openTracker(location);
       try {
         const solution = sha("the solution cells");
-        const graded = await recordGradedNotebook(store, framework, { learner: "ines", notebook: "00-welcome", passedChecks: ["00-welcome.measure"], contentHash: solution, source: "parallab grade", date: "2026-12-02" });
+        const graded = await recordGradedNotebook(store, framework, {
+          learner: "ines",
+          notebook: "00-welcome",
+          passedChecks: ["00-welcome.measure"],
+          contentHash: solution,
+          source: "parallab grade",
+          date: "2026-12-02",
+        });
         expect(graded).toEqual({ notebook: "00-welcome", learner: "ines", contentHash: solution, insertedChecks: ["00-welcome.measure"], complete: true, notebookCompleted: true, missing: [] });
         const evidence = await evidenceOf(store, "ines");
         expect(evidence.map((e) => [e.kind, e.ref, e.provenance, e.contentHash])).toEqual(
@@ -333,8 +370,15 @@ export function trackerSuite(backend: TrackerBackend): void {
         );
         expect(evidence).toHaveLength(5);
         // A provenance that does not fit the kind is refused, and writes nothing.
-        await expect(addEvidence(store, [{ learner: "ines", kind: "self-assessment", ref: "x", competency: "python", level: "know", source: "test", date: "2026-01-01", provenance: "self-assessed" }, { learner: "ines", kind: "check", ref: "00-welcome.measure", source: "test", date: "2026-01-01", provenance: "external" }])).rejects.toThrow(/a check is graded, checked or imported evidence, not external/);
-        await expect(addEvidence(store, [{ learner: "ines", kind: "check", ref: "00-welcome.measure", source: "test", date: "2026-01-01", provenance: "graded" }])).rejects.toThrow(/graded evidence needs contentHash/);
+        await expect(
+          addEvidence(store, [
+            { learner: "ines", kind: "self-assessment", ref: "x", competency: "python", level: "know", source: "test", date: "2026-01-01", provenance: "self-assessed" },
+            { learner: "ines", kind: "check", ref: "00-welcome.measure", source: "test", date: "2026-01-01", provenance: "external" },
+          ]),
+        ).rejects.toThrow(/a check is graded, checked or imported evidence, not external/);
+        await expect(addEvidence(store, [{ learner: "ines", kind: "check", ref: "00-welcome.measure", source: "test", date: "2026-01-01", provenance: "graded" }])).rejects.toThrow(
+          /graded evidence needs contentHash/,
+        );
       } finally {
         await store.close();
       }
@@ -361,14 +405,34 @@ export function trackerSuite(backend: TrackerBackend): void {
         // Graded: three checks in one solution, the fourth in another; complete once all four are graded.
         const one = sha("solution one");
         const two = sha("solution two");
-        const partial = await recordGradedNotebook(store, framework, { learner, notebook: notebook.id, passedChecks: [first, second, third], contentHash: one, source: "parallab grade", date: "2026-12-02" });
+        const partial = await recordGradedNotebook(store, framework, {
+          learner,
+          notebook: notebook.id,
+          passedChecks: [first, second, third],
+          contentHash: one,
+          source: "parallab grade",
+          date: "2026-12-02",
+        });
         expect(partial).toMatchObject({ insertedChecks: [first, second, third], complete: false, notebookCompleted: false, missing: [fourth] });
         expect(await heldAs(location, learner, "notebook", "graded")).toBe(0);
         const rest = await recordGradedNotebook(store, framework, { learner, notebook: notebook.id, passedChecks: [fourth], contentHash: two, source: "parallab grade", date: "2026-12-03" });
         expect(rest).toMatchObject({ insertedChecks: [fourth], complete: true, notebookCompleted: true, missing: [] });
         // The same solution graded again adds nothing; another solution is evidence of its own.
-        expect(await recordGradedNotebook(store, framework, { learner, notebook: notebook.id, passedChecks: [fourth], contentHash: two, source: "parallab grade" })).toMatchObject({ insertedChecks: [], complete: true, notebookCompleted: false });
-        expect(await recordGradedNotebook(store, framework, { learner, notebook: notebook.id, passedChecks: [first, second, third, fourth], contentHash: sha("solution three"), source: "parallab grade", date: "2026-12-04" })).toMatchObject({ insertedChecks: [first, second, third, fourth], complete: true, notebookCompleted: true });
+        expect(await recordGradedNotebook(store, framework, { learner, notebook: notebook.id, passedChecks: [fourth], contentHash: two, source: "parallab grade" })).toMatchObject({
+          insertedChecks: [],
+          complete: true,
+          notebookCompleted: false,
+        });
+        expect(
+          await recordGradedNotebook(store, framework, {
+            learner,
+            notebook: notebook.id,
+            passedChecks: [first, second, third, fourth],
+            contentHash: sha("solution three"),
+            source: "parallab grade",
+            date: "2026-12-04",
+          }),
+        ).toMatchObject({ insertedChecks: [first, second, third, fourth], complete: true, notebookCompleted: true });
         expect(await heldAs(location, learner, "check", "graded")).toBe(8);
         expect(await heldAs(location, learner, "notebook", "graded")).toBe(2);
       } finally {
@@ -380,8 +444,11 @@ export function trackerSuite(backend: TrackerBackend): void {
       const location = await backend.database("provenance-graded-input");
       const store = await openTracker(location);
       try {
-        const grade = (passedChecks: string[], contentHash = sha("a solution"), notebookId = notebook.id) => recordGradedNotebook(store, framework, { learner: "kurt", notebook: notebookId, passedChecks, contentHash, source: "parallab grade" });
-        await expect(grade([first, "00-welcome.measure"])).rejects.toThrow(`"00-welcome.measure" is not a check of notebook ${notebook.id}, whose checks are ${[first, second, third, fourth].join(", ")}`);
+        const grade = (passedChecks: string[], contentHash = sha("a solution"), notebookId = notebook.id) =>
+          recordGradedNotebook(store, framework, { learner: "kurt", notebook: notebookId, passedChecks, contentHash, source: "parallab grade" });
+        await expect(grade([first, "00-welcome.measure"])).rejects.toThrow(
+          `"00-welcome.measure" is not a check of notebook ${notebook.id}, whose checks are ${[first, second, third, fourth].join(", ")}`,
+        );
         await expect(grade([first], "not-a-hash")).rejects.toThrow(/contentHash must be the sha256 of the solution cells \(64 lower-case hex digits\), got "not-a-hash"/);
         await expect(grade([first], undefined, "99-nowhere")).rejects.toThrow(/unknown notebook "99-nowhere": the curriculum \(skills\/curriculum\.yaml\) has 00-welcome, /);
       } finally {
@@ -398,7 +465,17 @@ export function trackerSuite(backend: TrackerBackend): void {
       await syncFramework(store, framework);
       await recordCheck(store, framework, { learner: "lena", check: "04-profiling.hotspot", source: "kernel", provenance: "checked", date: "2026-12-01" });
       await store.close();
-      type Report = { accepts: string[]; rows: { competency: string; evidenced: string | null; gap: number; evidence: { ref: string; provenance: string }[]; uncounted: { ref: string; provenance: string }[]; next: { kind: string; id: string; command: string | null } | null }[] };
+      type Report = {
+        accepts: string[];
+        rows: {
+          competency: string;
+          evidenced: string | null;
+          gap: number;
+          evidence: { ref: string; provenance: string }[];
+          uncounted: { ref: string; provenance: string }[];
+          next: { kind: string; id: string; command: string | null } | null;
+        }[];
+      };
       const report = (role: string) => JSON.parse(cli(["gap", "--role", role, "--format", "json"], env).stdout) as Report;
       const engineer = report("ml-engineer").rows.find((r) => r.competency === "performance-profiling")!;
       expect(engineer).toMatchObject({ evidenced: "apply", gap: 0, evidence: [{ ref: "04-profiling.hotspot", provenance: "checked" }], uncounted: [], next: null });
@@ -412,13 +489,16 @@ export function trackerSuite(backend: TrackerBackend): void {
         next: { kind: "grade", id: "04-profiling-bottlenecks", command: "npx parallab grade parallab-course/04-profiling-bottlenecks.ipynb" },
       });
       const md = cli(["gap", "--role", "certificate-parallel-ml"], env).stdout;
-      expect(md).toContain("check 04-profiling.hotspot (checked, 2026-12-01): not counted, the certificate needs graded | grade 04-profiling-bottlenecks: npx parallab grade parallab-course/04-profiling-bottlenecks.ipynb |");
+      expect(md).toContain(
+        "check 04-profiling.hotspot (checked, 2026-12-01): not counted, the certificate needs graded | grade 04-profiling-bottlenecks: npx parallab grade parallab-course/04-profiling-bottlenecks.ipynb |",
+      );
       // To a file: the document carries plotly.js, more than spawnSync buffers.
       const html = path.join(scratch, "gap.html");
       expect(cli(["gap", "--role", "certificate-parallel-ml", "--format", "html", "-o", html], env).code).toBe(0);
       expect(readFileSync(html, "utf8").includes("<td>check 04-profiling.hotspot (checked, 2026-12-01): not counted, the certificate needs graded</td>")).toBe(true);
       // The study plan still has the notebook to do for the certificate; not for the ML engineer.
-      const plan = (role: string) => (JSON.parse(cli(["plan", "--role", role, "--hours-per-week", "40", "--start", "2027-01-04", "--format", "json"], env).stdout) as { items: { id: string }[] }).items.map((i) => i.id);
+      const plan = (role: string) =>
+        (JSON.parse(cli(["plan", "--role", role, "--hours-per-week", "40", "--start", "2027-01-04", "--format", "json"], env).stdout) as { items: { id: string }[] }).items.map((i) => i.id);
       expect(plan("certificate-parallel-ml")).toContain("04-profiling-bottlenecks");
     });
 
@@ -427,7 +507,13 @@ export function trackerSuite(backend: TrackerBackend): void {
       const env = { PARALLAB_DB: location, PARALLAB_LEARNER: "mallory" };
       // Every check of the curriculum "passed", claiming to be graded: typed by hand, not run.
       const forged = path.join(scratch, "forged.ipynb");
-      const outputs = framework.curriculum.flatMap((n) => n.checks).map((c) => ({ output_type: "display_data", metadata: {}, data: { "text/plain": `✓ check ${c.id} passed`, "application/vnd.parallab.check+json": { check: c.id, passed: true, date: "2026-12-01", provenance: "graded", contentHash: "0".repeat(64) } } }));
+      const outputs = framework.curriculum
+        .flatMap((n) => n.checks)
+        .map((c) => ({
+          output_type: "display_data",
+          metadata: {},
+          data: { "text/plain": `✓ check ${c.id} passed`, "application/vnd.parallab.check+json": { check: c.id, passed: true, date: "2026-12-01", provenance: "graded", contentHash: "0".repeat(64) } },
+        }));
       writeFileSync(forged, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: "code", metadata: {}, execution_count: 1, source: ["1"], outputs }] }));
       const recorded = cli(["record", forged, "--json"], env);
       expect(recorded.code, recorded.stderr).toBe(0);
@@ -448,7 +534,14 @@ export function trackerSuite(backend: TrackerBackend): void {
       const store = await openTracker(location);
       try {
         for (const nb of framework.curriculum) {
-          const graded = await recordGradedNotebook(store, framework, { learner: "mallory", notebook: nb.id, passedChecks: nb.checks.map((c) => c.id), contentHash: sha(`mallory's ${nb.id}`), source: "parallab grade", date: "2026-12-02" });
+          const graded = await recordGradedNotebook(store, framework, {
+            learner: "mallory",
+            notebook: nb.id,
+            passedChecks: nb.checks.map((c) => c.id),
+            contentHash: sha(`mallory's ${nb.id}`),
+            source: "parallab grade",
+            date: "2026-12-02",
+          });
           expect(graded.complete, nb.id).toBe(true);
         }
       } finally {
@@ -470,12 +563,33 @@ export function trackerSuite(backend: TrackerBackend): void {
       const store = await openTracker(location);
       try {
         // mixed: graded, checked and imported checks, one notebook complete at graded.
-        await recordGradedNotebook(store, framework, { learner: "mixed", notebook: "00-welcome", passedChecks: ["00-welcome.measure"], contentHash: sha("welcome"), source: "parallab grade", date: "2026-12-02" });
+        await recordGradedNotebook(store, framework, {
+          learner: "mixed",
+          notebook: "00-welcome",
+          passedChecks: ["00-welcome.measure"],
+          contentHash: sha("welcome"),
+          source: "parallab grade",
+          date: "2026-12-02",
+        });
         await recordCheck(store, framework, { learner: "mixed", check: "01-parallel-thinking.efficiency", source: "kernel", provenance: "checked", date: "2026-12-01" });
         await recordCheck(store, framework, { learner: "mixed", check: "01-parallel-thinking.amdahl", source: "a.ipynb", provenance: "imported", date: "2026-11-30" });
         await recordCheck(store, framework, { learner: "mixed", check: "02-shared-memory.speedup", source: "kernel", provenance: "checked", date: "2026-12-01" });
-        await recordGradedNotebook(store, framework, { learner: "mixed", notebook: "02-shared-memory-parallel-map", passedChecks: ["02-shared-memory.speedup"], contentHash: sha("shared"), source: "parallab grade", date: "2026-12-03" });
-        await recordGradedNotebook(store, framework, { learner: "mixed", notebook: "02-shared-memory-parallel-map", passedChecks: ["02-shared-memory.speedup"], contentHash: sha("shared, again"), source: "parallab grade", date: "2026-12-05" });
+        await recordGradedNotebook(store, framework, {
+          learner: "mixed",
+          notebook: "02-shared-memory-parallel-map",
+          passedChecks: ["02-shared-memory.speedup"],
+          contentHash: sha("shared"),
+          source: "parallab grade",
+          date: "2026-12-03",
+        });
+        await recordGradedNotebook(store, framework, {
+          learner: "mixed",
+          notebook: "02-shared-memory-parallel-map",
+          passedChecks: ["02-shared-memory.speedup"],
+          contentHash: sha("shared, again"),
+          source: "parallab grade",
+          date: "2026-12-05",
+        });
         await recordCheck(store, framework, { learner: "zoe", check: "00-welcome.measure", source: "kernel", provenance: "checked", date: "2026-12-04" });
       } finally {
         await store.close();
@@ -510,7 +624,10 @@ export function trackerSuite(backend: TrackerBackend): void {
       const out = path.join(scratch, "gradebook.json");
       const json = cli(["gradebook", "--format", "json", "-o", out], env);
       expect(json.code, json.stderr).toBe(0);
-      const book = JSON.parse(readFileSync(out, "utf8")) as { checks: { id: string; notebook: string }[]; learners: { learner: string; checks: Record<string, { provenance: string; date: string } | null>; graded: number; checked: number; imported: number; notebooksGraded: number }[] };
+      const book = JSON.parse(readFileSync(out, "utf8")) as {
+        checks: { id: string; notebook: string }[];
+        learners: { learner: string; checks: Record<string, { provenance: string; date: string } | null>; graded: number; checked: number; imported: number; notebooksGraded: number }[];
+      };
       expect(book.checks.map((c) => c.id)).toEqual(checkIds);
       expect(book.checks[0]).toEqual({ id: "00-welcome.measure", notebook: "00-welcome", competency: "performance-optimization", level: "know" });
       expect(book.learners.map((l) => l.learner)).toEqual(["amy", "mixed", "zoe"]);
@@ -575,7 +692,8 @@ await store.close();`;
       expect(await rows(location, "evidence", (t) => eq(t.evidence.learnerId, "everyone"))).toBe(ROWS / 5);
       // Each check once, and each notebook, whose last check one of them passed, exactly once.
       expect(await rows(location, "evidence", (t) => and(eq(t.evidence.learnerId, "team"), eq(t.evidence.kind, "check")))).toBe(notebooks.reduce((n, nb) => n + nb.checks.length, 0));
-      for (const notebook of notebooks) expect(await rows(location, "evidence", (t) => and(eq(t.evidence.learnerId, "team"), eq(t.evidence.kind, "notebook"), eq(t.evidence.ref, notebook.id))), notebook.id).toBe(1);
+      for (const notebook of notebooks)
+        expect(await rows(location, "evidence", (t) => and(eq(t.evidence.learnerId, "team"), eq(t.evidence.kind, "notebook"), eq(t.evidence.ref, notebook.id))), notebook.id).toBe(1);
       expect(await rows(location, "learners")).toBe(WRITERS + 2);
       // Migrated once, and the framework loaded whole (its tables replaced by one writer).
       expect(await backend.appliedMigrations(location)).toBe(migrations);

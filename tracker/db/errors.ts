@@ -46,6 +46,7 @@ export function explainConnectionError(err: unknown, location: string): Error {
     case "42501":
       return new TrackerConnectionError(`${where} denied the user (${reason}): grant it CREATE on the database and the use of the tracker's tables, or use another user in PARALLAB_DB`);
   }
-  if (/^(Connection terminated|timeout exceeded when trying to connect)/i.test(reason)) return new TrackerConnectionError(`cannot reach ${where} (${reason}): start the server, or correct PARALLAB_DB (${FORM}), ${OR_SQLITE}`);
+  if (/^(Connection terminated|timeout exceeded when trying to connect)/i.test(reason))
+    return new TrackerConnectionError(`cannot reach ${where} (${reason}): start the server, or correct PARALLAB_DB (${FORM}), ${OR_SQLITE}`);
   return err instanceof Error ? err : new Error(reason);
 }

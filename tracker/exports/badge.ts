@@ -146,7 +146,8 @@ function notMet(gap: GapReport, learner: string): string {
   const grade = unique(open.flatMap((r) => (r.next?.kind === "grade" ? [r.next] : [])));
   const todo = unique(open.flatMap((r) => (r.next && r.next.kind !== "grade" && !grade.some((g) => g.id === r.next!.id) ? [r.next] : [])));
   const parts = [`${learner} does not meet ${CERTIFICATE_ID} (${gap.role.name}) with ${gap.accepts.join(" or ")} evidence yet: ${missing.join("; ")}.`];
-  if (grade.length) parts.push(`Their checks passed but are not graded yet: grade ${grade.length === 1 ? "this notebook" : `these ${grade.length} notebooks`}: ${grade.map((g) => g.command).join("; ")}.`);
+  if (grade.length)
+    parts.push(`Their checks passed but are not graded yet: grade ${grade.length === 1 ? "this notebook" : `these ${grade.length} notebooks`}: ${grade.map((g) => g.command).join("; ")}.`);
   if (todo.length) parts.push(`Still to do: ${todo.map((t) => `${t.kind} ${t.id}`).join(", ")} (parallab plan --role ${CERTIFICATE_ID} schedules them).`);
   return parts.join(" ");
 }

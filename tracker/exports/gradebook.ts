@@ -18,7 +18,10 @@ function gradebookRow(book: Gradebook, l: GradebookLearner): (string | number)[]
 }
 
 export function gradebookCsv(book: Gradebook): string {
-  return stringify(book.learners.map((l) => gradebookRow(book, l)), { header: true, columns: gradebookHeader(book), record_delimiter: "unix" });
+  return stringify(
+    book.learners.map((l) => gradebookRow(book, l)),
+    { header: true, columns: gradebookHeader(book), record_delimiter: "unix" },
+  );
 }
 
 /** Keys in the order built (checks in curriculum order), not sorted: the order carries meaning. */
@@ -32,7 +35,10 @@ export function gradebookMarkdown(book: Gradebook): string {
     "",
     `${book.learners.length} learner${book.learners.length === 1 ? "" : "s"} × ${book.checks.length} checks: each cell is the strongest provenance held (graded > checked > imported) and the date it was first held so.`,
     "",
-    mdTable(gradebookHeader(book), book.learners.map((l) => gradebookRow(book, l))),
+    mdTable(
+      gradebookHeader(book),
+      book.learners.map((l) => gradebookRow(book, l)),
+    ),
     "",
   ].join("\n");
 }

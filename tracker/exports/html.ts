@@ -51,10 +51,16 @@ export function planTableHtml(plan: StudyPlan): string {
   const rows = plan.items.map((i) => [i.week, i.start, i.end, i.kind, i.id, i.parts > 1 ? `${i.title} (part ${i.part}/${i.parts})` : i.title, i.hours, i.competencies.join(", ")]);
   let out = htmlTable(["Week", "Start", "End", "Kind", "Id", "Title", "Hours", "Competencies"], rows);
   if (plan.unscheduled.length > 0) {
-    out += `\n<h3>Did not fit</h3>\n${htmlTable(["Kind", "Id", "Title", "Hours", "Reason"], plan.unscheduled.map((u) => [u.kind, u.id, u.title, u.hours, u.reason]))}`;
+    out += `\n<h3>Did not fit</h3>\n${htmlTable(
+      ["Kind", "Id", "Title", "Hours", "Reason"],
+      plan.unscheduled.map((u) => [u.kind, u.id, u.title, u.hours, u.reason]),
+    )}`;
   }
   if (plan.goals.length > 0) {
-    out += `\n<h3>Goals</h3>\n${htmlTable(["Goal", "Target date", "Planned end"], plan.goals.map((g) => [g.targetName, g.targetDate, g.plannedEnd]))}`;
+    out += `\n<h3>Goals</h3>\n${htmlTable(
+      ["Goal", "Target date", "Planned end"],
+      plan.goals.map((g) => [g.targetName, g.targetDate, g.plannedEnd]),
+    )}`;
   }
   return out;
 }

@@ -32,7 +32,11 @@ export function goalUid(learner: string, goalId: number, domain = "parallab"): s
 
 /** TEXT value escaping (RFC 5545 §3.3.11). */
 export function icsText(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r\n|\r|\n/g, "\\n");
+  return text
+    .replace(/\\/g, "\\\\")
+    .replace(/;/g, "\\;")
+    .replace(/,/g, "\\,")
+    .replace(/\r\n|\r|\n/g, "\\n");
 }
 
 /** Folds one content line so no physical line exceeds 75 octets, never splitting a UTF-8 character. */
@@ -56,7 +60,11 @@ export function foldLine(line: string): string {
 }
 
 const basicDate = (iso: string): string => iso.replace(/-/g, "");
-const utcStamp = (d: Date): string => d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+const utcStamp = (d: Date): string =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 
 function todoLines(plan: StudyPlan, stamp: Date, domain: string): string[] {
   return plan.goals.flatMap((g) => {
@@ -96,7 +104,9 @@ export function planIcs(plan: StudyPlan, options: IcsOptions = {}): string {
   const text = calendar.toString().replace(/\r\n$/, "");
   const end = "END:VCALENDAR";
   if (!text.endsWith(end)) throw new Error("planIcs: unexpected ical-generator output");
-  const todos = todoLines(plan, stamp, domain).map((line) => `${line}\r\n`).join("");
+  const todos = todoLines(plan, stamp, domain)
+    .map((line) => `${line}\r\n`)
+    .join("");
   // Every content line, the last included, ends in CRLF.
   return `${text.slice(0, -end.length)}${todos}${end}\r\n`;
 }

@@ -8,7 +8,9 @@ import { countsSentence, GAP_COLUMNS, gapRows } from "./gap-table.js";
  * or emphasis marks would turn into HTML or formatting (backslash escapes are CommonMark's).
  */
 export function mdCell(text: string | number | null): string {
-  return String(text ?? "").replace(/[\\`*_[\]<>|&]/g, "\\$&").replace(/\r?\n/g, " ");
+  return String(text ?? "")
+    .replace(/[\\`*_[\]<>|&]/g, "\\$&")
+    .replace(/\r?\n/g, " ");
 }
 
 export function mdTable(header: string[], rows: Array<Array<string | number | null>>): string {
@@ -32,16 +34,7 @@ export function gapMarkdown(report: GapReport): string {
 }
 
 export function planMarkdown(plan: StudyPlan): string {
-  const rows = plan.items.map((i) => [
-    i.week,
-    i.start,
-    i.end,
-    i.kind,
-    i.id,
-    i.parts > 1 ? `${i.title} (part ${i.part}/${i.parts})` : i.title,
-    i.hours,
-    i.competencies.join(", "),
-  ]);
+  const rows = plan.items.map((i) => [i.week, i.start, i.end, i.kind, i.id, i.parts > 1 ? `${i.title} (part ${i.part}/${i.parts})` : i.title, i.hours, i.competencies.join(", ")]);
   const out = [
     `## Study plan: ${mdCell(plan.learner)} → ${mdCell(roleLine(plan))}`,
     "",
@@ -50,7 +43,15 @@ export function planMarkdown(plan: StudyPlan): string {
     plan.items.length > 0 ? mdTable(["Week", "Start", "End", "Kind", "Id", "Title", "Hours", "Competencies"], rows) : "Nothing to study: the gap is closed.",
   ];
   if (plan.unscheduled.length > 0) {
-    out.push("", "### Did not fit", "", mdTable(["Kind", "Id", "Title", "Hours", "Reason"], plan.unscheduled.map((u) => [u.kind, u.id, u.title, u.hours, u.reason])));
+    out.push(
+      "",
+      "### Did not fit",
+      "",
+      mdTable(
+        ["Kind", "Id", "Title", "Hours", "Reason"],
+        plan.unscheduled.map((u) => [u.kind, u.id, u.title, u.hours, u.reason]),
+      ),
+    );
   }
   if (plan.unclosable.length > 0) out.push("", `Nothing in the curriculum or catalogue closes: ${plan.unclosable.map(mdCell).join(", ")}.`);
   if (plan.goals.length > 0) {

@@ -174,7 +174,9 @@ function readYaml(source: SourceFile): boolean {
 function validate<T>(source: SourceFile): { entries: Valid<T>[] } | null {
   const { key, entry } = FRAMEWORK_FILES[source.part];
   if (source.raw === null || typeof source.raw !== "object" || Array.isArray(source.raw)) {
-    source.fileError(`must be a mapping with the key "${key}"${source.part === "competencies" ? ' (and "areas")' : ""}, not ${source.raw === null ? "empty" : Array.isArray(source.raw) ? "a list" : typeof source.raw}`);
+    source.fileError(
+      `must be a mapping with the key "${key}"${source.part === "competencies" ? ' (and "areas")' : ""}, not ${source.raw === null ? "empty" : Array.isArray(source.raw) ? "a list" : typeof source.raw}`,
+    );
     return null;
   }
   const top = fileSchema(source.part).safeParse(source.raw, { error: issueMessage });
@@ -329,7 +331,10 @@ export function loadFramework(dir: string = SKILLS_DIR): Framework {
         else checkIds.set(id, at);
         const prefix = id.includes(".") ? id.slice(0, id.indexOf(".")) : null;
         if (nbId !== null && prefix !== null && !(nbId === prefix || nbId.startsWith(`${prefix}-`))) {
-          src.curriculum.error([...at, "id"], `check id "${id}" must start with the notebook id "${nbId}", or its start up to a hyphen, and a dot (e.g. "${nbId.split("-").slice(0, 2).join("-")}.NAME")`);
+          src.curriculum.error(
+            [...at, "id"],
+            `check id "${id}" must start with the notebook id "${nbId}", or its start up to a hyphen, and a dot (e.g. "${nbId.split("-").slice(0, 2).join("-")}.NAME")`,
+          );
         }
       }
       const competency = check.competency;

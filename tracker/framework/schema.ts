@@ -31,8 +31,7 @@ const text = z.string().trim().min(1, "must not be empty");
 export const levelSchema = z.enum(LEVELS);
 
 /** Competency id → level; at least one entry. */
-const levelMap = (what: string) =>
-  z.record(idSchema, levelSchema).refine((m) => Object.keys(m).length > 0, `must list at least one ${what}`);
+const levelMap = (what: string) => z.record(idSchema, levelSchema).refine((m) => Object.keys(m).length > 0, `must list at least one ${what}`);
 
 export const competencySchema = z.strictObject({
   id: idSchema,
@@ -67,7 +66,11 @@ export const roleEvidenceSchema = z
     for (const p of new Set(list)) {
       if (!isCourseProvenance(p)) continue;
       const missing = provenanceOrStronger(p).filter((q) => !list.includes(q));
-      if (missing.length) ctx.addIssue({ code: "custom", message: `lists "${p}" but not ${missing.map((q) => `"${q}"`).join(" or ")}: evidence stronger than one that counts must count too; add ${missing.map((q) => `"${q}"`).join(", ")}` });
+      if (missing.length)
+        ctx.addIssue({
+          code: "custom",
+          message: `lists "${p}" but not ${missing.map((q) => `"${q}"`).join(" or ")}: evidence stronger than one that counts must count too; add ${missing.map((q) => `"${q}"`).join(", ")}`,
+        });
     }
   });
 
@@ -126,9 +129,7 @@ export type FrameworkPart = keyof typeof FRAMEWORK_FILES;
 /** A file's top level: its list (entries checked one by one) and, for competencies, the areas. */
 export function fileSchema(part: FrameworkPart) {
   const list = z.array(z.unknown());
-  return part === "competencies"
-    ? z.strictObject({ areas: z.array(text).min(1, "must list at least one area"), competencies: list })
-    : z.strictObject({ [FRAMEWORK_FILES[part].key]: list });
+  return part === "competencies" ? z.strictObject({ areas: z.array(text).min(1, "must list at least one area"), competencies: list }) : z.strictObject({ [FRAMEWORK_FILES[part].key]: list });
 }
 
 function describe(value: unknown): string {

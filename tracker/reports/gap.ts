@@ -217,7 +217,10 @@ export function gapReport(framework: Framework, evidence: readonly EvidenceRecor
   const mine = evidenceAsOf(evidence, options.learner, options.today);
   const counted = acceptedEvidence(mine, accepts);
   const levels = evidencedLevels(framework, counted).byCompetency;
-  const notCounted = evidencedLevels(framework, mine.filter((e) => !accepts.includes(e.provenance))).byCompetency;
+  const notCounted = evidencedLevels(
+    framework,
+    mine.filter((e) => !accepts.includes(e.provenance)),
+  ).byCompetency;
   const completed = completedNotebooks(counted);
   const shown = (e: GapEvidence): GapEvidence => ({ kind: e.kind, ref: e.ref, date: e.date, level: e.level, provenance: e.provenance });
   let requiredSteps = 0;

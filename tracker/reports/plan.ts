@@ -118,8 +118,7 @@ function neededItems(framework: Framework, gaps: GapRow[], completed: ReadonlySe
     const first = ordered.find((n) => !completed.has(n.id) && reaches(n.competencies, row.competency, row.required));
     if (first) add(first.id);
   }
-  const closes = (levels: Record<string, Level>): string[] =>
-    gaps.filter((g) => reaches(levels, g.competency, g.required)).map((g) => g.competency);
+  const closes = (levels: Record<string, Level>): string[] => gaps.filter((g) => reaches(levels, g.competency, g.required)).map((g) => g.competency);
   const items: Needed[] = ordered
     .filter((n) => notebooks.has(n.id))
     .map((n) => ({ kind: "notebook", id: n.id, title: n.title, hours: n.hours, month: null, competencies: closes(n.competencies), prerequisites: n.prerequisites }));
@@ -192,7 +191,11 @@ export function studyPlan(framework: Framework, evidence: readonly EvidenceRecor
   const gap = gapReport(framework, evidence, { role: options.role, industry: options.industry, learner, today });
   // Notebooks done with evidence the role does not count (checked, for the certificate) are still to do.
   const completed = completedNotebooks(acceptedEvidence(evidenceAsOf(evidence, learner, today), gap.accepts));
-  const { items: needed, unclosable } = neededItems(framework, gap.rows.filter((r) => r.gap > 0), completed);
+  const { items: needed, unclosable } = neededItems(
+    framework,
+    gap.rows.filter((r) => r.gap > 0),
+    completed,
+  );
 
   const lastWeek = until === null ? Infinity : Math.floor((Date.parse(`${until}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`) + DAY_MS) / (7 * DAY_MS));
   const calendar = new Calendar(options.hoursPerWeek, lastWeek);

@@ -33,9 +33,13 @@ export const roles = pgTable("roles", {
 export const requirements = pgTable(
   "requirements",
   {
-    roleId: text("role_id").notNull().references(() => roles.id, { onDelete: "cascade" }),
+    roleId: text("role_id")
+      .notNull()
+      .references(() => roles.id, { onDelete: "cascade" }),
     industry: text("industry").notNull().default(""),
-    competencyId: text("competency_id").notNull().references(() => competencies.id, { onDelete: "cascade" }),
+    competencyId: text("competency_id")
+      .notNull()
+      .references(() => competencies.id, { onDelete: "cascade" }),
     level: text("level", { enum: ["know", "comprehend", "apply"] }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.roleId, t.industry, t.competencyId] })],
@@ -52,8 +56,12 @@ export const notebooks = pgTable("notebooks", {
 
 export const checks = pgTable("checks", {
   id: text("id").primaryKey(),
-  notebookId: text("notebook_id").notNull().references(() => notebooks.id, { onDelete: "cascade" }),
-  competencyId: text("competency_id").notNull().references(() => competencies.id, { onDelete: "cascade" }),
+  notebookId: text("notebook_id")
+    .notNull()
+    .references(() => notebooks.id, { onDelete: "cascade" }),
+  competencyId: text("competency_id")
+    .notNull()
+    .references(() => competencies.id, { onDelete: "cascade" }),
   level: text("level", { enum: ["know", "comprehend", "apply"] }).notNull(),
   description: text("description").notNull(),
 });
@@ -73,7 +81,9 @@ export const evidence = pgTable(
   "evidence",
   {
     id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
-    learnerId: text("learner_id").notNull().references(() => learners.id, { onDelete: "cascade" }),
+    learnerId: text("learner_id")
+      .notNull()
+      .references(() => learners.id, { onDelete: "cascade" }),
     kind: text("kind", { enum: ["check", "notebook", "certification", "course", "workshop", "conference", "self-assessment"] }).notNull(),
     ref: text("ref").notNull(),
     /** Where it comes from, how far it can be trusted: graded, checked, imported, external, self-assessed (PROVENANCES). */
@@ -97,10 +107,14 @@ export const goals = pgTable(
   "goals",
   {
     id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
-    learnerId: text("learner_id").notNull().references(() => learners.id, { onDelete: "cascade" }),
+    learnerId: text("learner_id")
+      .notNull()
+      .references(() => learners.id, { onDelete: "cascade" }),
     target: text("target").notNull(),
     targetDate: text("target_date"),
-    status: text("status", { enum: ["active", "done", "dropped"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "done", "dropped"] })
+      .notNull()
+      .default("active"),
     createdAt: createdAt(),
   },
   (t) => [index("goals_learner").on(t.learnerId, t.status)],
