@@ -4,7 +4,6 @@ import { ExecuteHandler } from "./requests/execute.js";
 import { complete, inspect, isComplete } from "./requests/introspection.js";
 import type { KernelServices, Reply } from "./requests/context.js";
 import type { IncomingRequest } from "./io/bridge.js";
-import type { Header, HistoryRequest } from "./protocol/messages.js";
 
 export class Kernel {
   private readonly queue: IncomingRequest[] = [];
@@ -50,61 +49,89 @@ export class Kernel {
     let reply: Reply | null;
     let failedWithStop = false;
     try {
-      if (request.header.msg_type === "execute_request" && this.aborted.delete(parent.msg_id)) {
+      if (request.msgType === "execute_request" && this.aborted.delete(parent.msg_id)) {
         reply = { msgType: "execute_reply", content: { status: "aborted", execution_count: this.execute.executionCount } };
-      } else if (request.header.msg_type === "execute_request") {
+      } else if (request.msgType === "execute_request") {
         const { reply: r, failed } = await this.execute.handle(request);
         reply = r;
         failedWithStop = failed && (request.content.stop_on_error ?? true) !== false;
       } else {
-        reply = await this.dispatch(channel, request);
+        reply = await this.dispatch(request);
       }
     } catch (err) {
-      const error = err as Error;
-      router.realStderr(`[parallab] ${request.header.msg_type} failed: ${error.stack ?? error.message}\n`);
-      reply = { msgType: request.header.msg_type.replace(/_request$/, "_reply"), content: { status: "error", ename: error.name ?? "Error", evalue: error.message ?? String(err), traceback: [] } };
+      const error = err instanceof Error ? err : new Error(String(err));
+      router.realStderr(`[parallab] ${request.msgType} failed: ${error.stack ?? error.message}\n`);
+      reply = internalErrorReply(request, error, this.execute.executionCount);
     }
     // Before the reply: only what the client sent before it learnt of the error is aborted.
     if (failedWithStop) await this.abortQueued();
     if (reply) io.post({ op: "reply", channel, parent, msgType: reply.msgType, content: reply.content, metadata: reply.metadata });
     router.publish("status", { execution_state: "idle" }, parent);
-    if (request.header.msg_type === "shutdown_request") await this.exit(0);
+    if (request.msgType === "shutdown_request") await this.exit(0);
   }
 
   /** After a failed cell with stop_on_error, the executes already queued are answered `aborted`. */
   private async abortQueued(): Promise<void> {
     // Let requests that are already on their way from the I/O thread arrive first.
     await new Promise((resolve) => setImmediate(resolve));
-    for (const r of this.queue) if (r.header.msg_type === "execute_request") this.aborted.add(r.header.msg_id);
+    for (const r of this.queue) if (r.msgType === "execute_request") this.aborted.add(r.header.msg_id);
   }
 
-  private async dispatch(channel: string, request: IncomingRequest): Promise<Reply | null> {
+  private async dispatch(request: Exclude<IncomingRequest, { msgType: "execute_request" }>): Promise<Reply | null> {
     const s = this.services;
-    const content = request.content as never;
-    switch (request.header.msg_type) {
+    switch (request.msgType) {
       case "complete_request":
-        return complete(s, content);
+        return complete(s, request.content);
       case "inspect_request":
-        return inspect(s, content);
+        return inspect(s, request.content);
       case "is_complete_request":
-        return isComplete(s, content);
+        return isComplete(s, request.content);
       case "history_request":
-        return { msgType: "history_reply", content: { status: "ok", history: s.history.query(content as HistoryRequest) } };
+        return { msgType: "history_reply", content: { status: "ok", history: s.history.query(request.content) } };
       case "comm_info_request":
         // No comm targets exist yet, whatever target_name asks for.
         return { msgType: "comm_info_reply", content: { status: "ok", comms: {} } };
       case "comm_open":
         // No comm targets are registered yet: close it, as ipykernel does for unknown targets.
-        s.router.publish("comm_close", { comm_id: (request.content as { comm_id?: string }).comm_id, data: {} }, request.header as Header);
+        s.router.publish("comm_close", { comm_id: request.content.comm_id, data: {} }, request.header);
         return null;
       case "comm_msg":
       case "comm_close":
         return null;
       case "shutdown_request":
-        return { msgType: "shutdown_reply", content: { status: "ok", restart: Boolean((request.content as { restart?: boolean }).restart) } };
-      default:
-        s.router.realStderr(`[parallab] WARNING: unknown ${channel} message type ${request.header.msg_type}; ignored\n`);
+        return { msgType: "shutdown_reply", content: { status: "ok", restart: Boolean(request.content.restart) } };
+      case "kernel_info_request":
+      case "interrupt_request":
+        // The I/O thread answers these itself, also while a cell is busy.
         return null;
     }
+  }
+}
+
+/** The reply to a request whose handler failed (a kernel bug, not a cell's error). */
+function internalErrorReply(request: IncomingRequest, error: Error, executionCount: number): Reply | null {
+  const failure = { status: "error" as const, ename: error.name || "Error", evalue: error.message, traceback: [] };
+  switch (request.msgType) {
+    case "execute_request":
+      return { msgType: "execute_reply", content: { ...failure, execution_count: executionCount, payload: [], user_expressions: {} } };
+    case "complete_request":
+      return { msgType: "complete_reply", content: failure };
+    case "inspect_request":
+      return { msgType: "inspect_reply", content: failure };
+    case "is_complete_request":
+      return { msgType: "is_complete_reply", content: failure };
+    case "history_request":
+      return { msgType: "history_reply", content: failure };
+    case "comm_info_request":
+      return { msgType: "comm_info_reply", content: failure };
+    case "shutdown_request":
+      return { msgType: "shutdown_reply", content: failure };
+    case "interrupt_request":
+      return { msgType: "interrupt_reply", content: failure };
+    case "kernel_info_request":
+    case "comm_open":
+    case "comm_msg":
+    case "comm_close":
+      return null;
   }
 }

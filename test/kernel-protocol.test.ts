@@ -1,7 +1,7 @@
 // The kernel through a real ZMQ client: the protocol behaviours the Jupyter front ends rely on.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorOf, ofType, resultText, startKernel, stdout, stripAnsi, type TestKernel } from "./helpers/kernel.js";
-import type { Header } from "../kernel/protocol/messages.js";
+import { newHeader, type Header } from "../kernel/protocol/messages.js";
 
 let k: TestKernel;
 beforeAll(async () => {
@@ -317,6 +317,32 @@ describe("signatures", () => {
     expect(k.kernel.log()).toMatch(/WARNING: rejected a execute_request message with a bad signature/);
     expect(k.client.iopubLog.some((m) => (m.parent_header as Header).msg_id === id)).toBe(false);
     const { outputs } = await k.client.execute("(globalThis as any).forged === true");
+    expect(resultText(outputs)).toBe("false");
+  });
+});
+
+describe("malformed messages", () => {
+  it("drops a signed message whose header, frames or content break the spec, publishes nothing for it, and keeps working", async () => {
+    const before = k.client.iopubLog.length;
+    const header = (type: string) => JSON.stringify(newHeader(type, "hostile"));
+    const execute = JSON.stringify({ code: "globalThis.hostile = true", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+    // A header that is a JSON string (it used to go out as every busy/idle's parent_header).
+    await k.client.sendSignedFrames(JSON.stringify("execute_request"), "{}", "{}", execute);
+    await k.client.sendSignedFrames(JSON.stringify({ msg_type: "execute_request" }), "{}", "{}", execute);
+    await k.client.sendSignedFrames(header("execute_request"), "[]", "{}", execute);
+    await k.client.sendSignedFrames(header("execute_request"), "{}", "{}", JSON.stringify({ code: 42 }));
+    await k.client.sendSignedFrames(header("complete_request"), "{}", "{}", JSON.stringify({ code: "x", cursor_pos: "end" }));
+    await k.client.sendSignedFrames(header("no_such_request"), "{}", "{}", "{}");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(k.client.iopubLog.slice(before)).toEqual([]);
+    const log = k.kernel.log();
+    expect(log).toContain("WARNING: dropped an invalid message on shell: header: Invalid input: expected object, received string");
+    expect(log).toContain("WARNING: dropped an invalid message on shell: header.msg_id: Invalid input: expected string, received undefined");
+    expect(log).toContain("WARNING: dropped an invalid message on shell: parent_header is not a JSON object");
+    expect(log).toContain("WARNING: dropped an invalid message on shell: content.code: Invalid input: expected string, received number");
+    expect(log).toContain("WARNING: dropped an invalid message on shell: content.cursor_pos: Invalid input: expected number, received string");
+    expect(log).toContain('WARNING: dropped an invalid message on shell: unknown message type "no_such_request"');
+    const { outputs } = await k.client.execute("(globalThis as any).hostile === true");
     expect(resultText(outputs)).toBe("false");
   });
 });

@@ -131,6 +131,12 @@ export class KernelClient {
     return header.msg_id;
   }
 
+  /** Sends four JSON frames as they are, correctly signed (for tests of malformed messages). */
+  async sendSignedFrames(header: string, parentHeader: string, metadata: string, content: string): Promise<void> {
+    const parts = [header, parentHeader, metadata, content];
+    await this.shell.send(["<IDS|MSG>", this.signer.sign(parts), ...parts]);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -1,17 +1,23 @@
 // The messages that cross between the main thread (which runs cells) and the I/O thread
 // (which owns the ZMQ sockets). Keeping the sockets off the main thread is what lets a busy
 // cell stream output, answer heartbeats and be interrupted.
-import type { Header } from "../protocol/messages.js";
+import type { Header, RequestContents, RequestType } from "../protocol/messages.js";
 import type { ConnectionInfo } from "../protocol/connection.js";
 
-/** A request as the main thread sees it: no routing frames, no signature. */
-export interface IncomingRequest {
-  header: Header;
-  parent_header: Header | Record<string, never>;
-  metadata: Record<string, unknown>;
-  content: Record<string, unknown>;
-  buffers: Uint8Array[];
-}
+/**
+ * A request as the main thread sees it: checked by the I/O thread (kernel/protocol/validate.ts),
+ * without routing frames or signature. `msgType` narrows `content` to its request's shape.
+ */
+export type IncomingRequest = {
+  [T in RequestType]: {
+    msgType: T;
+    header: Header;
+    parent_header: Header | Record<string, never>;
+    metadata: Record<string, unknown>;
+    content: RequestContents[T];
+    buffers: Uint8Array[];
+  };
+}[RequestType];
 
 export type ToIo =
   | { op: "reply"; channel: "shell" | "control"; parent: Header; msgType: string; content: unknown; metadata?: Record<string, unknown> }

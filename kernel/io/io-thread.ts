@@ -7,6 +7,7 @@ import * as zmq from "zeromq";
 import { endpoint } from "../protocol/connection.js";
 import { newHeader, type Header, type Message } from "../protocol/messages.js";
 import { createSigner } from "../protocol/signer.js";
+import { checkInputReply, checkRequest, type ValidRequest } from "../protocol/validate.js";
 import { BadSignatureError, decode, type OutgoingMessage } from "../protocol/wire.js";
 import { SharedSlot, type FromIo, type IoThreadData, type ToIo } from "./bridge.js";
 import { Interrupter } from "./interrupter.js";
@@ -62,8 +63,8 @@ function toMain(msg: FromIo): void {
 }
 
 /** Requests answered here, without the main thread; returns false for the rest. */
-async function answerLocally(channel: "shell" | "control", msg: Message): Promise<boolean> {
-  switch (msg.header.msg_type) {
+async function answerLocally(channel: "shell" | "control", msg: ValidRequest): Promise<boolean> {
+  switch (msg.msgType) {
     case "kernel_info_request":
       publish(msg.header, "status", { execution_state: "busy" });
       reply(channel, msg.header, "kernel_info_reply", data.kernelInfo);
@@ -95,18 +96,26 @@ async function serve(channel: "shell" | "control", socket: zmq.Router): Promise<
       else log(`WARNING: dropped an undecodable message on ${channel}: ${(err as Error).message}`);
       continue;
     }
-    pendingIdentities.set(msg.header.msg_id, msg.identities);
-    if (await answerLocally(channel, msg)) continue;
-    const { header, parent_header, metadata, content, buffers } = msg;
-    toMain({ op: "request", channel, request: { header, parent_header, metadata, content, buffers } });
+    // Nothing is published for a message the kernel cannot read: not even busy/idle.
+    const checked = checkRequest(msg);
+    if (!checked.ok) {
+      log(`WARNING: dropped an invalid message on ${channel}: ${checked.problem}`);
+      continue;
+    }
+    const request = checked.value;
+    pendingIdentities.set(request.header.msg_id, request.identities);
+    if (await answerLocally(channel, request)) continue;
+    const { identities: _routing, ...forMain } = request;
+    toMain({ op: "request", channel, request: forMain });
   }
 }
 
 async function serveStdin(): Promise<void> {
   for await (const frames of stdin) {
     try {
-      const msg = decode(frames, signer);
-      if (msg.header.msg_type === "input_reply") toMain({ op: "input_reply", value: String((msg.content as { value?: unknown }).value ?? "") });
+      const checked = checkInputReply(decode(frames, signer));
+      if (checked.ok) toMain({ op: "input_reply", value: checked.value.value });
+      else log(`WARNING: dropped an invalid message on stdin: ${checked.problem}`);
     } catch (err) {
       log(`WARNING: ${(err as Error).message} on stdin; ignored`);
     }

@@ -34,21 +34,30 @@ export interface ExecuteRequest {
 
 export interface CompleteRequest {
   code: string;
-  cursor_pos: number;
+  cursor_pos?: number;
 }
 export interface InspectRequest {
   code: string;
-  cursor_pos: number;
+  cursor_pos?: number;
   detail_level?: 0 | 1;
 }
 export interface IsCompleteRequest {
   code: string;
 }
 export interface ShutdownRequest {
-  restart: boolean;
+  restart?: boolean;
 }
 export interface CommInfoRequest {
   target_name?: string;
+}
+export interface CommOpen {
+  comm_id: string;
+  target_name: string;
+  data?: Record<string, unknown>;
+}
+export interface CommMsg {
+  comm_id: string;
+  data?: Record<string, unknown>;
 }
 
 export interface HistoryRequest {
@@ -66,6 +75,50 @@ export interface HistoryRequest {
 export interface InputReply {
   value: string;
 }
+
+/** The content of each request the kernel handles, by msg_type (shell and control). */
+export interface RequestContents {
+  kernel_info_request: Record<string, unknown>;
+  interrupt_request: Record<string, unknown>;
+  execute_request: ExecuteRequest;
+  complete_request: CompleteRequest;
+  inspect_request: InspectRequest;
+  is_complete_request: IsCompleteRequest;
+  history_request: HistoryRequest;
+  comm_info_request: CommInfoRequest;
+  comm_open: CommOpen;
+  comm_msg: CommMsg;
+  comm_close: CommMsg;
+  shutdown_request: ShutdownRequest;
+}
+export type RequestType = keyof RequestContents;
+
+/** A reply's content when the request failed in the kernel itself (not in a cell). */
+export interface ErrorReply extends ErrorContent {
+  status: "error";
+}
+
+export type ExecuteReply =
+  | { status: "ok"; execution_count: number; payload: Record<string, unknown>[]; user_expressions: Record<string, unknown> }
+  | (ErrorReply & { execution_count: number; payload: Record<string, unknown>[]; user_expressions: Record<string, unknown> })
+  | { status: "aborted"; execution_count: number };
+
+/** The content of each reply the kernel sends, by msg_type. */
+export interface ReplyContents {
+  execute_reply: ExecuteReply;
+  complete_reply: { status: "ok"; matches: string[]; cursor_start: number; cursor_end: number; metadata: Record<string, unknown> } | ErrorReply;
+  inspect_reply: { status: "ok"; found: boolean; data: MimeBundle; metadata: Record<string, unknown> } | ErrorReply;
+  is_complete_reply: { status: "complete" | "invalid" } | { status: "incomplete"; indent: string } | ErrorReply;
+  history_reply: { status: "ok"; history: unknown[] } | ErrorReply;
+  comm_info_reply: { status: "ok"; comms: Record<string, { target_name: string }> } | ErrorReply;
+  shutdown_reply: { status: "ok"; restart: boolean } | ErrorReply;
+  interrupt_reply: { status: "ok" } | ErrorReply;
+  kernel_info_reply: Record<string, unknown>;
+}
+export type ReplyType = keyof ReplyContents;
+
+/** The reply type that answers a request type: `execute_request` → `execute_reply`. */
+export type ReplyTo<T extends string> = T extends `${infer Base}_request` ? (`${Base}_reply` extends ReplyType ? `${Base}_reply` : never) : never;
 
 /** A mime bundle: mime type → data (strings, or JSON for +json types). */
 export type MimeBundle = Record<string, unknown>;

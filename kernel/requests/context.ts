@@ -3,6 +3,7 @@ import type { OutputRouter } from "../execute/output-router.js";
 import type { HistoryStore } from "../history/store.js";
 import type { MagicRegistry } from "../magics/registry.js";
 import type { IoClient } from "../io/io-client.js";
+import type { ReplyContents, ReplyType } from "../protocol/messages.js";
 
 /** What request handlers share: built once by the kernel. */
 export interface KernelServices {
@@ -16,8 +17,5 @@ export interface KernelServices {
   prepare(code: string): Promise<void>;
 }
 
-export interface Reply {
-  msgType: string;
-  content: Record<string, unknown>;
-  metadata?: Record<string, unknown>;
-}
+/** A reply to send: `msgType` pairs with its content's shape. */
+export type Reply = { [T in ReplyType]: { msgType: T; content: ReplyContents[T]; metadata?: Record<string, unknown> } }[ReplyType];

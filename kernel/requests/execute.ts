@@ -6,9 +6,11 @@ import { expandArgs } from "../magics/expand.js";
 import { notebookScope } from "../pool/scope.js";
 import { planCell } from "../magics/parse.js";
 import { CellState, type IncomingRequest } from "../io/bridge.js";
-import type { ErrorContent, ExecuteRequest, MimeBundle } from "../protocol/messages.js";
+import type { ErrorContent, MimeBundle } from "../protocol/messages.js";
 import type { KernelServices, Reply } from "./context.js";
 import type { CellMagicCall } from "../magics/registry.js";
+
+type ExecuteRequestMessage = Extract<IncomingRequest, { msgType: "execute_request" }>;
 
 interface CellResult {
   outcome: CellOutcome;
@@ -36,9 +38,9 @@ export class ExecuteHandler {
     void this.services.adapter().then((a) => a.interrupt());
   }
 
-  async handle(req: IncomingRequest): Promise<{ reply: Reply; failed: boolean }> {
+  async handle(req: ExecuteRequestMessage): Promise<{ reply: Reply; failed: boolean }> {
     const { router, history } = this.services;
-    const c = req.content as unknown as ExecuteRequest;
+    const c = req.content;
     const code = String(c.code ?? "");
     const silent = Boolean(c.silent);
     const storeHistory = silent ? false : (c.store_history ?? true);
