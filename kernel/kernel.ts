@@ -2,7 +2,8 @@
 // wrapped in busy/idle status; control requests do not wait behind them.
 import { ExecuteHandler } from "./requests/execute.js";
 import { complete, inspect, isComplete } from "./requests/introspection.js";
-import type { KernelServices, Reply } from "./requests/context.js";
+import type { Reply } from "./requests/reply.js";
+import type { KernelSession } from "./session.js";
 import type { IncomingRequest } from "./io/bridge.js";
 
 export class Kernel {
@@ -13,10 +14,10 @@ export class Kernel {
   readonly execute: ExecuteHandler;
 
   constructor(
-    private readonly services: KernelServices,
+    private readonly session: KernelSession,
     private readonly exit: (code: number) => Promise<never>,
   ) {
-    this.execute = new ExecuteHandler(services);
+    this.execute = new ExecuteHandler(session);
   }
 
   onRequest(channel: "shell" | "control", request: IncomingRequest): void {
@@ -43,7 +44,7 @@ export class Kernel {
   }
 
   private async handle(channel: "shell" | "control", request: IncomingRequest): Promise<void> {
-    const { router, io } = this.services;
+    const { router, io } = this.session;
     const parent = request.header;
     router.publish("status", { execution_state: "busy" }, parent);
     let reply: Reply | null;
@@ -78,7 +79,7 @@ export class Kernel {
   }
 
   private async dispatch(request: Exclude<IncomingRequest, { msgType: "execute_request" }>): Promise<Reply | null> {
-    const s = this.services;
+    const s = this.session;
     switch (request.msgType) {
       case "complete_request":
         return complete(s, request.content);

@@ -10,16 +10,6 @@ import { PACKAGE_ROOT } from "./paths.js";
 export const PACKAGE_MODULE_DIRS: readonly string[] = createRequire(path.join(PACKAGE_ROOT, "package.json")).resolve.paths("x") ?? [];
 
 /**
- * For Node's require (cells, worker threads, ranks): NODE_PATH is read after the folders above
- * the caller, so a notebook's own node_modules still come first.
- */
-export function installRuntimeFallback(): void {
-  const current = (process.env.NODE_PATH ?? "").split(path.delimiter).filter(Boolean);
-  process.env.NODE_PATH = [...current, ...PACKAGE_MODULE_DIRS.filter((d) => !current.includes(d))].join(path.delimiter);
-  (createRequire(import.meta.url)("node:module") as { _initPaths(): void })._initPaths();
-}
-
-/**
  * For the compiler: the last place it probes for a package is /node_modules/NAME (the root's);
  * that probe is sent to the first of Parallab's folders that has NAME.
  */

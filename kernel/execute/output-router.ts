@@ -30,12 +30,6 @@ export class OutputRouter {
 
   constructor(private readonly io: IoClient) {}
 
-  /** Captures process.stdout/stderr (and so console.*) for the cells. */
-  install(): void {
-    process.stdout.write = this.writer("stdout", this.realStdout);
-    process.stderr.write = this.writer("stderr", this.realStderr);
-  }
-
   run<T>(context: CellContext, fn: () => T): T {
     this.lastContext = context;
     return this.storage.run(context, fn);
@@ -84,8 +78,10 @@ export class OutputRouter {
     this.io.post({ op: "publish", parent, msgType, content, metadata });
   }
 
-  private writer(name: StreamName, real: Write): Write {
+  /** A stand-in for process.stdout/stderr.write (kernel/patches): a cell's writes go to the cell. */
+  streamWriter(name: StreamName): Write {
     const router = this;
+    const real = name === "stdout" ? this.realStdout : this.realStderr;
     return function write(this: unknown, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
       const parent = router.current()?.parent;
       if (!parent) return (real as (...a: unknown[]) => boolean)(chunk, encoding, callback);

@@ -2,22 +2,16 @@
 // (createExecutor) as they are, and adds what a conformant kernel needs around them: structured
 // results instead of console output, source maps back to the cell's lines, the "parallab"
 // module inside cells, and tslab's display API routed to our display sink.
-import { createRequire } from "node:module";
-import path from "node:path";
-import vm from "node:vm";
 import type * as TS from "@tslab/typescript-for-tslab";
 import type { Converter, ConvertResult } from "tslab/dist/converter.js";
 import type { Executor } from "tslab/dist/executor.js";
-import { exportsTarget, rewriteDefineExports, usePlainExports } from "./plain-exports.js";
+import { DEFINE_EXPORT, rewriteDefineExports } from "./plain-exports.js";
 import { cellScriptName, diagnosticsError, InterruptError, runtimeError, type CellRecord } from "./errors.js";
 import { DeclarationFreezer } from "./declaration-freezer.js";
 import { hasTopLevelAwait } from "./top-level-await.js";
-import { CellSourceMap, dropMapComment, takeInlineMap, type CellMaps } from "./source-maps.js";
+import { CellSourceMap, type CellMaps } from "./source-maps.js";
 import type { ErrorContent } from "../protocol/messages.js";
-import { PACKAGE_ROOT } from "../paths.js";
-import { compilerFallback } from "../package-fallback.js";
-
-const require = createRequire(import.meta.url);
+import { type CompilerHooks, forwardParallabTypes, nameCellScripts, patchTypeScript, routeCellRequire, usePlainExports } from "../patches/compiler.js";
 
 export type CellOutcome =
   | { ok: true; value: unknown; hasValue: boolean }
@@ -64,6 +58,8 @@ export class TslabAdapter {
   private lastConvert: ConvertResult | null = null;
   private capture: { value?: unknown; hasValue: boolean; thrown?: { value: unknown } } | null = null;
   private readonly freezer: DeclarationFreezer;
+  /** What the patched vm and TypeScript share with this adapter. */
+  private readonly hooks: CompilerHooks;
   /** The declarations the executor holds now (it keeps them to itself). */
   private currentDecl = "";
 
@@ -72,13 +68,17 @@ export class TslabAdapter {
     private readonly executor: Executor,
     private readonly isCompleteCode: (code: string) => { completed: boolean; indent?: string },
     private readonly real: Converter,
+    hooks: CompilerHooks,
   ) {
     this.freezer = new DeclarationFreezer(ts, real, executor.locals);
+    this.hooks = hooks;
   }
 
   /** Loads TypeScript and builds the compiler: the slow part of start-up (~1 s), done once. */
   static async create(options: AdapterOptions): Promise<TslabAdapter> {
-    const ts = loadPatchedTypeScript();
+    const hooks: CompilerHooks = { nextScriptName: null, onUserCode: options.onUserCode ?? null, pendingMaps: null };
+    // Before tslab's converter loads TypeScript: it must get the patched module.
+    const ts = patchTypeScript(hooks);
     forwardParallabTypes(ts);
     const { createConverter, isCompleteCode } = await import("tslab/dist/converter.js");
     const { createExecutor } = await import("tslab/dist/executor.js");
@@ -100,10 +100,10 @@ export class TslabAdapter {
     // tslab compiles references to earlier declarations as `exports.NAME`: the magic runtime
     // declared in PRELUDE is read from there too.
     executor.locals.__parallab__ = (globalThis as { __parallab__?: unknown }).__parallab__;
-    usePlainExports((globalThis as unknown as { __tslab__: { exports: object } }).__tslab__, exportsTarget(executor.locals));
-    adapter = new TslabAdapter(ts, executor, isCompleteCode, real);
-    installRequireHook(options);
-    scriptNames.onRun = options.onUserCode ?? null;
+    usePlainExports(executor.locals, DEFINE_EXPORT);
+    adapter = new TslabAdapter(ts, executor, isCompleteCode, real, hooks);
+    routeCellRequire(options);
+    nameCellScripts(hooks);
     return adapter;
   }
 
@@ -119,14 +119,14 @@ export class TslabAdapter {
     this.lastConvert = null;
     this.lastMaps = null;
     const capture = this.capture;
-    scriptNames.next = cellScriptName(seq);
+    this.hooks.nextScriptName = cellScriptName(seq);
     let succeeded: boolean;
     try {
       succeeded = await this.executor.execute(code);
       // As tslab does: the declarations move on when the cell ran (or only declared).
       if (succeeded) this.currentDecl = (this.lastConvert as ConvertResult | null)?.declOutput ?? "";
     } finally {
-      scriptNames.next = null;
+      this.hooks.nextScriptName = null;
       this.freezer.exposeAll();
     }
     const converted = this.lastConvert as ConvertResult | null;
@@ -192,13 +192,13 @@ export class TslabAdapter {
   }
 
   private convert(real: Converter, prevDecl: string, src: string): ConvertResult {
-    pendingMaps.current = null;
+    this.hooks.pendingMaps = null;
     const compacted = this.freezer.compact(prevDecl);
     const result = real.convert(PRELUDE + compacted, src);
     if (result.output) result.output = rewriteDefineExports(result.output);
     if (!result.hasToplevelAwait && result.diagnostics.length === 0) result.hasToplevelAwait = hasTopLevelAwait(this.ts, src);
     this.lastConvert = result;
-    this.lastMaps = pendingMaps.current;
+    this.lastMaps = this.hooks.pendingMaps;
     // Known before the cell runs, so that a profile or a stack taken while it runs maps too.
     const record = this.cells.get(this.seq);
     if (record && this.lastMaps) {
@@ -216,7 +216,7 @@ export class TslabAdapter {
     const seq = ++this.seq;
     const record: CellRecord = { label, lines: source.split("\n"), map: null };
     this.cells.set(seq, record);
-    pendingMaps.current = null;
+    this.hooks.pendingMaps = null;
     const result = this.real.convert(PRELUDE + declarations + this.currentDecl, code);
     if (!result.hasToplevelAwait && result.diagnostics.length === 0) result.hasToplevelAwait = hasTopLevelAwait(this.ts, code);
     if (result.diagnostics.length > 0) {
@@ -224,7 +224,7 @@ export class TslabAdapter {
       return { ok: false, error: diagnosticsError(flat, record) };
     }
     const prefix = result.hasToplevelAwait ? ASYNC_PREFIX : SYNC_PREFIX;
-    if (pendingMaps.current) record.map = new CellSourceMap(pendingMaps.current, prefix);
+    if (this.hooks.pendingMaps) record.map = new CellSourceMap(this.hooks.pendingMaps, prefix);
     return { ok: true, js: result.output ?? "", async: Boolean(result.hasToplevelAwait), lastExpressionVar: result.lastExpressionVar, scriptName: cellScriptName(seq) };
   }
 
@@ -279,105 +279,3 @@ export class TslabAdapter {
 const UNTERMINATED_TEMPLATE = 1160;
 const isTslabInterrupt = (e: unknown) => e instanceof Error && e.message === "Interrupted asynchronously";
 const isSigintError = (e: unknown) => e instanceof Error && (e as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
-
-/** Names the next script tslab runs, so V8's stack frames say which cell they are in. */
-const scriptNames: { next: string | null; onRun: (() => void) | null } = { next: null, onRun: null };
-const realRunInThisContext = vm.runInThisContext;
-vm.runInThisContext = function runInThisContext(code: string, options?: vm.RunningScriptOptions | string) {
-  if (scriptNames.next && typeof options === "object" && options?.breakOnSigint) {
-    options = { ...options, filename: scriptNames.next };
-    scriptNames.next = null;
-    scriptNames.onRun?.();
-  }
-  return realRunInThisContext.call(vm, code, options as vm.RunningScriptOptions);
-} as typeof vm.runInThisContext;
-
-/** Source maps of the last main output tslab compiled (set by the patched transpileModule). */
-const pendingMaps: { current: CellMaps | null } = { current: null };
-
-/**
- * tslab's compiler options are fixed inside createConverter and TypeScript's exports cannot be
- * redefined, so we hand tslab a proxy of TypeScript (through the module cache) that turns on
- * inline source maps for the first emit and keeps the map of the CommonJS rewrite.
- */
-function loadPatchedTypeScript(): typeof TS {
-  const tslabDir = path.dirname(require.resolve("tslab/package.json"));
-  const tsPath = require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] });
-  const ts = require(tsPath) as typeof TS;
-  const cached = require.cache[tsPath]!;
-  if ((cached.exports as { __parallabProxy?: boolean }).__parallabProxy) return ts;
-  const createWatchCompilerHost = ((rootFiles: string[], options: TS.CompilerOptions, ...rest: unknown[]) =>
-    (ts.createWatchCompilerHost as (...a: unknown[]) => unknown)(rootFiles, withOurOptions(options), ...rest)) as typeof ts.createWatchCompilerHost;
-  // transpileModule builds a whole program per call; it is a pure function of its input, so
-  // the last results are kept (a cell run again, a cell magic's loop).
-  const memo = new Map<string, { outputText: string; sourceMapText: string | undefined; map: string | null }>();
-  const transpileModule = (input: string, options: TS.TranspileOptions): TS.TranspileOutput => {
-    if (options.fileName !== "custom.js") return ts.transpileModule(input, options);
-    // tslab's ES module → CommonJS step: keep both maps.
-    let hit = memo.get(input);
-    if (hit) memo.delete(input);
-    else {
-      const { code, map } = takeInlineMap(input);
-      const out = ts.transpileModule(code, { ...options, compilerOptions: { ...options.compilerOptions, sourceMap: true } });
-      hit = { outputText: dropMapComment(out.outputText), sourceMapText: out.sourceMapText, map };
-      if (memo.size >= 64) memo.delete(memo.keys().next().value!);
-    }
-    memo.set(input, hit);
-    pendingMaps.current = hit.map && hit.sourceMapText ? { esmToTs: hit.map, cjsToEsm: hit.sourceMapText } : null;
-    return { outputText: hit.outputText, sourceMapText: hit.sourceMapText, diagnostics: [] };
-  };
-  const overrides: Record<string, unknown> = { createWatchCompilerHost, transpileModule, __parallabProxy: true };
-  cached.exports = new Proxy(ts, { get: (target, key, receiver) => (typeof key === "string" && key in overrides ? overrides[key] : Reflect.get(target, key, receiver)) });
-  return ts;
-}
-
-/**
- * Lets the compiler find the types of `import … from "parallab"` from any notebook folder, and
- * of the packages Parallab ships when the notebook's folders do not have them.
- */
-function forwardParallabTypes(ts: typeof TS): void {
-  const marker = `${path.sep}node_modules${path.sep}parallab`;
-  const sys = ts.sys;
-  const fileExists = sys.fileExists.bind(sys);
-  const readFile = sys.readFile.bind(sys);
-  const directoryExists = sys.directoryExists.bind(sys);
-  const forward = (p: string): string => {
-    const at = p.indexOf(marker);
-    if (at < 0) return compilerFallback(p, directoryExists);
-    const rest = p.slice(at + marker.length);
-    if (rest !== "" && !rest.startsWith(path.sep)) return compilerFallback(p, directoryExists);
-    return PACKAGE_ROOT + rest;
-  };
-  const realpath = sys.realpath?.bind(sys);
-  sys.fileExists = (p) => fileExists(forward(p));
-  sys.readFile = (p, enc) => readFile(forward(p), enc);
-  sys.directoryExists = (p) => directoryExists(forward(p));
-  if (realpath) sys.realpath = (p) => realpath(forward(p));
-}
-
-/**
- * Inline source maps for tracebacks, and only Node's global types: TypeScript otherwise loads
- * every @types package it finds above the notebook (test runners' globals and the like), which
- * costs start-up time and memory; packages that a cell imports still bring their types.
- */
-function withOurOptions(options: TS.CompilerOptions): TS.CompilerOptions {
-  return { ...options, inlineSourceMap: true, types: options.types ?? ["node"] };
-}
-
-/** `require` inside cells: "parallab" is this running kernel's API; "tslab" keeps working. */
-function installRequireHook(options: AdapterOptions): void {
-  const slot = (globalThis as unknown as { __tslab__: { require: NodeJS.Require } }).__tslab__;
-  const original = slot.require;
-  let tslabReady = false;
-  slot.require = new Proxy(original, {
-    apply(target, thisArg, args: unknown[]) {
-      if (args.length === 1 && args[0] === "parallab") return options.parallabModule;
-      if (args.length === 1 && args[0] === "tslab" && !tslabReady) {
-        const jupyter = require("tslab/dist/jupyter.js") as { lastWriteDisplayData: unknown };
-        jupyter.lastWriteDisplayData = options.tslabDisplay;
-        tslabReady = true;
-      }
-      return Reflect.apply(target, thisArg, args);
-    },
-  });
-}

@@ -7,7 +7,8 @@ import { notebookScope } from "../pool/scope.js";
 import { planCell } from "../magics/parse.js";
 import { CellState, type IncomingRequest } from "../io/bridge.js";
 import type { ErrorContent, MimeBundle } from "../protocol/messages.js";
-import type { KernelServices, Reply } from "./context.js";
+import type { Reply } from "./reply.js";
+import type { KernelSession } from "../session.js";
 import type { CellMagicCall } from "../magics/registry.js";
 
 type ExecuteRequestMessage = Extract<IncomingRequest, { msgType: "execute_request" }>;
@@ -26,7 +27,7 @@ export class ExecuteHandler {
   private count = 0;
   private interruptRunning: (() => void) | null = null;
 
-  constructor(private readonly services: KernelServices) {}
+  constructor(private readonly session: KernelSession) {}
 
   get executionCount(): number {
     return this.count;
@@ -35,11 +36,11 @@ export class ExecuteHandler {
   /** Ends the running cell with a KeyboardInterrupt (the I/O thread stops busy JavaScript first). */
   interrupt(): void {
     this.interruptRunning?.();
-    void this.services.adapter().then((a) => a.interrupt());
+    void this.session.adapter().then((a) => a.interrupt());
   }
 
   async handle(req: ExecuteRequestMessage): Promise<{ reply: Reply; failed: boolean }> {
-    const { router, history } = this.services;
+    const { router, history } = this.session;
     const c = req.content;
     const code = String(c.code ?? "");
     const silent = Boolean(c.silent);
@@ -75,7 +76,7 @@ export class ExecuteHandler {
   }
 
   private async runCell(code: string, label: string): Promise<CellResult> {
-    const { registry } = this.services;
+    const { registry } = this.session;
     let plan;
     try {
       plan = planCell(code, registry);
@@ -94,7 +95,7 @@ export class ExecuteHandler {
         }
       }
       case "inspect": {
-        const text = (await this.services.adapter()).inspect(plan.expr, plan.expr.length);
+        const text = (await this.session.adapter()).inspect(plan.expr, plan.expr.length);
         if (text) return { outcome: ok(), payload: [page(text)] };
         process.stdout.write(`Object \`${plan.expr}\` not found.\n`);
         return { outcome: ok(), payload: [] };
@@ -118,10 +119,10 @@ export class ExecuteHandler {
    */
   private async runBody(code: string, label: string, source: string): Promise<CellOutcome> {
     const blank = /^\n*/.exec(code)![0].length;
-    const plan = planCell(code.slice(blank), this.services.registry);
+    const plan = planCell(code.slice(blank), this.session.registry);
     if (plan.kind === "code") return this.runCode("\n".repeat(blank) + plan.code, label, source);
     if (plan.kind !== "cell-magic") return this.runCode(code, label, source);
-    const magic = this.services.registry.require(plan.name, "cell");
+    const magic = this.session.registry.require(plan.name, "cell");
     const body = "\n".repeat(blank) + plan.body;
     return magic.cell!.run({ args: expandArgs(plan.args, notebookScope()), body, label, run: (c) => this.runBody(c, label, source), ...this.detached(label, source) });
   }
@@ -131,7 +132,7 @@ export class ExecuteHandler {
    * I/O thread has to stop a busy loop, only that task unwinds and this function goes on.
    */
   private async runCode(code: string, label: string, source = code): Promise<CellOutcome> {
-    const { io } = this.services;
+    const { io } = this.session;
     // Until the cell's own code starts (the adapter says when), an interrupt waits: loading
     // and running the compiler must never be cut short.
     io.setCellState(CellState.Compiling);
@@ -144,7 +145,7 @@ export class ExecuteHandler {
       };
     });
     // An interrupt taken before the code started means it never starts.
-    const run = Promise.all([this.services.adapter(), this.services.prepare(code)]).then(
+    const run = Promise.all([this.session.adapter(), this.session.prepare(code)]).then(
       ([adapter]) => new Promise<CellOutcome>((resolve, reject) => setImmediate(() => (cancelled ? resolve(stopped) : adapter.execute(code, label, source).then(resolve, reject)))),
     );
     try {
@@ -159,7 +160,7 @@ export class ExecuteHandler {
 
   /** What cell magics that run code elsewhere (on worker threads) need from the compiler. */
   private detached(label: string, source: string): Pick<CellMagicCall, "compile" | "errorContent" | "scope"> {
-    const adapter = () => this.services.adapter();
+    const adapter = () => this.session.adapter();
     return {
       compile: async (code, declarations) => (await adapter()).compileDetached(code, label, declarations, source),
       errorContent: async (thrown) => (await adapter()).errorContent(thrown),

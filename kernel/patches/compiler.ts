@@ -1,0 +1,185 @@
+// The patches around tslab and TypeScript (see ./index.ts for the list and why each exists).
+// Each takes the adapter's own state object: nothing here keeps state of its own.
+import { createRequire } from "node:module";
+import path from "node:path";
+import vm from "node:vm";
+import type * as TS from "@tslab/typescript-for-tslab";
+import { compilerFallback } from "../package-fallback.js";
+import { PACKAGE_ROOT } from "../paths.js";
+import { dropMapComment, takeInlineMap, type CellMaps } from "../execute/source-maps.js";
+
+const require = createRequire(import.meta.url);
+
+/** The adapter's hooks that the patched vm and TypeScript read and write. */
+export interface CompilerHooks {
+  /** The name V8 gives the next script tslab runs (`cell-<seq>`), taken once. */
+  nextScriptName: string | null;
+  /** Called when a cell's compiled code is about to run; may throw to stop it. */
+  onUserCode: (() => void) | null;
+  /** Source maps of the last main output tslab compiled. */
+  pendingMaps: CellMaps | null;
+}
+
+/** Names the next script tslab runs, so V8's stack frames and profiles say which cell they are in. */
+export function nameCellScripts(hooks: CompilerHooks): void {
+  const realRunInThisContext = vm.runInThisContext;
+  vm.runInThisContext = function runInThisContext(code: string, options?: vm.RunningScriptOptions | string) {
+    if (hooks.nextScriptName && typeof options === "object" && options?.breakOnSigint) {
+      options = { ...options, filename: hooks.nextScriptName };
+      hooks.nextScriptName = null;
+      hooks.onUserCode?.();
+    }
+    return realRunInThisContext.call(vm, code, options as vm.RunningScriptOptions);
+  } as typeof vm.runInThisContext;
+}
+
+/**
+ * tslab's compiler options are fixed inside createConverter and TypeScript's exports cannot be
+ * redefined, so we hand tslab a proxy of TypeScript (through the module cache) that turns on
+ * inline source maps for the first emit and keeps the map of the CommonJS rewrite.
+ */
+export function patchTypeScript(hooks: CompilerHooks): typeof TS {
+  const tslabDir = path.dirname(require.resolve("tslab/package.json"));
+  const tsPath = require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] });
+  const ts = require(tsPath) as typeof TS;
+  const cached = require.cache[tsPath]!;
+  if ((cached.exports as { __parallabProxy?: boolean }).__parallabProxy) return ts;
+  const createWatchCompilerHost = ((rootFiles: string[], options: TS.CompilerOptions, ...rest: unknown[]) =>
+    (ts.createWatchCompilerHost as (...a: unknown[]) => unknown)(rootFiles, withOurOptions(options), ...rest)) as typeof ts.createWatchCompilerHost;
+  // transpileModule builds a whole program per call; it is a pure function of its input, so
+  // the last results are kept (a cell run again, a cell magic's loop).
+  const memo = new Map<string, { outputText: string; sourceMapText: string | undefined; map: string | null }>();
+  const transpileModule = (input: string, options: TS.TranspileOptions): TS.TranspileOutput => {
+    if (options.fileName !== "custom.js") return ts.transpileModule(input, options);
+    // tslab's ES module → CommonJS step: keep both maps.
+    let hit = memo.get(input);
+    if (hit) memo.delete(input);
+    else {
+      const { code, map } = takeInlineMap(input);
+      const out = ts.transpileModule(code, { ...options, compilerOptions: { ...options.compilerOptions, sourceMap: true } });
+      hit = { outputText: dropMapComment(out.outputText), sourceMapText: out.sourceMapText, map };
+      if (memo.size >= 64) memo.delete(memo.keys().next().value!);
+    }
+    memo.set(input, hit);
+    hooks.pendingMaps = hit.map && hit.sourceMapText ? { esmToTs: hit.map, cjsToEsm: hit.sourceMapText } : null;
+    return { outputText: hit.outputText, sourceMapText: hit.sourceMapText, diagnostics: [] };
+  };
+  const overrides: Record<string, unknown> = { createWatchCompilerHost, transpileModule, __parallabProxy: true };
+  cached.exports = new Proxy(ts, { get: (target, key, receiver) => (typeof key === "string" && key in overrides ? overrides[key] : Reflect.get(target, key, receiver)) });
+  return ts;
+}
+
+/**
+ * Inline source maps for tracebacks, and only Node's global types: TypeScript otherwise loads
+ * every @types package it finds above the notebook (test runners' globals and the like), which
+ * costs start-up time and memory; packages that a cell imports still bring their types.
+ */
+function withOurOptions(options: TS.CompilerOptions): TS.CompilerOptions {
+  return { ...options, inlineSourceMap: true, types: options.types ?? ["node"] };
+}
+
+/**
+ * Lets the compiler find the types of `import … from "parallab"` from any notebook folder, and
+ * of the packages Parallab ships when the notebook's folders do not have them.
+ */
+export function forwardParallabTypes(ts: typeof TS): void {
+  const marker = `${path.sep}node_modules${path.sep}parallab`;
+  const sys = ts.sys;
+  const fileExists = sys.fileExists.bind(sys);
+  const readFile = sys.readFile.bind(sys);
+  const directoryExists = sys.directoryExists.bind(sys);
+  const forward = (p: string): string => {
+    const at = p.indexOf(marker);
+    if (at < 0) return compilerFallback(p, directoryExists);
+    const rest = p.slice(at + marker.length);
+    if (rest !== "" && !rest.startsWith(path.sep)) return compilerFallback(p, directoryExists);
+    return PACKAGE_ROOT + rest;
+  };
+  const realpath = sys.realpath?.bind(sys);
+  sys.fileExists = (p) => fileExists(forward(p));
+  sys.readFile = (p, enc) => readFile(forward(p), enc);
+  sys.directoryExists = (p) => directoryExists(forward(p));
+  if (realpath) sys.realpath = (p) => realpath(forward(p));
+}
+
+/** tslab's global slot: the `require` and `exports` its compiled cells use. */
+interface TslabGlobal {
+  require: NodeJS.Require;
+  exports: object;
+}
+
+function tslabGlobal(): TslabGlobal {
+  const slot = (globalThis as { __tslab__?: TslabGlobal }).__tslab__;
+  if (!slot) throw new Error("tslab's executor has not set globalThis.__tslab__: its version has changed");
+  return slot;
+}
+
+export interface RequireRoutes {
+  /** Value of `import … from "parallab"` inside cells. */
+  parallabModule: object;
+  /** Sink for tslab's `display` API (tslab passes a Jupyter display_data content). */
+  tslabDisplay: (content: { data: Record<string, unknown>; metadata: object; transient?: object }, update: boolean) => void;
+}
+
+/** `require` inside cells: "parallab" is this running kernel's API; "tslab" keeps working. */
+export function routeCellRequire(routes: RequireRoutes): void {
+  const slot = tslabGlobal();
+  const original = slot.require;
+  let tslabReady = false;
+  slot.require = new Proxy(original, {
+    apply(target, thisArg, args: unknown[]) {
+      if (args.length === 1 && args[0] === "parallab") return routes.parallabModule;
+      if (args.length === 1 && args[0] === "tslab" && !tslabReady) {
+        const jupyter = require("tslab/dist/jupyter.js") as { lastWriteDisplayData: unknown };
+        jupyter.lastWriteDisplayData = routes.tslabDisplay;
+        tslabReady = true;
+      }
+      return Reflect.apply(target, thisArg, args);
+    },
+  });
+}
+
+// tslab runs every cell against `exports`, a Proxy whose only trap is defineProperty (so that
+// TypeScript's `Object.defineProperty(exports, …)` getters become plain, rewritable values).
+// A Proxy costs every access, and each assignment goes through the trap: a top-level loop
+// such as `let t = 0; for (…) t += k` ran about 30× slower than the same loop in a block, which
+// would flatter every parallel speed-up measured against it. Cells run against the Proxy's
+// plain target instead; the one thing the trap did, the compiled code asks for by name
+// (kernel/execute/plain-exports.ts rewrites the calls).
+
+const GRAB = "__parallab_exports_target__";
+
+/**
+ * The plain object behind tslab's exports Proxy. Its defineProperty trap assigns to the target;
+ * for that one call, an inherited setter on Object.prototype receives the target as `this`.
+ */
+function exportsTarget(proxy: object): Record<string, unknown> {
+  let target: Record<string, unknown> | null = null;
+  Object.defineProperty(Object.prototype, GRAB, {
+    configurable: true,
+    set(this: Record<string, unknown>) {
+      target = this;
+    },
+  });
+  try {
+    Object.defineProperty(proxy, GRAB, { value: true, configurable: true, enumerable: false, writable: true });
+  } finally {
+    delete (Object.prototype as Record<string, unknown>)[GRAB];
+  }
+  if (!target) throw new Error("tslab's exports object has changed: its Proxy target could not be found");
+  return target;
+}
+
+/** What tslab's trap did: a getter's value or the value, as a plain writable property. */
+function defineExport(exports: Record<string, unknown>, name: string, attributes: PropertyDescriptor): Record<string, unknown> {
+  if (name !== "__esModule") exports[name] = attributes.get ? attributes.get() : attributes.value;
+  return exports;
+}
+
+/** Runs cells against the plain target of tslab's exports; returns it (the notebook's variables). */
+export function usePlainExports(locals: object, defineExportName: string): Record<string, unknown> {
+  const target = exportsTarget(locals);
+  tslabGlobal().exports = target;
+  Object.defineProperty(globalThis, defineExportName, { value: defineExport, configurable: true, writable: false, enumerable: false });
+  return target;
+}

@@ -1,0 +1,32 @@
+// Every change Parallab makes to Node's, TypeScript's or tslab's globals, in one list. None
+// happens on import: the kernel session installs the process patches when it starts, and the
+// tslab adapter installs the compiler patches when it loads the compiler.
+//
+// Process (./process.ts), installed by installProcessPatches:
+//   process.stdout.write, process.stderr.write  a cell's output goes to that cell (console.* too)
+//   process.exit                                a cell's exit delivers its output first
+//   process 'uncaughtException', 'unhandledRejection'  stray async errors go to the cell, the kernel lives
+//   node:assert (frozen)                        %%check and grading cannot be fooled by a cell
+//   NODE_PATH, Module._initPaths                a notebook anywhere imports the packages Parallab ships
+//   globalThis.__parallab_before_terminate__    the I/O thread can stop a busy loop without aborting Node
+// Compiler (./compiler.ts), installed by TslabAdapter.create:
+//   require.cache of @tslab/typescript-for-tslab  inline source maps, a transpile memo, only @types/node
+//   ts.sys (fileExists, readFile, …)            `import … from "parallab"` and shipped packages' types resolve anywhere
+//   vm.runInThisContext                         cell scripts are named cell-N (tracebacks, profiles) and
+//                                               the interrupt knows when the cell's own code starts
+//   globalThis.__tslab__.require                "parallab" is this kernel's API; tslab's display works
+//   globalThis.__tslab__.exports, globalThis.__parallab_defineProp, (a moment on) Object.prototype
+//                                               cells run against a plain object, not tslab's Proxy (30× faster loops)
+// Magics (../magics/runtime.ts): globalThis.__parallab__, the run-time end of line magics.
+import type { OutputRouter } from "../execute/output-router.js";
+import type { IoClient } from "../io/io-client.js";
+import { captureStdStreams, exitAfterOutput, freezeAssert, packageFallbackForRequire, reportStrayErrors, unwindBeforeTerminate } from "./process.js";
+
+export function installProcessPatches(session: { router: OutputRouter; io: IoClient; realExit: (code?: number | string | null) => never }): void {
+  unwindBeforeTerminate();
+  packageFallbackForRequire();
+  captureStdStreams(session.router);
+  exitAfterOutput(session.router, session.io, session.realExit);
+  freezeAssert();
+  reportStrayErrors(session.router);
+}

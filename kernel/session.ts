@@ -1,0 +1,126 @@
+// One kernel session: everything a running kernel holds, built once by main.ts and handed to the
+// request handlers and (through their call objects) to the magics. Data flows one way: socket →
+// I/O thread → session → handler or magic → output router → I/O thread → socket.
+import { randomUUID } from "node:crypto";
+import * as api from "./api.js";
+import { withTextFallback } from "./display/mime.js";
+import { type DisplaySink, setDisplaySink } from "./display/sink.js";
+import { markUserCodeStart } from "./execute/code-clock.js";
+import { InterruptError } from "./execute/errors.js";
+import { OutputRouter } from "./execute/output-router.js";
+import { TslabAdapter } from "./execute/tslab-adapter.js";
+import { HistoryStore } from "./history/store.js";
+import { InterruptSignal } from "./interrupts.js";
+import { CellState } from "./io/bridge.js";
+import { IoClient } from "./io/io-client.js";
+import { Kernel } from "./kernel.js";
+import { kernelInfoReply } from "./kernel-info.js";
+import { createBuiltinRegistry } from "./magics/builtins.js";
+import type { MagicRegistry } from "./magics/registry.js";
+import { installMagicRuntime } from "./magics/runtime.js";
+import { installProcessPatches } from "./patches/index.js";
+import { kernelPool } from "./pool/pool.js";
+import { setNotebookScope, setSourceLocator } from "./pool/scope.js";
+import { setCellLocator } from "./profile/locator.js";
+import type { ConnectionInfo } from "./protocol/connection.js";
+import { mentionsTensors, tensorsReady } from "./tensors/runtime.js";
+
+export class KernelSession implements DisplaySink {
+  readonly io: IoClient;
+  readonly router: OutputRouter;
+  readonly registry: MagicRegistry;
+  readonly history = new HistoryStore();
+  /** Fired by interrupt_request and SIGINT; the running cell, the pool, ranks and mpirun listen. */
+  readonly interrupts = new InterruptSignal();
+  private adapterLoad: Promise<TslabAdapter> | null = null;
+  private inputWaiter: ((value: string) => void) | null = null;
+
+  private constructor(
+    connection: ConnectionInfo,
+    /** Node's own process.exit, before the session's patch. */
+    readonly realExit: (code?: number | string | null) => never,
+  ) {
+    this.io = new IoClient(connection, randomUUID(), kernelInfoReply());
+    this.router = new OutputRouter(this.io);
+    this.registry = createBuiltinRegistry();
+  }
+
+  /** Starts the I/O thread, installs the process patches, and serves requests once sockets are bound. */
+  static async start(connection: ConnectionInfo): Promise<KernelSession> {
+    const session = new KernelSession(connection, process.exit.bind(process) as (code?: number | string | null) => never);
+    const { io, router } = session;
+    io.on("exit", (code) => session.realExit(code === 0 ? 0 : 1));
+    installProcessPatches(session);
+    installMagicRuntime(session.registry);
+    setDisplaySink(session);
+    io.on("input_reply", (value) => {
+      session.inputWaiter?.(value);
+      session.inputWaiter = null;
+    });
+    // Load TypeScript (about 2 s) while the I/O thread binds its sockets and answers kernel_info:
+    // the first cell then waits as little as possible.
+    session
+      .adapter()
+      .then((a) => {
+        setNotebookScope(a.locals);
+        setSourceLocator((source) => a.locateFunction(source));
+        setCellLocator((script, line, column) => a.cellPosition(script, line, column));
+      })
+      .catch((err) => router.realStderr(`[parallab] cannot load the TypeScript compiler: ${(err as Error).stack}\n`));
+    await io.ready;
+
+    const kernel = new Kernel(session, (code) => session.exit(code));
+    io.on("request", (channel, request) => kernel.onRequest(channel, request));
+    session.interrupts.subscribe(() => kernel.interrupt());
+    // The pool's tasks stop too (their threads are replaced).
+    session.interrupts.subscribe(() => kernelPool.abortAll());
+    io.on("interrupt", () => session.interrupts.fire());
+    process.on("SIGINT", () => session.interrupts.fire());
+    return session;
+  }
+
+  /** The compiler and executor; resolves once TypeScript is loaded. */
+  adapter(): Promise<TslabAdapter> {
+    this.adapterLoad ??= TslabAdapter.create({
+      rootDir: process.cwd(),
+      parallabModule: api,
+      onUserCode: () => {
+        // Interrupted while compiling: the cell's code does not start at all.
+        if (this.io.takePendingInterrupt()) throw new InterruptError();
+        this.io.setCellState(CellState.RunningUserCode);
+        markUserCodeStart();
+      },
+      tslabDisplay: (content, update) =>
+        this.router.publish(update ? "update_display_data" : "display_data", { data: withTextFallback(content.data), metadata: content.metadata ?? {}, transient: content.transient ?? {} }),
+    });
+    return this.adapterLoad;
+  }
+
+  /** Sets up what a cell's code needs before it runs (tensors, when it uses `tf`). */
+  async prepare(code: string): Promise<void> {
+    if (mentionsTensors(code)) await tensorsReady();
+  }
+
+  display(data: Record<string, unknown>, metadata: Record<string, unknown>, displayId: string | undefined, update: boolean): void {
+    this.router.publish(update ? "update_display_data" : "display_data", { data, metadata, transient: displayId ? { display_id: displayId } : {} });
+  }
+
+  clearOutput(wait: boolean): void {
+    this.router.publish("clear_output", { wait });
+  }
+
+  input(prompt: string, password: boolean): Promise<string> {
+    const context = this.router.current();
+    if (!context?.allowStdin) return Promise.reject(new Error("input() is not available: this front end did not allow stdin for this cell (allow_stdin is false)"));
+    this.router.flush();
+    this.io.post({ op: "input_request", parent: context.parent, prompt, password });
+    return new Promise((resolve) => (this.inputWaiter = resolve));
+  }
+
+  /** Flushes every output on its way to the client, then exits: the client sees a clean death. */
+  async exit(code: number): Promise<never> {
+    this.router.flush();
+    await this.io.flush(2000, true);
+    return this.realExit(code);
+  }
+}
