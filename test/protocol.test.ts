@@ -5,6 +5,7 @@ import { newHeader } from "../kernel/protocol/messages.js";
 import { createSigner } from "../kernel/protocol/signer.js";
 import { BadSignatureError, decode, encode } from "../kernel/protocol/wire.js";
 import { SendQueue } from "../kernel/io/send-queue.js";
+import { checkInputReply, checkRequest } from "../kernel/protocol/validate.js";
 
 const signer = createSigner("secret-key");
 
@@ -69,5 +70,34 @@ describe("send queue", () => {
     expect(errors).toEqual([]);
     client.close();
     server.close();
+  });
+});
+
+describe("message checks", () => {
+  const message = (header: unknown, content: unknown, parent: unknown = {}) => ({ identities: [], header, parent_header: parent, metadata: {}, content, buffers: [] }) as never;
+
+  it("accepts a request of each handled type and narrows its content; null optional fields read as absent", () => {
+    const execute = checkRequest(message(newHeader("execute_request", "s"), { code: "1 + 1", silent: null, user_expressions: { a: "x" } }));
+    expect(execute).toMatchObject({ ok: true, value: { msgType: "execute_request", content: { code: "1 + 1", silent: undefined, user_expressions: { a: "x" } } } });
+    expect(checkRequest(message(newHeader("history_request", "s"), { hist_access_type: "tail", n: 10, output: false, raw: true }))).toMatchObject({ ok: true });
+    expect(checkRequest(message(newHeader("comm_open", "s"), { comm_id: "c", target_name: "t", data: {} }))).toMatchObject({ ok: true });
+    // Unknown fields stay: a newer client's additions are not an error.
+    expect(checkRequest(message(newHeader("kernel_info_request", "s"), { future: 1 }))).toMatchObject({ ok: true, value: { content: { future: 1 } } });
+  });
+
+  it("names what is wrong: header, frames, content, type", () => {
+    const problem = (m: never) => {
+      const r = checkRequest(m);
+      return r.ok ? "accepted" : r.problem;
+    };
+    expect(problem(message("execute_request", { code: "" }))).toBe("header: Invalid input: expected object, received string");
+    expect(problem(message({ ...newHeader("execute_request", "s"), msg_id: "" }, { code: "" }))).toMatch(/^header\.msg_id: /);
+    expect(problem(message(newHeader("execute_request", "s"), { code: "" }, "parent"))).toBe("parent_header is not a JSON object");
+    expect(problem(message(newHeader("execute_request", "s"), ["code"]))).toBe("content is not a JSON object");
+    expect(problem(message(newHeader("inspect_request", "s"), { code: "x", cursor_pos: -1 }))).toMatch(/^content\.cursor_pos: /);
+    expect(problem(message(newHeader("history_request", "s"), { hist_access_type: "all" }))).toMatch(/^content\.hist_access_type: /);
+    expect(problem(message(newHeader("made_up", "s"), {}))).toBe('unknown message type "made_up"');
+    expect(checkInputReply(message(newHeader("input_reply", "s"), { value: 3 }))).toMatchObject({ ok: false, problem: expect.stringMatching(/^content\.value: /) });
+    expect(checkInputReply(message(newHeader("execute_request", "s"), { value: "x" }))).toEqual({ ok: false, problem: 'unexpected "execute_request" on stdin' });
   });
 });
