@@ -14,16 +14,11 @@ import { DeclarationFreezer } from "./declaration-freezer.js";
 import { hasTopLevelAwait } from "./top-level-await.js";
 import { CellSourceMap, dropMapComment, takeInlineMap, type CellMaps } from "./source-maps.js";
 import type { ErrorContent } from "../protocol/messages.js";
+import type { CellOutcome, DetachedCell } from "../magics/contract.js";
 import { PACKAGE_ROOT } from "../paths.js";
 import { compilerFallback } from "../package-fallback.js";
 
 const require = createRequire(import.meta.url);
-
-export type CellOutcome =
-  | { ok: true; value: unknown; hasValue: boolean }
-  | { ok: false; error: ErrorContent; interrupted: boolean /** The value the cell threw, when it threw one. */; thrown?: unknown };
-
-export type DetachedCell = { ok: true; js: string; async: boolean; lastExpressionVar?: string; scriptName: string } | { ok: false; error: ErrorContent };
 
 export interface Completion {
   start: number;
