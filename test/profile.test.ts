@@ -24,6 +24,15 @@ function report(outputs: Message[]): { text: string; html: string } {
   return { text: data["text/plain"]!, html: data["text/html"]! };
 }
 
+/** The flame chart's data, from the plot's script in the report's HTML. */
+function icicle(html: string): { ids: string[]; labels: string[]; parents: string[] } {
+  const spec = /var spec = (\{.*?\}), tries = 0;/.exec(html);
+  expect(spec, "the flame chart's plot").not.toBeNull();
+  const trace = (JSON.parse(spec![1]!) as { data: { type: string; ids: string[]; labels: string[]; parents: string[] }[] }).data[0]!;
+  expect(trace.type).toBe("icicle");
+  return trace;
+}
+
 /** Rows of a text table after its title line, up to the next blank line. */
 function section(text: string, title: string): string[] {
   const lines = text.split("\n");
@@ -57,6 +66,14 @@ describe("%%profile", () => {
     expect(lines[2]).toMatch(/^\s+3\s+\d+\s+[\d.]+\s+for \(let r = 0; r < 4; r\+\+\) acc \+= hotSum\(2e6\);$/);
     expect(html).toContain("<table>");
     expect(html).toContain('"type":"icicle"');
+    // The flame chart is rooted at the cell: the kernel's frames above it are left out.
+    const cell = /^%%profile (Cell\[\d+\])/.exec(text)![1]!;
+    const { labels, parents, ids } = icicle(html);
+    expect(labels[0]).toBe(cell);
+    expect(parents[0]).toBe("");
+    for (const kernel of ["runInThisContext", "sigintHandlersWrap", "runInContext", "processTicksAndRejections"]) expect(labels.filter((l) => l.startsWith(`${kernel} (`))).toEqual([]);
+    const hot = labels.findIndex((l) => l.startsWith("hotSum ("));
+    expect(parents[hot]).toBe(ids[0]);
     expect(resultText(outputs)).toMatch(/^-?\d+\.\d+$/);
   });
 

@@ -4,7 +4,7 @@ import { display } from "../display/api.js";
 import type { CellOutcome, Magic, OptionSpecs, OptionValues } from "./contract.js";
 import { analyseProfile, type SourceLocator } from "../profile/analysis.js";
 import { locateInCell } from "../profile/locator.js";
-import { reportBundle, type ProfileReport } from "../profile/report.js";
+import { KERNEL_DIRS, reportBundle, type ProfileReport } from "../profile/report.js";
 import { profileRun, ProfiledError, type ProfileRecord } from "../profile/session.js";
 import { verdict } from "../profile/verdict.js";
 import { summariseWorkers } from "../profile/workers.js";
@@ -53,7 +53,7 @@ function focusOf(record: ProfileRecord): { cell: string; lines: string[] } | nul
 
 function show(record: ProfileRecord, options: Options, cellLines: string[] | null): void {
   const focus = record.cell && cellLines ? { cell: record.cell, lines: cellLines } : focusOf(record);
-  const main = analyseProfile(record.main, locator, focus ? { focusCell: focus.cell, cellLines: focus.lines } : {});
+  const main = analyseProfile(record.main, locator, { kernelDirs: KERNEL_DIRS, ...(focus ? { focusCell: focus.cell, cellLines: focus.lines } : {}) });
   record.cell = focus?.cell ?? record.cell;
   const workers = summariseWorkers(record.workers, record.stats.wallMs, locator);
   const report: ProfileReport = { record, main, workers, verdict: verdict(record, main, workers) };
