@@ -150,6 +150,26 @@ describe("%profile", () => {
     expect(resultText(outputs)).toBe("'number'");
   });
 
+  it("expands $name in its options as %%profile does: --save $file", async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "parallab-profile-")), "line.cpuprofile");
+    await k.client.execute(`const profileFile = ${JSON.stringify(file)};`);
+    const { outputs, reply } = await k.client.execute("const saved = %profile --save $profileFile hotSum(1e6)\ntypeof saved");
+    expect(reply.content).toMatchObject({ status: "ok" });
+    expect(report(outputs).text).toContain(`Saved the main thread's profile to ${file}`);
+    const profile = JSON.parse(readFileSync(file, "utf8")) as { nodes: { callFrame: { functionName: string } }[] };
+    expect(profile.nodes.some((n) => n.callFrame.functionName === "hotSum")).toBe(true);
+    expect(resultText(outputs)).toBe("'number'");
+  });
+
+  it("takes an {expression} as an option's value: --top {n}", async () => {
+    await k.client.execute("const topRows = 1;");
+    const { outputs, reply } = await k.client.execute("%profile --top {topRows} hotSum(1e6)");
+    expect(reply.content).toMatchObject({ status: "ok" });
+    const { text } = report(outputs);
+    expect(section(text, "Top functions by self time:")).toHaveLength(1);
+    expect(section(text, "Top functions by total time:")).toHaveLength(1);
+  });
+
   it("alone shows the last report again, and says so when there is none", async () => {
     const { outputs } = await k.client.execute("%profile");
     expect(report(outputs).text).toMatch(/^%profile statement\n/);
