@@ -1,6 +1,6 @@
 import type { CellMagicContext, CellOutcome, Magic, MagicForm, OptionSpecs } from "./contract.js";
 import { expandArgs } from "./expand.js";
-import { type FormKind, readArgs, resolveArgs, usageText } from "./options.js";
+import { activeOptions, type FormKind, readArgs, resolveArgs, usageText } from "./options.js";
 
 /** Raised for a magic used wrongly: shown as IPython's `UsageError`. */
 export class UsageError extends Error {
@@ -84,7 +84,7 @@ export class MagicRegistry {
     const raw = readArgs(text, magic.options, kind, form, fail);
     if (raw.words.length && !form.args) {
       const got = JSON.stringify(raw.words.join(" "));
-      const hasOptions = Object.values(magic.options ?? {}).some((s) => !s.only || s.only === kind);
+      const hasOptions = activeOptions(magic.options, kind).length > 0;
       if (kind === "cell") throw fail(`%%${magic.name} takes ${hasOptions ? "only options" : "nothing"} on its first line, got ${got}.`);
       throw fail(hasOptions ? `%${magic.name} takes only options, got ${got}.` : `%${magic.name} takes no arguments${magic.cell ? ` (the cell magic %%${magic.name} runs code)` : ""}.`);
     }
