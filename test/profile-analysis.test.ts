@@ -290,6 +290,64 @@ describe("idle time", async () => {
   });
 });
 
+describe("the flame chart of a cell run by the kernel", () => {
+  // A synthetic profile of what a kernel's cell looks like: the event loop, the kernel's
+  // executor and node:vm above the cell's wrapper, whose top-level code calls the cell's function; an await
+  // resumes the cell from the event loop; a kernel handler does work of its own.
+  const frame = (functionName: string, url: string, lineNumber = -1, columnNumber = -1) => ({ functionName, scriptId: "0", url, lineNumber, columnNumber });
+  const KERNEL = "file:///pkg/dist/kernel";
+  const nodes = [
+    { id: 1, callFrame: frame("(root)", ""), children: [2, 3, 4, 10] },
+    { id: 2, callFrame: frame("(program)", "") },
+    { id: 3, callFrame: frame("(garbage collector)", "") },
+    { id: 4, callFrame: frame("processTicksAndRejections", "node:internal/process/task_queues", 70, 34), children: [5, 11, 13] },
+    { id: 5, callFrame: frame("execute", `${KERNEL}/execute/tslab-adapter.js`, 120, 2), children: [6] },
+    { id: 6, callFrame: frame("runInThisContext", "node:vm", 300, 18), children: [7] },
+    { id: 7, callFrame: frame("", "cell-7", 0, 0), children: [14] },
+    { id: 14, callFrame: frame("", "cell-7", 0, 1), children: [8] },
+    { id: 8, callFrame: frame("hot", "cell-7", 1, 10), children: [9] },
+    { id: 9, callFrame: frame("sqrt", "") },
+    { id: 10, callFrame: frame("(idle)", "") },
+    { id: 11, callFrame: frame("", "cell-7", 0, 0), children: [12] },
+    { id: 12, callFrame: frame("hot", "cell-7", 1, 10) },
+    { id: 13, callFrame: frame("onMessage", `${KERNEL}/pool/pool.js`, 40, 4) },
+  ];
+  const samples = [...Array(10).fill(8), ...Array(5).fill(9), ...Array(4).fill(12), ...Array(2).fill(14), 2, 3, 3, ...Array(3).fill(13), ...Array(3).fill(10)];
+  const profile: CpuProfile = { nodes, startTime: 0, endTime: samples.length * 100, samples, timeDeltas: samples.map(() => 100) };
+  const a = analyseProfile(profile, locatorFor(["x", "y", "z"]), { focusCell: "Cell[7]", cellLines: ["x", "y", "z"], kernelDirs: ["/pkg/dist/"] });
+  const { ids, labels, parents, values } = a.flame;
+  const at = (label: string) => labels.indexOf(label);
+
+  it("is rooted at the cell, without the kernel's frames above it", () => {
+    expect(labels[0]).toBe("Cell[7]");
+    expect(parents[0]).toBe("");
+    expect(values[0]).toBeCloseTo(a.busyMs, 9);
+    for (const kernel of ["processTicksAndRejections", "execute", "runInThisContext", "(anonymous)"]) expect(labels.some((l) => l.startsWith(`${kernel} (`))).toBe(false);
+    // The cell's top-level code is the root's own time: the root is more than its children.
+    const children = values.filter((_, i) => parents[i] === ids[0]).reduce((x, y) => x + y, 0);
+    expect(values[0]! - children).toBeCloseTo(0.2, 9);
+  });
+
+  it("puts what those frames called under the root, one node per function", () => {
+    const hot = at("hot (Cell[7], line 2)");
+    expect(labels.filter((l) => l.startsWith("hot ("))).toHaveLength(1);
+    expect(parents[hot]).toBe(ids[0]);
+    // Both calls of hot, through the wrapper and after the await, with the native code it called.
+    expect(values[hot]).toBeCloseTo(1.9, 9);
+    expect(parents[at("sqrt (native)")]).toBe(ids[hot]);
+    expect(parents[at("(garbage collector)")]).toBe(ids[0]);
+  });
+
+  it("keeps a kernel frame that did work of its own", () => {
+    const handler = labels.findIndex((l) => l.startsWith("onMessage ("));
+    expect(handler).toBeGreaterThan(0);
+    expect(parents[handler]).toBe(ids[0]);
+    expect(values[handler]).toBeCloseTo(0.3, 9);
+    expect(a.functions.find((f) => f.name === "onMessage")?.kernel).toBe(true);
+    expect(a.functions.find((f) => f.name === "hot")?.kernel).toBe(false);
+  });
+});
+
 describe("per-sample durations", () => {
   it("gives sample i the gap to sample i+1 and the last one the mean gap", () => {
     const d = sampleDurations({ startTime: 0, endTime: 100, samples: [1, 1, 1], timeDeltas: [40, 10, 30] });

@@ -24,6 +24,15 @@ function report(outputs: Message[]): { text: string; html: string } {
   return { text: data["text/plain"]!, html: data["text/html"]! };
 }
 
+/** The flame chart's data, from the plot's script in the report's HTML. */
+function icicle(html: string): { ids: string[]; labels: string[]; parents: string[] } {
+  const spec = /var spec = (\{.*?\}), tries = 0;/.exec(html);
+  expect(spec, "the flame chart's plot").not.toBeNull();
+  const trace = (JSON.parse(spec![1]!) as { data: { type: string; ids: string[]; labels: string[]; parents: string[] }[] }).data[0]!;
+  expect(trace.type).toBe("icicle");
+  return trace;
+}
+
 /** Rows of a text table after its title line, up to the next blank line. */
 function section(text: string, title: string): string[] {
   const lines = text.split("\n");
@@ -57,6 +66,14 @@ describe("%%profile", () => {
     expect(lines[2]).toMatch(/^\s+3\s+\d+\s+[\d.]+\s+for \(let r = 0; r < 4; r\+\+\) acc \+= hotSum\(2e6\);$/);
     expect(html).toContain("<table>");
     expect(html).toContain('"type":"icicle"');
+    // The flame chart is rooted at the cell: the kernel's frames above it are left out.
+    const cell = /^%%profile (Cell\[\d+\])/.exec(text)![1]!;
+    const { labels, parents, ids } = icicle(html);
+    expect(labels[0]).toBe(cell);
+    expect(parents[0]).toBe("");
+    for (const kernel of ["runInThisContext", "sigintHandlersWrap", "runInContext", "processTicksAndRejections"]) expect(labels.filter((l) => l.startsWith(`${kernel} (`))).toEqual([]);
+    const hot = labels.findIndex((l) => l.startsWith("hotSum ("));
+    expect(parents[hot]).toBe(ids[0]);
     expect(resultText(outputs)).toMatch(/^-?\d+\.\d+$/);
   });
 
@@ -131,6 +148,26 @@ describe("%profile", () => {
     const { outputs } = await k.client.execute("const viaLine = %profile hotSum(2e6)\ntypeof viaLine");
     expect(section(report(outputs).text, "Top functions by self time:")[0]).toMatch(/hotSum +Cell\[\d+\], line 1$/);
     expect(resultText(outputs)).toBe("'number'");
+  });
+
+  it("expands $name in its options as %%profile does: --save $file", async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "parallab-profile-")), "line.cpuprofile");
+    await k.client.execute(`const profileFile = ${JSON.stringify(file)};`);
+    const { outputs, reply } = await k.client.execute("const saved = %profile --save $profileFile hotSum(1e6)\ntypeof saved");
+    expect(reply.content).toMatchObject({ status: "ok" });
+    expect(report(outputs).text).toContain(`Saved the main thread's profile to ${file}`);
+    const profile = JSON.parse(readFileSync(file, "utf8")) as { nodes: { callFrame: { functionName: string } }[] };
+    expect(profile.nodes.some((n) => n.callFrame.functionName === "hotSum")).toBe(true);
+    expect(resultText(outputs)).toBe("'number'");
+  });
+
+  it("takes an {expression} as an option's value: --top {n}", async () => {
+    await k.client.execute("const topRows = 1;");
+    const { outputs, reply } = await k.client.execute("%profile --top {topRows} hotSum(1e6)");
+    expect(reply.content).toMatchObject({ status: "ok" });
+    const { text } = report(outputs);
+    expect(section(text, "Top functions by self time:")).toHaveLength(1);
+    expect(section(text, "Top functions by total time:")).toHaveLength(1);
   });
 
   it("alone shows the last report again, and says so when there is none", async () => {

@@ -12,12 +12,7 @@ import { hasTopLevelAwait } from "./top-level-await.js";
 import { CellSourceMap, type CellMaps } from "./source-maps.js";
 import type { ErrorContent } from "../protocol/messages.js";
 import { type CompilerHooks, forwardParallabTypes, nameCellScripts, patchTypeScript, routeCellRequire, usePlainExports } from "../patches/compiler.js";
-
-export type CellOutcome =
-  | { ok: true; value: unknown; hasValue: boolean }
-  | { ok: false; error: ErrorContent; interrupted: boolean /** The value the cell threw, when it threw one. */; thrown?: unknown };
-
-export type DetachedCell = { ok: true; js: string; async: boolean; lastExpressionVar?: string; scriptName: string } | { ok: false; error: ErrorContent };
+import type { CellOutcome, DetachedCell } from "../magics/contract.js";
 
 export interface Completion {
   start: number;

@@ -4,18 +4,16 @@
 // hidden tests and records nothing itself. Every run shows its result as a check output
 // (CHECK_MIME) that `parallab grade` and `parallab record` read back.
 import { display } from "../display/api.js";
-import type { CellOutcome } from "../execute/tslab-adapter.js";
+import type { CellOutcome, Magic } from "./contract.js";
 import { assertionDetails } from "../execute/errors.js";
 import { trackerSession } from "../tracker-session.js";
 import { CHECK_MIME } from "../../tracker/ingest.js";
 import { escapeHtml } from "../../tracker/exports/html.js";
 import { normalizeCode } from "../../course/source.js";
 import { HIDDEN_FAILURE, withoutHidden } from "../../course/markers.js";
-import { UsageError, type Magic } from "./registry.js";
+import { UsageError } from "./registry.js";
 
-const USAGE = `%%check ID   (first line of a cell)
-
-Runs the course's official assertions for exercise ID (skills/curriculum.yaml) against your
+const DESCRIPTION = `Runs the course's official assertions for exercise ID (skills/curriculum.yaml) against your
 notebook's variables: what the cell shows is what runs, and editing or emptying the cell does
 not change the check (the course's own check runs, and nothing is recorded until the cell is put
 back). When every assertion passes, the tracker records *checked* evidence for the current
@@ -52,11 +50,12 @@ function visibleBody(body: string): string {
 
 export const checkMagic: Magic = {
   name: "check",
-  help: USAGE,
+  description: DESCRIPTION,
   cell: {
-    async run({ args, body, run }): Promise<CellOutcome> {
-      const id = args.trim();
-      if (!id || /\s/.test(id)) throw new UsageError(`%%check needs one check id, got ${JSON.stringify(args.trim())}.\n${USAGE}`);
+    args: "ID",
+    async run({ args, body, run, usageError }): Promise<CellOutcome> {
+      const id = args[0];
+      if (!id || args.length > 1) throw usageError(`%%check needs one check id, got ${JSON.stringify(args.join(" "))}.`);
       const session = trackerSession();
       const { framework, check, notebook } = session.lookupCheck(id);
       const found = session.officialCheck(id);

@@ -1,28 +1,27 @@
-import { parseArgs } from "node:util";
 import type { BackendName } from "../tensors/candidates.js";
 import { runInTensorScope, type ScopeReport } from "../tensors/cell-scope.js";
 import { tensorStatus, tensorsReady, useBackend, type TensorStatus } from "../tensors/runtime.js";
 import { userCodeStartedAt } from "../execute/code-clock.js";
 import { formatTime } from "./format-time.js";
-import { UsageError, type Magic } from "./registry.js";
+import type { Magic, OptionSpecs } from "./contract.js";
 
 const BACKENDS: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
 
-const USAGE = `%gpu [BACKEND] [--json]
-%%gpu [--backend BACKEND]   (first line of a cell)
-
-TensorFlow.js in this kernel (\`import { tf } from "parallab"\`). The best backend that really
+const DESCRIPTION = `TensorFlow.js in this kernel (\`import { tf } from "parallab"\`). The best backend that really
 works is chosen on first use: tensorflow on a GPU (@tensorflow/tfjs-node-gpu), tensorflow on
 the CPU (@tensorflow/tfjs-node), wasm (SIMD), cpu.
   %gpu              the active backend and why; every candidate with its status and reason; the
                     machine's GPUs (nvidia-smi); tfjs memory; wasm SIMD support
-  %gpu --json       the same as data (the line's value)
   %gpu BACKEND      switch to tensorflow, wasm or cpu (fails, saying why, when it is unavailable)
   %%gpu             runs the cell with its tensors in one scope (like tf.tidy, async code too:
                     tensors it returns or tf.keep()s survive, the others are freed), then reports
                     the wall time once the device is done, the top kernels by time (tf.profile),
-                    the peak bytes, and a warning for new tensors left alive
-  %%gpu --backend B runs this cell on backend B, then switches back`;
+                    the peak bytes, and a warning for new tensors left alive`;
+
+const OPTIONS = {
+  backend: { type: "string", short: "b", value: "BACKEND", help: "%gpu: switch to it; %%gpu: run this cell on it, then switch back" },
+  json: { type: "flag", only: "line", help: "the same status as data (the line's value)" },
+} satisfies OptionSpecs;
 
 function formatBytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB"];
@@ -34,9 +33,9 @@ function formatBytes(n: number): string {
   return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
-function backendOf(name: string): BackendName {
+function backendOf(name: string, usageError: (message: string) => Error): BackendName {
   if ((BACKENDS as readonly string[]).includes(name)) return name as BackendName;
-  throw new UsageError(`%gpu: unknown backend ${JSON.stringify(name)}; choose one of ${BACKENDS.join(", ")}.\n${USAGE}`);
+  throw usageError(`%gpu: unknown backend ${JSON.stringify(name)}; choose one of ${BACKENDS.join(", ")}.`);
 }
 
 export function statusText(s: TensorStatus): string {
@@ -68,17 +67,18 @@ export function scopeReportText(r: ScopeReport, top = 5): { report: string; warn
   return { report, warning };
 }
 
-export const gpuMagic: Magic = {
+export const gpuMagic: Magic<typeof OPTIONS> = {
   name: "gpu",
-  help: USAGE,
+  description: DESCRIPTION,
+  options: OPTIONS,
   line: {
-    async run({ args }) {
-      const words = args.split(/\s+/).filter(Boolean);
-      const json = words.includes("--json");
-      const rest = words.filter((w) => w !== "--json");
-      if (rest.length > 1 || rest.some((w) => w.startsWith("-"))) throw new UsageError(`%gpu takes one backend name and/or --json, got ${JSON.stringify(args.trim())}.\n${USAGE}`);
+    args: "[BACKEND]",
+    async run({ options, args, usageError }) {
+      const json = options.json;
+      const rest = options.backend === undefined ? args : [options.backend, ...args];
+      if (rest.length > 1) throw usageError(`%gpu takes one backend name and/or --json, got ${JSON.stringify(rest.join(" "))}.`);
       if (rest[0]) {
-        const chosen = await useBackend(backendOf(rest[0]));
+        const chosen = await useBackend(backendOf(rest[0], usageError));
         if (!json) process.stdout.write(`Switched to ${chosen.backend} (${chosen.id}): ${chosen.reason}\n`);
       }
       const status = await tensorStatus();
@@ -88,16 +88,11 @@ export const gpuMagic: Magic = {
     },
   },
   cell: {
-    async run({ args, body, run }) {
-      let options;
-      try {
-        options = parseArgs({ args: args.split(/\s+/).filter(Boolean), options: { backend: { type: "string", short: "b" } }, strict: true }).values;
-      } catch (err) {
-        throw new UsageError(`${(err as Error).message}.\n${USAGE}`);
-      }
+    async run({ options, body, run, usageError }) {
+      const backend = options.backend === undefined ? undefined : backendOf(options.backend, usageError);
       const tf = await tensorsReady();
       const previous = (await tensorStatus()).backend;
-      if (options.backend) await useBackend(backendOf(options.backend));
+      if (backend) await useBackend(backend);
       try {
         const { outcome, report } = await runInTensorScope(
           tf,
@@ -110,7 +105,7 @@ export const gpuMagic: Magic = {
         if (text.warning) process.stderr.write(text.warning);
         return outcome;
       } finally {
-        if (options.backend && options.backend !== previous) await useBackend(previous);
+        if (backend && backend !== previous) await useBackend(previous);
       }
     },
   },

@@ -1,9 +1,10 @@
-import type { Magic, MagicRegistry } from "./registry.js";
+import type { Magic } from "./contract.js";
+import type { MagicRegistry } from "./registry.js";
 
 export function lsmagicMagic(registry: MagicRegistry): Magic {
   return {
     name: "lsmagic",
-    help: "%lsmagic\n\nLists the line magics and cell magics this kernel has.",
+    description: "Lists the line magics and cell magics this kernel has.",
     line: {
       run() {
         const line = registry
@@ -23,11 +24,11 @@ export function lsmagicMagic(registry: MagicRegistry): Magic {
 export function magicMagic(registry: MagicRegistry): Magic {
   return {
     name: "magic",
-    help: "%magic\n\nPrints the help of every magic. `%NAME?` shows the help of one.",
+    description: "Prints the help of every magic. `%NAME?` shows the help of one.",
     line: {
       run() {
         const names = [...new Set([...registry.lineMagics(), ...registry.cellMagics()])].sort();
-        const sections = names.map((n) => `${"=".repeat(n.length + 1)}\n%${n}\n${"=".repeat(n.length + 1)}\n${registry.get(n)!.help}\n`);
+        const sections = names.map((n) => `${"=".repeat(n.length + 1)}\n%${n}\n${"=".repeat(n.length + 1)}\n${registry.usage(registry.get(n)!)}\n`);
         process.stdout.write(
           `Parallab magics: IPython's syntax for TypeScript cells.\n\n%name args   on its own line runs in place, in the cell's scope.\n%%name args  on the first line owns the cell's body.\n\n${sections.join("\n")}`,
         );

@@ -1,22 +1,18 @@
 import { spawnSync } from "node:child_process";
 import os from "node:os";
-import { parseArgs } from "node:util";
 import v8 from "node:v8";
 import { markUserCodeStart } from "../execute/code-clock.js";
 import { InterruptError } from "../execute/errors.js";
-import type { CellOutcome } from "../execute/tslab-adapter.js";
+import type { CellMagicCall, CellOutcome, Magic, OptionSpecs, OptionValues } from "./contract.js";
 import { MPI_ADDON, mpiMissing, onPath } from "../mpi/addon.js";
 import { MpiInterrupted, MpiLaunchError, mpirunCommand, runMpi } from "../mpi/launcher.js";
 import { RankError } from "../pool/spmd.js";
-import { positiveInt } from "./options.js";
-import { UsageError, type CellMagicCall, type Magic } from "./registry.js";
+import { usageText } from "./options.js";
+import { UsageError } from "./registry.js";
 import { isOutcome, prepareSpmdBody } from "./spmd-body.js";
 import { RankValues } from "./workers.js";
 
-const USAGE = `%mpi   (MPI here: Open MPI's version, mpirun, the bindings, OMPI_MCA_* settings)
-%%mpi [-n N] [--hosts h1:slots,h2:slots | --hostfile FILE] [--share a,b]   (first line of a cell)
-
-Runs the cell's body as an MPI program: mpirun starts N Node processes (default: the slots
+const DESCRIPTION = `Runs the cell's body as an MPI program: mpirun starts N Node processes (default: the slots
 of --hosts, else this machine's cores, ${os.availableParallelism()}), each with \`rank\`, \`size\` and \`comm\` as
 in %%workers (barrier, bcast, scatter, gather, allgather, allreduce, send, recv, and Wtime),
 over MPI (Open MPI) instead of threads. Ranks may run on other hosts (--hosts, --hostfile; every
@@ -25,6 +21,18 @@ rank gets (a copy: they must be serializable, v8.serialize). Each rank's output 
 [rank r]; the cell's value is every rank's last expression; an error on any rank stops the job.
 Open MPI's settings come from OMPI_MCA_* environment variables; PARALLAB_MPIRUN replaces the
 mpirun command. Needs MPI: apt-get install -y openmpi-bin libopenmpi-dev, then npm run build:mpi.`;
+
+const OPTIONS = {
+  n: { type: "int", min: 1, only: "cell", help: "processes (default: the slots of --hosts, else the cores)" },
+  hosts: { type: "string", only: "cell", aliases: ["host"], value: "h1:slots,h2:slots", help: "hosts to run ranks on" },
+  hostfile: { type: "string", only: "cell", value: "FILE", help: "an Open MPI hostfile (instead of --hosts)" },
+  share: { type: "string", only: "cell", value: "a,b", help: "notebook variables every rank gets (a copy)" },
+} satisfies OptionSpecs;
+
+type Options = OptionValues<typeof OPTIONS>;
+
+/** Usage errors outside a call (the --hosts list), with the usage as a call's have it. */
+const usageError = (message: string) => new UsageError(`${message}\n${usageText(mpiMagic)}`);
 
 /** Names of rank/size/comm for the compiler; the values come from the rank's process. */
 const RANK_DECLARATIONS = 'declare const rank: number;\ndeclare const size: number;\ndeclare const comm: import("parallab").MpiComm;\n';
@@ -36,27 +44,18 @@ function slotsOf(hosts: string): number {
     .filter(Boolean)
     .reduce((total, h) => {
       const m = /^[^:\s]+(?::(\d+))?$/.exec(h.trim());
-      if (!m) throw new UsageError(`--hosts: expected host:slots[,host:slots…], got ${JSON.stringify(h)}.\n${USAGE}`);
+      if (!m) throw usageError(`--hosts: expected host:slots[,host:slots…], got ${JSON.stringify(h)}.`);
       return total + (m[1] ? Number(m[1]) : 1);
     }, 0);
 }
 
-async function runCell(call: CellMagicCall): Promise<CellOutcome> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: call.args.split(/\s+/).filter(Boolean),
-      options: { n: { type: "string", short: "n" }, hosts: { type: "string" }, host: { type: "string" }, hostfile: { type: "string" }, share: { type: "string" } },
-      strict: true,
-    }).values;
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}.\n${USAGE}`);
-  }
-  const hosts = parsed.hosts ?? parsed.host;
-  if (hosts && parsed.hostfile) throw new UsageError(`%%mpi takes --hosts or --hostfile, not both.\n${USAGE}`);
+async function runCell(call: CellMagicCall<Options>): Promise<CellOutcome> {
+  const parsed = call.options;
+  const hosts = parsed.hosts;
+  if (hosts && parsed.hostfile) throw call.usageError("%%mpi takes --hosts or --hostfile, not both.");
   const missingMpi = mpiMissing();
   if (missingMpi) throw new UsageError(`%%mpi needs MPI: ${missingMpi}`);
-  const size = parsed.n !== undefined ? positiveInt(parsed.n, "n", USAGE)! : hosts ? slotsOf(hosts) : os.availableParallelism();
+  const size = parsed.n ?? (hosts ? slotsOf(hosts) : os.availableParallelism());
   const body = await prepareSpmdBody(call, {
     magic: "%%mpi",
     share: parsed.share,
@@ -102,14 +101,13 @@ function showStatus(): void {
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
-export const mpiMagic: Magic = {
+export const mpiMagic: Magic<typeof OPTIONS> = {
   name: "mpi",
-  help: USAGE,
+  description: DESCRIPTION,
+  options: OPTIONS,
   line: {
-    run({ args }) {
-      if (args.trim()) throw new UsageError(`%mpi takes no arguments (the cell magic %%mpi runs code).\n${USAGE}`);
-      showStatus();
-    },
+    note: "MPI here: Open MPI's version, mpirun, the bindings, OMPI_MCA_* settings",
+    run: showStatus,
   },
   cell: { run: runCell },
 };

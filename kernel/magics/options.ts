@@ -1,42 +1,180 @@
-import { UsageError } from "./registry.js";
+// The one option parser of the magics, and the usage text written from the same declaration.
+// IPython's syntax: `-n 10`, `-n10`, `-q`, `--top 5`, `--top=5`, `--` ends the options. A value
+// may be `{expression}` with spaces in it. In a form that takes code, options stop at the first
+// token that is not one, and the code is left exactly as written.
+import type { Magic, MagicForm, OptionSpec, OptionSpecs } from "./contract.js";
 
-export type OptionSpec = Record<string, "flag" | "value">;
+export type Fail = (message: string) => Error;
+export type FormKind = "line" | "cell";
 
-/**
- * Reads IPython-style leading options (`-n 10`, `-n10`, `-q`) and returns them with the rest
- * of the line untouched, since the rest is code and must keep its spacing.
- */
-export function splitOptions(line: string, spec: OptionSpec, usage: string): { options: Record<string, string | true>; rest: string } {
-  const options: Record<string, string | true> = {};
-  let pos = 0;
-  for (;;) {
-    const token = /^\s*(\S+)/.exec(line.slice(pos));
-    if (!token || !token[1]!.startsWith("-") || token[1] === "-" || /^-\d/.test(token[1]!)) break;
-    const flag = token[1]!.slice(1, 2);
-    const kind = spec[flag];
-    if (!kind) throw new UsageError(`unknown option -${flag}.\n${usage}`);
-    pos += token[0].length;
-    if (kind === "flag") {
-      if (token[1]!.length > 2) throw new UsageError(`option -${flag} takes no value.\n${usage}`);
-      options[flag] = true;
-      continue;
-    }
-    let value = token[1]!.slice(2);
-    if (!value) {
-      // A `{expression}` value (expanded when the magic runs) may hold spaces.
-      const next = /^\s*(\{[^{}]*\}|\S+)/.exec(line.slice(pos));
-      if (!next) throw new UsageError(`option -${flag} needs a value.\n${usage}`);
-      value = next[1]!;
-      pos += next[0].length;
-    }
-    options[flag] = value;
-  }
-  return { options, rest: line.slice(pos).trim() };
+/** The arguments as written: option values not yet expanded nor typed. */
+export interface RawArgs {
+  /** key → the value as written (true for a flag), and the option as the user spelled it. */
+  options: Map<string, { value: string | true; as: string }>;
+  words: string[];
+  /** The options' part of the text, as written. */
+  optionsText: string;
+  /** Code forms: what follows the options, as written. */
+  code: string;
 }
 
-export function positiveInt(value: string | true | undefined, flag: string, usage: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value === true || !Number.isInteger(n) || n < 1) throw new UsageError(`option -${flag} needs a positive whole number, got ${JSON.stringify(value)}.\n${usage}`);
+interface Token {
+  text: string;
+  start: number;
+  end: number;
+}
+
+/** The token from `pos`: whitespace ends it, except inside `{…}` (an expression may hold spaces). */
+function tokenAt(text: string, pos: number): Token | null {
+  let start = pos;
+  while (start < text.length && /\s/.test(text[start]!)) start++;
+  if (start >= text.length) return null;
+  let depth = 0;
+  let end = start;
+  for (; end < text.length; end++) {
+    const c = text[end]!;
+    if (c === "{") depth++;
+    else if (c === "}" && depth > 0) depth--;
+    else if (depth === 0 && /\s/.test(c)) break;
+  }
+  return { text: text.slice(start, end), start, end };
+}
+
+// `-1` and `-x.y` are code (a negative number, a negated expression), never options.
+const isOption = (token: string) => /^--?[A-Za-z]/.test(token);
+
+export function activeOptions(specs: OptionSpecs | undefined, form: FormKind): [string, OptionSpec][] {
+  return Object.entries(specs ?? {}).filter(([, s]) => !s.only || s.only === form);
+}
+
+function lookup(token: string, options: [string, OptionSpec][], fail: Fail): { key: string; spec: OptionSpec; as: string; inline: string | undefined } {
+  if (token.startsWith("--")) {
+    const eq = token.indexOf("=");
+    const name = token.slice(2, eq < 0 ? undefined : eq);
+    const found = options.find(([key, s]) => (key.length > 1 && key === name) || s.aliases?.includes(name));
+    if (!found) throw fail(`unknown option --${name}.`);
+    return { key: found[0], spec: found[1], as: `--${name}`, inline: eq < 0 ? undefined : token.slice(eq + 1) };
+  }
+  const letter = token[1]!;
+  const found = options.find(([key, s]) => (key.length === 1 && key === letter) || s.short === letter);
+  if (!found) throw fail(`unknown option -${letter}.`);
+  return { key: found[0], spec: found[1], as: `-${letter}`, inline: token.length > 2 ? token.slice(2) : undefined };
+}
+
+/** Reads the options (and, in forms without code, the words between them) without expanding them. */
+export function readArgs(text: string, specs: OptionSpecs | undefined, form: FormKind, shape: MagicForm, fail: Fail): RawArgs {
+  const options: RawArgs["options"] = new Map();
+  const words: string[] = [];
+  const declared = activeOptions(specs, form);
+  let pos = 0;
+  let optionsEnd = 0;
+  let reading = declared.length > 0;
+  for (;;) {
+    const token = tokenAt(text, pos);
+    if (!token) break;
+    if (reading && token.text === "--") {
+      reading = false;
+      pos = optionsEnd = token.end;
+      continue;
+    }
+    if (!reading || !isOption(token.text)) {
+      if (shape.code) break;
+      words.push(token.text);
+      pos = token.end;
+      continue;
+    }
+    pos = token.end;
+    const { key, spec, as, inline } = lookup(token.text, declared, fail);
+    if (spec.type === "flag") {
+      if (inline !== undefined) throw fail(`option ${as} takes no value.`);
+      options.set(key, { value: true, as });
+    } else {
+      let value = inline;
+      if (!value) {
+        const next = inline === undefined ? tokenAt(text, pos) : null;
+        if (!next) throw fail(`option ${as} needs a value.`);
+        value = next.text;
+        pos = next.end;
+      }
+      options.set(key, { value, as });
+    }
+    optionsEnd = pos;
+  }
+  return { options, words, optionsText: text.slice(0, optionsEnd).trim(), code: shape.code ? text.slice(optionsEnd).trim() : "" };
+}
+
+function typed(text: string, spec: OptionSpec, as: string, fail: Fail): string | number {
+  if (spec.type === "string") return text;
+  const n = Number(text);
+  const whole = spec.type === "int";
+  if (text.trim() === "" || !Number.isFinite(n) || (whole && !Number.isInteger(n)) || (spec.min !== undefined && n < spec.min)) {
+    const what = whole ? (spec.min === 1 ? "a positive whole number" : "a whole number") : "a number";
+    const bound = spec.min !== undefined && spec.min !== 1 ? ` of at least ${spec.min}` : "";
+    throw fail(`option ${as} needs ${what}${bound}, got ${JSON.stringify(text)}.`);
+  }
   return n;
+}
+
+/** Expands values and words, then types and checks the values; absent options take their default. */
+export function resolveArgs(raw: RawArgs, specs: OptionSpecs | undefined, form: FormKind, expand: (text: string) => string, fail: Fail): { options: Record<string, unknown>; args: string[] } {
+  const options: Record<string, unknown> = {};
+  for (const [key, spec] of activeOptions(specs, form)) {
+    const given = raw.options.get(key);
+    if (spec.type === "flag") options[key] = given !== undefined;
+    else options[key] = given === undefined ? spec.default : typed(expand(given.value as string), spec, given.as, fail);
+  }
+  return { options, args: raw.words.map(expand) };
+}
+
+/** Options as they would be written (those not at their default), for a magic that re-emits its own call. */
+export function optionsText(specs: OptionSpecs | undefined, values: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [key, spec] of Object.entries(specs ?? {})) {
+    const value = values[key];
+    if (value === undefined || value === false || value === spec.default) continue;
+    const flag = key.length === 1 ? `-${key}` : `--${key}`;
+    // Written back literally: `{`, `}` and `$` would be expanded again.
+    parts.push(spec.type === "flag" ? flag : `${flag} ${String(value).replace(/[{}$]/g, (c) => c + c)}`);
+  }
+  return parts.join(" ");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Usage text.
+
+function valueName(key: string, spec: OptionSpec): string {
+  return spec.value ?? key.toUpperCase();
+}
+
+/** `-q`, `-n<N>` (IPython's way for short options), `--json`, `--top N`. */
+function synopsisOf(key: string, spec: OptionSpec): string {
+  if (key.length === 1) return spec.type === "flag" ? `-${key}` : `-${key}<${valueName(key, spec)}>`;
+  return spec.type === "flag" ? `--${key}` : `--${key} ${valueName(key, spec)}`;
+}
+
+function tableLabel(key: string, spec: OptionSpec): string {
+  const names = [spec.short ? `-${spec.short}, ` : "", synopsisOf(key, spec), ...(spec.aliases ?? []).map((a) => ` (or --${a})`)];
+  return names.join("");
+}
+
+function formLine(magic: Magic, form: FormKind): string {
+  const shape = magic[form]!;
+  const prefix = form === "line" ? "%" : "%%";
+  const note = shape.note ?? (form === "cell" ? "first line of a cell" : undefined);
+  const words = [`${prefix}${magic.name}`, ...activeOptions(magic.options, form).map(([k, s]) => `[${synopsisOf(k, s)}]`), ...(shape.args ? [shape.args] : [])];
+  return `${words.join(" ")}${note ? `   (${note})` : ""}`;
+}
+
+/** `%name?`, `%magic` and every UsageError show this: the forms, the description, the options. */
+export function usageText(magic: Magic): string {
+  const forms = (["line", "cell"] as const).filter((f) => magic[f]).map((f) => formLine(magic, f));
+  const entries = Object.entries(magic.options ?? {});
+  const labels = entries.map(([k, s]) => tableLabel(k, s));
+  const width = Math.max(0, ...labels.map((l) => l.length));
+  const table = entries.map(([, spec], i) => {
+    const only = spec.only && magic.line && magic.cell ? ` (${spec.only === "line" ? "%" : "%%"}${magic.name} only)` : "";
+    const help = `${spec.help}${spec.default !== undefined ? ` (default ${spec.default})` : ""}${only}`.replace(/\n/g, `\n${" ".repeat(width + 4)}`);
+    return `  ${labels[i]!.padEnd(width)}  ${help}`;
+  });
+  return [forms.join("\n"), "", magic.description, ...(table.length ? ["", "Options:", ...table] : [])].join("\n");
 }

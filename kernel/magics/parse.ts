@@ -1,6 +1,7 @@
 // IPython's magic syntax on TypeScript cells. A line magic becomes one line of TypeScript
 // that calls the magic at run time, so it runs in place and in the cell's scope, and every
 // line keeps its number (errors and diagnostics point at the line the user wrote).
+import type { Magic } from "./contract.js";
 import type { MagicRegistry } from "./registry.js";
 
 export type CellPlan = { kind: "code"; code: string } | { kind: "cell-magic"; name: string; args: string; body: string } | { kind: "magic-help"; name: string } | { kind: "inspect"; expr: string };
@@ -42,8 +43,8 @@ function transformLine(line: string, registry: MagicRegistry): string {
   const magic = registry.require(name!, "line");
   let args = rest;
   let thunk = "undefined";
-  if (magic.line!.splitCode) {
-    const { options, code } = magic.line!.splitCode(rest);
+  if (magic.line!.code) {
+    const { options, code } = registry.splitLine(magic, rest);
     args = options;
     if (code) {
       const body = STATEMENT_START.test(code) ? `{ ${code} }` : `(${code.replace(/;\s*$/, "")})`;
@@ -66,7 +67,7 @@ export function maskMagics(code: string, registry: MagicRegistry): string {
       if (!m) return line;
       const [, indent = "", target = "", name = "", rest = ""] = m;
       const magic = registry.get(name);
-      const code = magic?.line?.splitCode ? safeSplit(magic, rest) : "";
+      const code = magic?.line?.code ? safeSplit(registry, magic, rest) : "";
       const keep = code ? line.lastIndexOf(code) : line.length;
       const start = indent.length + target.length;
       return line.slice(0, start) + " ".repeat(Math.max(0, keep - start)) + line.slice(keep);
@@ -74,9 +75,9 @@ export function maskMagics(code: string, registry: MagicRegistry): string {
     .join("\n");
 }
 
-function safeSplit(magic: NonNullable<ReturnType<MagicRegistry["get"]>>, rest: string): string {
+function safeSplit(registry: MagicRegistry, magic: Magic, rest: string): string {
   try {
-    return magic.line!.splitCode!(rest).code;
+    return registry.splitLine(magic, rest).code;
   } catch {
     return "";
   }

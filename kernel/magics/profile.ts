@@ -1,58 +1,31 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { display } from "../display/api.js";
-import type { CellOutcome } from "../execute/tslab-adapter.js";
+import type { CellOutcome, Magic, OptionSpecs, OptionValues } from "./contract.js";
 import { analyseProfile, type SourceLocator } from "../profile/analysis.js";
 import { locateInCell } from "../profile/locator.js";
-import { reportBundle, type ProfileReport } from "../profile/report.js";
+import { KERNEL_DIRS, reportBundle, type ProfileReport } from "../profile/report.js";
 import { profileRun, ProfiledError, type ProfileRecord } from "../profile/session.js";
 import { verdict } from "../profile/verdict.js";
 import { summariseWorkers } from "../profile/workers.js";
 import type { MimeBundle } from "../protocol/messages.js";
-import { UsageError, type Magic } from "./registry.js";
+import { UsageError } from "./registry.js";
 
-const USAGE = `%%profile [--top N] [--interval µs] [--save FILE.cpuprofile]   (first line of a cell)
-%profile [options] STATEMENT
-%profile
-
-Finds the bottleneck of a cell: runs it under V8's sampling profiler (and the worker threads it
+const DESCRIPTION = `Finds the bottleneck of a cell: runs it under V8's sampling profiler (and the worker threads it
 uses under theirs), then shows one report: wall and CPU time, event-loop utilization, GC and
 heap; the top functions by self and by total time with their cell lines (library code named by
 package); a per-line table of the cell (Line | Samples | % Time | Line contents); a flame chart
 of the call tree; per-worker busy time, utilization and imbalance for parallel.map and %%workers;
 the top tfjs kernels when the cell uses tensors; and a verdict with the next step.
-  --top N            rows in the function tables (default 10)
-  --interval µs      sampling interval (default 1000)
-  --save FILE        also write the main thread's profile as a .cpuprofile (Chrome DevTools,
-                     speedscope)
-  %profile STATEMENT profiles one statement in place; %profile alone shows the last report.`;
+%profile STATEMENT profiles one statement in place; %profile alone shows the last report.`;
 
-interface Options {
-  top: number;
-  intervalUs: number;
-  save: string | null;
-}
+const OPTIONS = {
+  top: { type: "int", min: 1, default: 10, value: "N", help: "rows in the function tables" },
+  interval: { type: "int", min: 1, default: 1000, value: "µs", help: "sampling interval" },
+  save: { type: "string", value: "FILE", help: "also write the main thread's profile as a .cpuprofile (Chrome DevTools,\nspeedscope)" },
+} satisfies OptionSpecs;
 
-/** Reads `--top N --interval µs --save FILE` from the front of `args`; the rest is code. */
-function parseOptions(args: string): { options: Options; rest: string } {
-  const options: Options = { top: 10, intervalUs: 1000, save: null };
-  let rest = args.trim();
-  for (;;) {
-    const m = /^--(top|interval|save)(?:=|\s+)(\S+)\s*/.exec(rest);
-    if (!m) break;
-    rest = rest.slice(m[0].length);
-    const [, name, value] = m;
-    if (name === "save") options.save = value!;
-    else {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} needs a positive whole number, got ${JSON.stringify(value)}.\n${USAGE}`);
-      if (name === "top") options.top = n;
-      else options.intervalUs = n;
-    }
-  }
-  if (/^--?\w/.test(rest)) throw new UsageError(`unknown option ${rest.split(/\s/)[0]}.\n${USAGE}`);
-  return { options, rest };
-}
+type Options = OptionValues<typeof OPTIONS>;
 
 const locator: SourceLocator = { locate: (url, line, column) => locateInCell(url, line, column) };
 
@@ -80,7 +53,7 @@ function focusOf(record: ProfileRecord): { cell: string; lines: string[] } | nul
 
 function show(record: ProfileRecord, options: Options, cellLines: string[] | null): void {
   const focus = record.cell && cellLines ? { cell: record.cell, lines: cellLines } : focusOf(record);
-  const main = analyseProfile(record.main, locator, focus ? { focusCell: focus.cell, cellLines: focus.lines } : {});
+  const main = analyseProfile(record.main, locator, { kernelDirs: KERNEL_DIRS, ...(focus ? { focusCell: focus.cell, cellLines: focus.lines } : {}) });
   record.cell = focus?.cell ?? record.cell;
   const workers = summariseWorkers(record.workers, record.stats.wallMs, locator);
   const report: ProfileReport = { record, main, workers, verdict: verdict(record, main, workers) };
@@ -93,16 +66,14 @@ function show(record: ProfileRecord, options: Options, cellLines: string[] | nul
   display(lastReport);
 }
 
-export const profileMagic: Magic = {
+export const profileMagic: Magic<typeof OPTIONS> = {
   name: "profile",
-  help: USAGE,
+  description: DESCRIPTION,
+  options: OPTIONS,
   line: {
-    splitCode(args) {
-      const { options, rest } = parseOptions(args);
-      return { options: JSON.stringify(options), code: rest };
-    },
-    async run({ args, thunk }) {
-      const options = JSON.parse(args) as Options;
+    args: "[STATEMENT]",
+    code: true,
+    async run({ options, thunk }) {
       if (!thunk) {
         if (!lastReport) throw new UsageError("%profile: nothing was profiled yet in this kernel. Profile a cell with %%profile, or a statement with %profile STATEMENT.");
         display(lastReport);
@@ -111,7 +82,7 @@ export const profileMagic: Magic = {
       try {
         const { result, record } = await profileRun(
           async () => thunk(),
-          { intervalUs: options.intervalUs, subject: "statement", cell: null, usesTensors: false, atUserCode: false },
+          { intervalUs: options.interval, subject: "statement", cell: null, usesTensors: false, atUserCode: false },
           () => false,
         );
         if (record) show(record, options, null);
@@ -124,15 +95,13 @@ export const profileMagic: Magic = {
     },
   },
   cell: {
-    async run({ args, body, label, run }): Promise<CellOutcome> {
-      const { options, rest } = parseOptions(args);
-      if (rest) throw new UsageError(`%%profile takes only options on its first line, got ${JSON.stringify(rest)}.\n${USAGE}`);
+    async run({ options, header, body, label, run }): Promise<CellOutcome> {
       // The cell as the user wrote it: the magic's line, then the body.
-      const lines = [`%%profile ${args}`.trimEnd(), ...body.split("\n")];
+      const lines = [`%%profile ${header}`.trimEnd(), ...body.split("\n")];
       try {
         const { result, record } = await profileRun(
           () => run(`\n${body}`),
-          { intervalUs: options.intervalUs, subject: label, cell: label, usesTensors: /\btf\b/.test(body), atUserCode: true },
+          { intervalUs: options.interval, subject: label, cell: label, usesTensors: /\btf\b/.test(body), atUserCode: true },
           (o) => !o.ok,
         );
         if (record) show(record, options, lines);

@@ -1,52 +1,19 @@
-import type { CellOutcome, DetachedCell } from "../execute/tslab-adapter.js";
-import type { ErrorContent } from "../protocol/messages.js";
+import type { CellMagicContext, CellOutcome, Magic, MagicForm, OptionSpecs } from "./contract.js";
+import { expandArgs } from "./expand.js";
+import { activeOptions, type FormKind, readArgs, resolveArgs, usageText } from "./options.js";
 
 /** Raised for a magic used wrongly: shown as IPython's `UsageError`. */
 export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export interface LineMagicCall {
-  /** The option part of the line (for magics that take code, the code is in `thunk`). */
-  args: string;
-  /** The line's code, compiled in the cell's scope, for magics that take code. */
-  thunk?: () => unknown;
-}
-
-export interface CellMagicCall {
-  args: string;
-  body: string;
-  /** The cell's label in tracebacks and profiles ("Cell[3]"). */
-  label: string;
-  /** Runs TypeScript in the notebook's scope; lines of `code` map 1:1 to the cell's lines. */
-  run(code: string): Promise<CellOutcome>;
-  /** Compiles without running (code that runs elsewhere); `declarations` are extra names. */
-  compile(code: string, declarations: string): Promise<DetachedCell>;
-  /** An error thrown anywhere, with frames of the cells mapped to their lines. */
-  errorContent(thrown: unknown): Promise<ErrorContent>;
-  /** The notebook's variables. */
-  scope(): Promise<Record<string, unknown>>;
-}
-
-export interface Magic {
-  name: string;
-  /** Usage and description, shown by `%name?` and `%magic`. */
-  help: string;
-  line?: {
-    /** Splits the line into options and code; omitted when the magic takes no code. */
-    splitCode?(args: string): { options: string; code: string };
-    run(call: LineMagicCall): unknown;
-  };
-  cell?: {
-    run(call: CellMagicCall): Promise<CellOutcome>;
-  };
-}
-
 export class MagicRegistry {
   private readonly magics = new Map<string, Magic>();
 
-  register(magic: Magic): void {
+  register<S extends OptionSpecs>(magic: Magic<S>): void {
     if (this.magics.has(magic.name)) throw new Error(`magic %${magic.name} is already registered`);
+    const names = Object.entries(magic.options ?? {}).flatMap(([key, s]) => [key, ...(s.short ? [s.short] : []), ...(s.aliases ?? [])]);
+    if (new Set(names).size !== names.length) throw new Error(`magic %${magic.name} declares an option name twice`);
     this.magics.set(magic.name, magic);
   }
 
@@ -78,6 +45,54 @@ export class MagicRegistry {
     const other = magic ? ` (%${kind === "line" ? "%" : ""}${name} exists as a ${kind === "line" ? "cell" : "line"} magic)` : "";
     const hint = close.length ? ` Did you mean ${close.join(" or ")}?` : "";
     throw new UsageError(`${kind === "line" ? "Line" : "Cell"} magic \`${prefix}${name}\` not found${other}.${hint} %lsmagic lists them all.`);
+  }
+
+  /** The usage text of `%name?`, `%magic` and UsageErrors, written from the magic's declaration. */
+  usage(magic: Magic): string {
+    return usageText(magic);
+  }
+
+  /**
+   * When a cell is compiled: a line magic's text → its options and its code, both as written (the
+   * options are expanded when the line runs; the code is compiled into the cell).
+   */
+  splitLine(magic: Magic, text: string): { options: string; code: string } {
+    const form = magic.line!;
+    if (!form.code) return { options: text, code: "" };
+    const raw = readArgs(text, magic.options, "line", form, this.failure(magic));
+    return { options: raw.optionsText, code: raw.code };
+  }
+
+  /** `%name options`: expands and parses the options, then runs the magic. */
+  runLine(name: string, text: string, thunk: (() => unknown) | undefined, scope: Record<string, unknown>): unknown {
+    const magic = this.require(name, "line");
+    const { options, args } = this.parse(magic, "line", text, scope);
+    return magic.line!.run({ options, args, thunk, usageError: this.failure(magic) });
+  }
+
+  /** `%%name header` over a body: expands and parses the header, then runs the magic. */
+  runCell(name: string, header: string, context: CellMagicContext, scope: Record<string, unknown>): Promise<CellOutcome> {
+    const magic = this.require(name, "cell");
+    const { options, args, code } = this.parse(magic, "cell", header, scope);
+    return magic.cell!.run({ ...context, header, code, options, args, usageError: this.failure(magic) });
+  }
+
+  /** The same parsing for both forms: read as written, check the words, then expand and type. */
+  private parse(magic: Magic, kind: FormKind, text: string, scope: Record<string, unknown>): { options: Record<string, unknown>; args: string[]; code: string } {
+    const form: MagicForm = magic[kind]!;
+    const fail = this.failure(magic);
+    const raw = readArgs(text, magic.options, kind, form, fail);
+    if (raw.words.length && !form.args) {
+      const got = JSON.stringify(raw.words.join(" "));
+      const hasOptions = activeOptions(magic.options, kind).length > 0;
+      if (kind === "cell") throw fail(`%%${magic.name} takes ${hasOptions ? "only options" : "nothing"} on its first line, got ${got}.`);
+      throw fail(hasOptions ? `%${magic.name} takes only options, got ${got}.` : `%${magic.name} takes no arguments${magic.cell ? ` (the cell magic %%${magic.name} runs code)` : ""}.`);
+    }
+    return { ...resolveArgs(raw, magic.options, kind, (t) => expandArgs(t, scope), fail), code: raw.code };
+  }
+
+  private failure(magic: Magic): (message: string) => UsageError {
+    return (message) => new UsageError(`${message}\n${usageText(magic)}`);
   }
 }
 

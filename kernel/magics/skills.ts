@@ -3,30 +3,28 @@ import { trackerSession } from "../tracker-session.js";
 import { gapReport } from "../../tracker/reports/gap.js";
 import { gapMarkdown } from "../../tracker/exports/markdown.js";
 import { gapReportHtml } from "../../tracker/exports/html.js";
-import { UsageError, type Magic } from "./registry.js";
+import type { Magic, OptionSpecs } from "./contract.js";
+import { UsageError } from "./registry.js";
 
-const USAGE = `%skills [ROLE] [--industry technology|finance|healthcare]
-
-The skill-gap report of the current learner (PARALLAB_LEARNER, else your login name) for a role
+const DESCRIPTION = `The skill-gap report of the current learner (PARALLAB_LEARNER, else your login name) for a role
 (default: the certificate, certificate-parallel-ml): per competency the required and evidenced
 level, the gap, the evidence, the next notebook or catalogue item that closes it, and the
 readiness; with a radar chart of required vs evidenced levels. The same report as
 \`parallab gap --role ROLE\`.`;
 
-export const skillsMagic: Magic = {
+const OPTIONS = {
+  industry: { type: "string", value: "technology|finance|healthcare", help: "use the role's requirements for this industry" },
+} satisfies OptionSpecs;
+
+export const skillsMagic: Magic<typeof OPTIONS> = {
   name: "skills",
-  help: USAGE,
+  description: DESCRIPTION,
+  options: OPTIONS,
   line: {
-    async run({ args }) {
-      const words = args.split(/\s+/).filter(Boolean);
-      let industry: string | null = null;
-      const at = words.indexOf("--industry");
-      if (at >= 0) {
-        industry = words[at + 1] ?? null;
-        if (!industry) throw new UsageError(`--industry needs a value.\n${USAGE}`);
-        words.splice(at, 2);
-      }
-      if (words.length > 1 || words[0]?.startsWith("-")) throw new UsageError(`%skills takes one role id, got ${JSON.stringify(args.trim())}.\n${USAGE}`);
+    args: "[ROLE]",
+    async run({ options, args: words, usageError }) {
+      const industry = options.industry ?? null;
+      if (words.length > 1) throw usageError(`%skills takes one role id, got ${JSON.stringify(words.join(" "))}.`);
       let state;
       try {
         state = await trackerSession().state();

@@ -1,8 +1,8 @@
 // What %%workers and %%mpi share before their ranks start: the --share values, checked for the
 // way they travel (thread or process), and the body compiled once, with every notebook
 // variable it reads required among them.
-import type { CellOutcome, DetachedCell } from "../execute/tslab-adapter.js";
-import { UsageError, type CellMagicCall } from "./registry.js";
+import type { CellMagicCall, CellOutcome, DetachedCell } from "./contract.js";
+import { UsageError } from "./registry.js";
 
 export interface SpmdBody {
   /** The notebook's variables (the cell magic keeps `_ranks` there). */

@@ -1,9 +1,7 @@
 import { formatTime } from "./format-time.js";
-import type { Magic } from "./registry.js";
+import type { Magic } from "./contract.js";
 
-const USAGE = `%time STATEMENT   /   %%time (first line of a cell)
-
-Times one run of a statement or expression (or of the whole cell) and prints IPython's
+const DESCRIPTION = `Times one run of a statement or expression (or of the whole cell) and prints IPython's
 "CPU times: user …, sys: …, total: …" and "Wall time: …". The value of the expression is the
 value of the line, so \`%time f(x)\` shows f(x) as the cell's result when it comes last.
 CPU times are the whole kernel process's (all threads), as IPython reports them.`;
@@ -25,9 +23,10 @@ export function timeReport(from: Clock): string {
 
 export const timeMagic: Magic = {
   name: "time",
-  help: USAGE,
+  description: DESCRIPTION,
   line: {
-    splitCode: (args) => ({ options: "", code: args }),
+    args: "STATEMENT",
+    code: true,
     async run({ thunk }) {
       const clock = start();
       try {

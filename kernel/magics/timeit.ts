@@ -1,19 +1,21 @@
 import { formatTime } from "./format-time.js";
-import { positiveInt, splitOptions } from "./options.js";
-import { UsageError, type Magic } from "./registry.js";
+import type { Magic, OptionSpecs, OptionValues } from "./contract.js";
+import { optionsText } from "./options.js";
 
-const USAGE = `%timeit [-n<N> -r<R> -q -o -p<P>] STATEMENT
-%%timeit [-n<N> -r<R> -q -o -p<P>] [SETUP]   (first line of a cell; the body is timed)
-
-Times a statement as IPython does: R runs (default 7) of N loops each; without -n, N grows
+const DESCRIPTION = `Times a statement as IPython does: R runs of N loops each; without -n, N grows
 1, 2, 5, 10, 20, 50, … until one run takes at least 0.2 s. Prints
 "mean ± std. dev. per loop (mean ± std. dev. of R runs, N loops each)".
-  -n<N>  loops per run          -r<R>  runs (default 7)
-  -q     quiet (print nothing)  -o     return a TimeitResult
-  -p<P>  significant digits (default 3)
 Async statements (with await) are timed to their completion.`;
 
-const SPEC = { n: "value", r: "value", q: "flag", o: "flag", p: "value" } as const;
+const OPTIONS = {
+  n: { type: "int", min: 1, help: "loops per run" },
+  r: { type: "int", min: 1, default: 7, help: "runs" },
+  q: { type: "flag", help: "quiet (print nothing)" },
+  o: { type: "flag", help: "return a TimeitResult" },
+  p: { type: "int", min: 1, default: 3, value: "P", help: "significant digits" },
+} satisfies OptionSpecs;
+
+type Options = OptionValues<typeof OPTIONS>;
 
 /** The measurements of one %timeit, as IPython's TimeitResult. */
 export class TimeitResult {
@@ -71,10 +73,9 @@ export async function timeit(thunk: Thunk, options: { loops?: number; repeat?: n
   return new TimeitResult(loops!, repeat, runs, options.precision ?? 3);
 }
 
-async function runTimeit(options: string, thunk: Thunk | undefined): Promise<TimeitResult | undefined> {
-  const { options: o } = splitOptions(options, SPEC, USAGE);
-  if (!thunk) throw new UsageError(`%timeit needs a statement to time.\n${USAGE}`);
-  const result = await timeit(thunk, { loops: positiveInt(o.n, "n", USAGE), repeat: positiveInt(o.r, "r", USAGE), precision: positiveInt(o.p, "p", USAGE) });
+async function runTimeit(o: Options, thunk: Thunk | undefined, usageError: (message: string) => Error): Promise<TimeitResult | undefined> {
+  if (!thunk) throw usageError("%timeit needs a statement to time.");
+  const result = await timeit(thunk, { loops: o.n, repeat: o.r, precision: o.p });
   if (!o.q) {
     if (result.worst > 4 * result.best && result.best > 0 && result.worst > 1e-6) {
       process.stdout.write(`The slowest run took ${(result.worst / result.best).toFixed(2)} times longer than the fastest. This could mean that an intermediate result is being cached.\n`);
@@ -84,23 +85,24 @@ async function runTimeit(options: string, thunk: Thunk | undefined): Promise<Tim
   return o.o ? result : undefined;
 }
 
-export const timeitMagic: Magic = {
+export const timeitMagic: Magic<typeof OPTIONS> = {
   name: "timeit",
-  help: USAGE,
+  description: DESCRIPTION,
+  options: OPTIONS,
   line: {
-    splitCode(args) {
-      const { rest } = splitOptions(args, SPEC, USAGE);
-      return { options: args.slice(0, args.length - rest.length).trim(), code: rest };
-    },
-    run: ({ args, thunk }) => runTimeit(args, thunk),
+    args: "STATEMENT",
+    code: true,
+    run: ({ options, thunk, usageError }) => runTimeit(options, thunk, usageError),
   },
   cell: {
-    async run({ args, body, run }) {
-      // The first line's code after the options is setup, run once; the body is what is timed.
-      const { rest: setup } = splitOptions(args, SPEC, USAGE);
-      const options = args.slice(0, args.length - setup.length).trim();
+    args: "[SETUP]",
+    code: true,
+    note: "first line of a cell; the body is timed",
+    async run({ options, code: setup, body, run }) {
+      // The first line's code after the options is setup, run once; the body is what is timed,
+      // by the line magic with the options parsed here.
       const isAsync = /\bawait\b/.test(body);
-      const head = `${setup ? `${setup};` : ""} await __parallab__.magic("timeit", ${JSON.stringify(options)}, ${isAsync ? "async " : ""}() => {`;
+      const head = `${setup ? `${setup};` : ""} await __parallab__.magic("timeit", ${JSON.stringify(optionsText(OPTIONS, options))}, ${isAsync ? "async " : ""}() => {`;
       return run(`${head}\n${body}\n})`);
     },
   },

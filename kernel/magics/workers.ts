@@ -1,26 +1,27 @@
-import { parseArgs } from "node:util";
 import { defaultThreads, type WorkerPool } from "../pool/pool.js";
 import { runSpmd, RankError, SpmdInterrupted, type RankResult } from "../pool/spmd.js";
 import { InterruptError } from "../execute/errors.js";
 import { markUserCodeStart } from "../execute/code-clock.js";
-import type { CellOutcome } from "../execute/tslab-adapter.js";
-import { positiveInt } from "./options.js";
-import { UsageError, type CellMagicCall, type Magic } from "./registry.js";
+import type { CellMagicCall, CellOutcome, Magic, OptionSpecs, OptionValues } from "./contract.js";
 import { isOutcome, prepareSpmdBody } from "./spmd-body.js";
 
-const USAGE = `%workers [N] [--reset]
-%%workers [-n N] [--share a,b]   (first line of a cell)
-
-The kernel's worker pool, where parallel.map and parallel.reduce run.
+const DESCRIPTION = `The kernel's worker pool, where parallel.map and parallel.reduce run.
   %workers          the pool's state: threads, busy, queued, completed, failed, utilization,
                     run-time and wait-time p50/p99
   %workers N        resize the pool to N threads (default: this machine's cores, ${defaultThreads()})
-  %workers --reset  replace all workers (stops whatever they are running)
   %%workers         runs the cell's body on N ranks at once (default: the pool's size), each in
                     its own thread, with \`rank\`, \`size\` and \`comm\` (barrier, bcast, scatter,
                     gather, allgather, allreduce, send, recv); --share names notebook variables
                     every rank gets (shared when SharedArrayBuffer-backed, cloned otherwise).
                     The cell's value is every rank's last expression, shown as [rank r] …`;
+
+const OPTIONS = {
+  reset: { type: "flag", only: "line", help: "replace all workers (stops whatever they are running)" },
+  n: { type: "int", min: 1, only: "cell", help: "ranks (default: the pool's size)" },
+  share: { type: "string", only: "cell", value: "a,b", help: "notebook variables every rank gets" },
+} satisfies OptionSpecs;
+
+type Options = OptionValues<typeof OPTIONS>;
 
 /** Names of rank/size/comm for the compiler; the values come from the rank's thread. */
 const RANK_DECLARATIONS = 'declare const rank: number;\ndeclare const size: number;\ndeclare const comm: import("parallab").Comm;\n';
@@ -46,14 +47,9 @@ export class RankValues extends Array<unknown> {
   }
 }
 
-async function runCell(pool: WorkerPool, call: CellMagicCall): Promise<CellOutcome> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: call.args.split(/\s+/).filter(Boolean), options: { n: { type: "string", short: "n" }, share: { type: "string" } }, strict: true }).values;
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}.\n${USAGE}`);
-  }
-  const size = parsed.n === undefined ? pool.threads : positiveInt(parsed.n, "n", USAGE)!;
+async function runCell(pool: WorkerPool, call: CellMagicCall<Options>): Promise<CellOutcome> {
+  const parsed = call.options;
+  const size = parsed.n ?? pool.threads;
   const body = await prepareSpmdBody(call, {
     magic: "%%workers",
     share: parsed.share,
@@ -81,21 +77,25 @@ async function runCell(pool: WorkerPool, call: CellMagicCall): Promise<CellOutco
 
 const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
 
-export function workersMagic(pool: WorkerPool): Magic {
+export function workersMagic(pool: WorkerPool): Magic<typeof OPTIONS> {
   return {
     name: "workers",
-    help: USAGE,
+    description: DESCRIPTION,
+    options: OPTIONS,
     line: {
-      async run({ args }) {
-        const trimmed = args.trim();
-        if (trimmed === "--reset") {
+      args: "[N]",
+      async run({ options, args, usageError }) {
+        const count = args.join(" ");
+        if (options.reset ? count : args.length && !/^\d+$/.test(count))
+          throw usageError(`%workers takes a thread count or --reset, got ${JSON.stringify(`${options.reset ? "--reset " : ""}${count}`)}.`);
+        if (options.reset) {
           await pool.reset();
           process.stdout.write(`Worker pool reset: ${pool.threads} threads.\n`);
           return;
         }
-        if (trimmed) {
-          if (!/^\d+$/.test(trimmed)) throw new UsageError(`%workers takes a thread count or --reset, got ${JSON.stringify(trimmed)}.\n${USAGE}`);
-          const n = positiveInt(trimmed, "N", USAGE)!;
+        if (count) {
+          const n = Number(count);
+          if (n < 1) throw usageError(`option -N needs a positive whole number, got ${JSON.stringify(count)}.`);
           await pool.resize(n);
           process.stdout.write(`Worker pool resized to ${n} thread${n === 1 ? "" : "s"}.\n`);
           return;

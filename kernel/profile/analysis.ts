@@ -57,6 +57,8 @@ export interface AnalyseOptions {
   cellLines?: string[];
   /** Base for relative paths of non-package files; defaults to process.cwd(). */
   cwd?: string;
+  /** Directories of the kernel's own scripts (its dist/): their frames are the kernel's, like tslab's and Node's. */
+  kernelDirs?: readonly string[];
   /** Flame nodes below this fraction of the busy time fold into their parent (default 0.005). */
   flameMinFraction?: number;
   /** At most this many flame nodes (default 300). */
@@ -75,6 +77,8 @@ export interface FunctionStat {
   where: string;
   kind: CodeKind;
   isNotebook: boolean;
+  /** The kernel's own code (its scripts, tslab, Node, native frames), which runs every cell. */
+  kernel: boolean;
   /** Notebook definition site (null for other code). */
   cell: string | null;
   line: number | null;
@@ -117,6 +121,12 @@ export interface FlameData {
   values: number[];
   branchvalues: "total";
 }
+
+/** A cell's script runs its wrapper function (line 0, column 0): the wrapper is the cell. */
+export const isCellWrapper = (f: Pick<FunctionStat, "isNotebook" | "lineNumber" | "columnNumber">): boolean => f.isNotebook && f.lineNumber === 0 && f.columnNumber === 0;
+
+/** The function the wrapper runs: the cell's top-level code, at its first line. */
+export const isCellTopLevel = (f: Pick<FunctionStat, "isNotebook" | "name" | "line">): boolean => f.isNotebook && f.name === "(anonymous)" && f.line === 1;
 
 export interface HotSpot {
   name: string;
@@ -293,6 +303,9 @@ function splitByTicks(count: number, us: number, ticks: readonly PositionTick[])
  */
 export function analyseProfile(profile: CpuProfile, locator: SourceLocator, options: AnalyseOptions = {}): ProfileAnalysis {
   const cwd = options.cwd ?? process.cwd();
+  const kernelDirs = options.kernelDirs ?? [];
+  const isKernel = (url: string, other: ReturnType<typeof describeUrl>): boolean =>
+    other.kind === "node" || other.kind === "native" || other.where === "tslab" || kernelDirs.some((d) => url.replace(/^file:\/\//, "").startsWith(d));
   const nodes = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const node of profile.nodes) nodes.set(node.id, node);
@@ -355,6 +368,7 @@ export function analyseProfile(profile: CpuProfile, locator: SourceLocator, opti
           where: def !== null ? `${def.cell}, line ${def.line}` : other!.where,
           kind: def !== null ? "notebook" : other!.kind,
           isNotebook: def !== null,
+          kernel: other !== null && isKernel(f.url, other),
           cell: def?.cell ?? null,
           line: def?.line ?? null,
           url: f.url,
@@ -522,6 +536,7 @@ export function analyseProfile(profile: CpuProfile, locator: SourceLocator, opti
     flame: buildFlame(profile, nodes, selfUs, fnOfNode, {
       minFraction: options.flameMinFraction ?? 0.005,
       maxNodes: options.flameMaxNodes ?? 300,
+      rootCell: options.focusCell ?? null,
     }),
     hot,
   };
@@ -538,11 +553,22 @@ function flameLabel(node: ProfileNode, fn: FnAcc | undefined): string {
   return `${fn.stat.name} (${where})`;
 }
 
-/** Icicle data of the call tree (idle excluded). Nodes under `minFraction` of the root fold into
+/**
+ * Icicle data of the call tree (idle excluded), rooted at the cell: the kernel's frames that only
+ * lead to the cell (the executor, vm, tslab, the event loop) are left out, as the tables leave
+ * them out, the cell's wrapper and top-level code are the root itself, and what they called
+ * moves up to the root; the same function reached through several of them is one node. Nodes under `minFraction` of the root fold into
  * their parent (its inclusive value already holds them), then the `maxNodes` largest are kept:
  * ordering by value, ties by depth, keeps every kept node's ancestors, since a node's inclusive
- * value never exceeds its parent's. */
-function buildFlame(profile: CpuProfile, nodes: Map<number, ProfileNode>, selfUs: Map<number, number>, fnOfNode: Map<number, FnAcc>, limits: { minFraction: number; maxNodes: number }): FlameData {
+ * value never exceeds its parent's.
+ */
+function buildFlame(
+  profile: CpuProfile,
+  nodes: Map<number, ProfileNode>,
+  selfUs: Map<number, number>,
+  fnOfNode: Map<number, FnAcc>,
+  limits: { minFraction: number; maxNodes: number; rootCell: string | null },
+): FlameData {
   const empty: FlameData = { ids: [], labels: [], parents: [], values: [], branchvalues: "total" };
   const childOf = new Set<number>();
   for (const node of profile.nodes) for (const c of node.children ?? []) childOf.add(c);
@@ -550,15 +576,15 @@ function buildFlame(profile: CpuProfile, nodes: Map<number, ProfileNode>, selfUs
   if (root === undefined) return empty;
 
   const isIdle = (n: ProfileNode): boolean => n.callFrame.url === "" && n.callFrame.functionName === "(idle)";
-  // Iterative pre-order (profiles of deep recursion can be deeper than the JS stack allows).
-  const order: { node: ProfileNode; depth: number; parent: number | null }[] = [];
-  const stack: { node: ProfileNode; depth: number; parent: number | null }[] = [{ node: root, depth: 0, parent: null }];
+  // Iterative pre-order, parents first (profiles of deep recursion can be deeper than the JS stack allows).
+  const order: { node: ProfileNode; parent: number | null }[] = [];
+  const stack: { node: ProfileNode; parent: number | null }[] = [{ node: root, parent: null }];
   while (stack.length > 0) {
     const item = stack.pop()!;
     order.push(item);
     for (const c of item.node.children ?? []) {
       const child = nodes.get(c);
-      if (child !== undefined && !isIdle(child)) stack.push({ node: child, depth: item.depth + 1, parent: item.node.id });
+      if (child !== undefined && !isIdle(child)) stack.push({ node: child, parent: item.node.id });
     }
   }
   const inclusive = new Map<number, number>();
@@ -568,31 +594,71 @@ function buildFlame(profile: CpuProfile, nodes: Map<number, ProfileNode>, selfUs
     inclusive.set(node.id, value);
     if (parent !== null) inclusive.set(parent, (inclusive.get(parent) ?? 0) + value);
   }
-  const rootUs = inclusive.get(root.id) ?? 0;
+
+  // The chart's tree: each profile node maps to a chart node (a left-out one to its parent's).
+  const chart: { parent: number | null; label: string; depth: number; selfUs: number; children: number[] }[] = [
+    { parent: null, label: limits.rootCell ?? "(root)", depth: 0, selfUs: 0, children: [] },
+  ];
+  const chartOf = new Map<number, number>();
+  const underNotebook = new Map<number, boolean>();
+  const cellNodes = new Set<number>();
+  const byIdentity = new Map<string, number>();
+  const identities = new Map<FnAcc, number>();
+  for (const { node, parent } of order) {
+    const own = selfUs.get(node.id) ?? 0;
+    if (parent === null) {
+      chartOf.set(node.id, 0);
+      underNotebook.set(node.id, false);
+      chart[0]!.selfUs += own;
+      continue;
+    }
+    const fn = fnOfNode.get(node.id);
+    const into = chartOf.get(parent)!;
+    // Below notebook code (other than the cell itself) every frame is the cell's work.
+    const under = underNotebook.get(parent)! || ((fnOfNode.get(parent)?.stat.isNotebook ?? false) && !cellNodes.has(parent));
+    underNotebook.set(node.id, under);
+    // The root is the cell: its wrapper and its top-level code are the root, their time its own.
+    const isCell = !under && fn !== undefined && (isCellWrapper(fn.stat) || (fn.stat.cell === limits.rootCell && isCellTopLevel(fn.stat)));
+    if (isCell) cellNodes.add(node.id);
+    const leftOut = isCell || (!under && fn !== undefined && fn.stat.kernel && own < 0.01 * inclusive.get(node.id)!);
+    let at = into;
+    if (!leftOut) {
+      if (fn !== undefined && !identities.has(fn)) identities.set(fn, identities.size);
+      const key = `${into}\n${fn === undefined ? node.callFrame.functionName : identities.get(fn)}`;
+      let found = byIdentity.get(key);
+      if (found === undefined) {
+        found = chart.length;
+        chart.push({ parent: into, label: flameLabel(node, fn), depth: chart[into]!.depth + 1, selfUs: 0, children: [] });
+        chart[into]!.children.push(found);
+        byIdentity.set(key, found);
+      }
+      at = found;
+    }
+    chartOf.set(node.id, at);
+    chart[at]!.selfUs += own;
+  }
+  // Children come after their parents, so one backward pass sums the inclusive values.
+  const value = chart.map((c) => c.selfUs);
+  for (let i = chart.length - 1; i > 0; i--) value[chart[i]!.parent!]! += value[i]!;
+  const rootUs = value[0]!;
   if (rootUs <= 0) return empty;
 
   const threshold = rootUs * limits.minFraction;
-  const kept = new Set<number>();
-  for (const { node, parent } of order) {
-    const value = inclusive.get(node.id) ?? 0;
-    if ((parent === null || kept.has(parent)) && value > 0 && (parent === null || value >= threshold)) kept.add(node.id);
-  }
-  const depth = new Map(order.map((o) => [o.node.id, o.depth]));
-  const parentOf = new Map(order.map((o) => [o.node.id, o.parent]));
-  const chosen = new Set([...kept].sort((a, b) => inclusive.get(b)! - inclusive.get(a)! || depth.get(a)! - depth.get(b)!).slice(0, Math.max(1, limits.maxNodes)));
+  const kept = new Set<number>([0]);
+  for (let i = 1; i < chart.length; i++) if (kept.has(chart[i]!.parent!) && value[i]! > 0 && value[i]! >= threshold) kept.add(i);
+  const chosen = new Set([...kept].sort((a, b) => value[b]! - value[a]! || chart[a]!.depth - chart[b]!.depth).slice(0, Math.max(1, limits.maxNodes)));
 
   const out = empty;
-  const visit: ProfileNode[] = [root];
+  const visit: number[] = [0];
   while (visit.length > 0) {
-    const node = visit.pop()!;
-    const p = parentOf.get(node.id) ?? null;
-    out.ids.push(String(node.id));
-    out.labels.push(flameLabel(node, fnOfNode.get(node.id)));
-    out.parents.push(p === null ? "" : String(p));
-    out.values.push(inclusive.get(node.id)! / 1000);
+    const i = visit.pop()!;
+    const c = chart[i]!;
+    out.ids.push(String(i));
+    out.labels.push(c.label);
+    out.parents.push(c.parent === null ? "" : String(c.parent));
+    out.values.push(value[i]! / 1000);
     // Largest child first in the output; push in reverse so it pops first.
-    const children = (node.children ?? []).filter((c) => chosen.has(c)).sort((a, b) => inclusive.get(a)! - inclusive.get(b)!);
-    for (const c of children) visit.push(nodes.get(c)!);
+    for (const child of c.children.filter((x) => chosen.has(x)).sort((a, b) => value[a]! - value[b]!)) visit.push(child);
   }
   return out;
 }

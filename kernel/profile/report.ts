@@ -4,7 +4,7 @@ import { formatTime } from "../magics/format-time.js";
 import { plotBundle } from "../display/plot.js";
 import { PACKAGE_ROOT } from "../paths.js";
 import type { MimeBundle } from "../protocol/messages.js";
-import type { FunctionStat, ProfileAnalysis } from "./analysis.js";
+import { type FunctionStat, isCellTopLevel, isCellWrapper, type ProfileAnalysis } from "./analysis.js";
 import type { ProfileRecord } from "./session.js";
 import type { Verdict } from "./verdict.js";
 import type { WorkerSummary } from "./workers.js";
@@ -29,22 +29,19 @@ function summaryLine(r: ProfileRecord): string {
   );
 }
 
-const KERNEL_DIST = `${PACKAGE_ROOT}/dist/`;
+/** Where the kernel's own scripts are: analyseProfile marks their frames as the kernel's. */
+export const KERNEL_DIRS = [`${PACKAGE_ROOT}/dist/`];
 
 /**
  * The kernel's own frames (the executor, tslab, the event loop) sit above every cell: they are
  * not what the user profiles, so the tables leave them out unless they did work themselves.
  */
 function isKernelFrame(f: FunctionStat): boolean {
-  const url = f.url.replace(/^file:\/\//, "");
-  const kernel = url.startsWith(KERNEL_DIST) || f.where === "tslab" || f.kind === "node" || f.kind === "native";
-  // A cell's script runs its wrapper function (line 0, column 0): the wrapper is the cell.
-  const cellScript = f.isNotebook && f.lineNumber === 0 && f.columnNumber === 0;
-  return cellScript || (kernel && f.selfMs < 0.01 * f.totalMs);
+  return isCellWrapper(f) || (f.kernel && f.selfMs < 0.01 * f.totalMs);
 }
 
 function displayName(f: FunctionStat): string {
-  return f.isNotebook && f.name === "(anonymous)" && f.line === 1 ? "(cell top level)" : f.name;
+  return isCellTopLevel(f) ? "(cell top level)" : f.name;
 }
 
 function functionRows(list: FunctionStat[], top: number): string[][] {

@@ -1,15 +1,13 @@
 import { InterruptError, runtimeError } from "../execute/errors.js";
 import type { CellContext } from "../execute/output-router.js";
-import type { CellOutcome } from "../execute/tslab-adapter.js";
+import type { CellMagicCall, CellOutcome } from "../magics/contract.js";
 import { toMimeBundle } from "../display/mime.js";
-import { expandArgs } from "../magics/expand.js";
 import { notebookScope } from "../pool/scope.js";
 import { planCell } from "../magics/parse.js";
 import { CellState, type IncomingRequest } from "../io/bridge.js";
 import type { ErrorContent, MimeBundle } from "../protocol/messages.js";
 import type { Reply } from "./reply.js";
 import type { KernelSession } from "../session.js";
-import type { CellMagicCall } from "../magics/registry.js";
 
 type ExecuteRequestMessage = Extract<IncomingRequest, { msgType: "execute_request" }>;
 
@@ -89,7 +87,7 @@ export class ExecuteHandler {
       case "magic-help": {
         try {
           const magic = registry.get(plan.name) ?? registry.require(plan.name, "line");
-          return { outcome: ok(), payload: [page(magic.help)] };
+          return { outcome: ok(), payload: [page(registry.usage(magic))] };
         } catch (err) {
           return { outcome: failure(err), payload: [] };
         }
@@ -101,10 +99,9 @@ export class ExecuteHandler {
         return { outcome: ok(), payload: [] };
       }
       case "cell-magic": {
-        const magic = registry.require(plan.name, "cell");
         try {
-          const args = expandArgs(plan.args, notebookScope());
-          return { outcome: await magic.cell!.run({ args, body: plan.body, label, run: (c) => this.runBody(c, label, code), ...this.detached(label, code) }), payload: [] };
+          const context = { body: plan.body, label, run: (c: string) => this.runBody(c, label, code), ...this.detached(label, code) };
+          return { outcome: await registry.runCell(plan.name, plan.args, context, notebookScope()), payload: [] };
         } catch (err) {
           return { outcome: failure(err), payload: [] };
         }
@@ -122,9 +119,8 @@ export class ExecuteHandler {
     const plan = planCell(code.slice(blank), this.session.registry);
     if (plan.kind === "code") return this.runCode("\n".repeat(blank) + plan.code, label, source);
     if (plan.kind !== "cell-magic") return this.runCode(code, label, source);
-    const magic = this.session.registry.require(plan.name, "cell");
     const body = "\n".repeat(blank) + plan.body;
-    return magic.cell!.run({ args: expandArgs(plan.args, notebookScope()), body, label, run: (c) => this.runBody(c, label, source), ...this.detached(label, source) });
+    return this.session.registry.runCell(plan.name, plan.args, { body, label, run: (c) => this.runBody(c, label, source), ...this.detached(label, source) }, notebookScope());
   }
 
   /**
