@@ -8,7 +8,7 @@ import { accessSync, constants, existsSync } from "node:fs";
 import path from "node:path";
 import { installKernelspec } from "./kernelspec.js";
 import { ensureLabBuild, LAB_DIR } from "./lab-build.js";
-import { jupyterDataDir } from "../kernel/history/store.js";
+import { jupyterDataDir } from "../common/paths.js";
 import { freePort } from "../kernel/client/free-port.js";
 
 export type Frontend = "jupyter-lab" | "builtin";

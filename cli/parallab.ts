@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { installKernelspec, uninstallKernelspec, type SpecLocation } from "./kernelspec.js";
 import { runNotebooks } from "./course.js";
-import { KERNEL_MAIN } from "../kernel/paths.js";
+import { KERNEL_MAIN } from "../common/paths.js";
 import { DataError, registerReportCommands, registerTrackerCommands, UsageError as TrackerUsageError, withTracker } from "./tracker-commands.js";
 import { writeCourseReports } from "./course-report.js";
 import { describeCopy, loadCourse, registerCourseCommands } from "./course-commands.js";

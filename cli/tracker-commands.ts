@@ -14,7 +14,8 @@ import { gradebookCsv, gradebookJson, gradebookMarkdown } from "../tracker/expor
 import { gradebook } from "../tracker/gradebook.js";
 import { loadFramework } from "../tracker/framework/load.js";
 import { EVIDENCE_KINDS, LEVELS, type EvidenceKind, type Framework, type Level } from "../tracker/framework/types.js";
-import { addEvidence, evidenceOf, provenanceOfOutsideEvidence, today } from "../tracker/evidence.js";
+import { today } from "../common/dates.js";
+import { addEvidence, evidenceOf, provenanceOfOutsideEvidence } from "../tracker/evidence.js";
 import { addGoal, listGoals, setGoalStatus } from "../tracker/goals.js";
 import { recordNotebooks } from "../tracker/ingest.js";
 import { currentLearner, openTracker, type TrackerStore } from "../tracker/store.js";

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APT_HINT, startLab } from "../cli/lab.js";
 import { LAB_DIR } from "../cli/lab-build.js";
-import { PACKAGE_ROOT } from "../kernel/paths.js";
+import { PACKAGE_ROOT } from "../common/paths.js";
 
 const CLI = path.join(PACKAGE_ROOT, "dist", "cli", "parallab.js");
 let tmp: string;

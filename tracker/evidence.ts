@@ -17,6 +17,7 @@ import {
   type Provenance,
 } from "./framework/types.js";
 import type { TrackerStore, TrackerTx } from "./store.js";
+import { today } from "../common/dates.js";
 
 export interface NewEvidence {
   learner: string;
@@ -30,8 +31,6 @@ export interface NewEvidence {
   contentHash?: string | null;
   url?: string | null;
 }
-
-export const today = () => new Date().toISOString().slice(0, 10);
 
 /** Evidence that cannot be written as given (a wrong provenance for its kind, a missing hash…). */
 export class EvidenceInputError extends Error {

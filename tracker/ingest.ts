@@ -7,7 +7,8 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { checksHeld, insertEvidence, today, type NewEvidence } from "./evidence.js";
+import { today } from "../common/dates.js";
+import { checksHeld, insertEvidence, type NewEvidence } from "./evidence.js";
 import type { Framework } from "./framework/types.js";
 import type { TrackerStore } from "./store.js";
 

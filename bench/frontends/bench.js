@@ -10,7 +10,7 @@ import { KernelManager } from "@jupyterlab/services";
 import { installKernelspec } from "../../dist/cli/kernelspec.js";
 import { startJupyterServer } from "../../dist/cli/runner/local-server.js";
 import { serverSettings } from "../../dist/cli/runner/jupyter-server.js";
-import { PACKAGE_ROOT } from "../../dist/kernel/paths.js";
+import { PACKAGE_ROOT } from "../../dist/common/paths.js";
 import { KernelClient } from "../../dist/kernel/client/kernel-client.js";
 import { launchKernel } from "../../dist/kernel/client/launch.js";
 

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ConnectionInfo } from "../protocol/connection.js";
 
-import { KERNEL_MAIN, KERNEL_NODE_FLAGS } from "../paths.js";
+import { KERNEL_MAIN, KERNEL_NODE_FLAGS } from "../../common/paths.js";
 import { freePort } from "./free-port.js";
 
 export async function newConnectionInfo(): Promise<ConnectionInfo> {

@@ -28,7 +28,7 @@ export interface CellRecord {
 export const cellScriptName = (seq: number) => `cell-${seq}`;
 const FRAME = /^\s*at (?:(.*?) \()?(cell-(\d+)):(\d+):(\d+)\)?$/;
 const INTERNAL_FRAME =
-  /\((?:node:|.*\/tslab\/dist\/|.*\/piscina\/dist\/|.*\/dist\/kernel\/)|^\s*at (?:node:|new Promise \(<anonymous>\)|process\.processTicksAndRejections|file:\/\/.*\/dist\/kernel\/)/;
+  /\((?:node:|.*\/tslab\/dist\/|.*\/piscina\/dist\/|.*\/dist\/(?:kernel|common)\/)|^\s*at (?:node:|new Promise \(<anonymous>\)|process\.processTicksAndRejections|file:\/\/.*\/dist\/(?:kernel|common)\/)/;
 
 export interface TsDiagnostic {
   line: number; // 0-based

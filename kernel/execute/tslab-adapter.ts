@@ -14,7 +14,7 @@ import { DeclarationFreezer } from "./declaration-freezer.js";
 import { hasTopLevelAwait } from "./top-level-await.js";
 import { CellSourceMap, dropMapComment, takeInlineMap, type CellMaps } from "./source-maps.js";
 import type { ErrorContent } from "../protocol/messages.js";
-import { PACKAGE_ROOT } from "../paths.js";
+import { PACKAGE_ROOT } from "../../common/paths.js";
 import { compilerFallback } from "../package-fallback.js";
 
 const require = createRequire(import.meta.url);

@@ -8,10 +8,11 @@ import type { CellOutcome } from "../execute/tslab-adapter.js";
 import { assertionDetails } from "../execute/errors.js";
 import { trackerSession } from "../tracker-session.js";
 import { CHECK_MIME } from "../../tracker/ingest.js";
-import { escapeHtml } from "../../tracker/exports/html.js";
+import { escapeHtml } from "../../common/html.js";
 import { normalizeCode } from "../../course/source.js";
 import { HIDDEN_FAILURE, withoutHidden } from "../../course/markers.js";
 import { UsageError, type Magic } from "./registry.js";
+import { today } from "../../common/dates.js";
 
 const USAGE = `%%check ID   (first line of a cell)
 
@@ -34,8 +35,6 @@ export interface CheckResultData {
   edited: boolean;
   failure?: { stage: "visible" | "hidden"; ename: string; message: string; expected?: string; actual?: string };
 }
-
-const today = () => new Date().toISOString().slice(0, 10);
 
 /** A failure of the hidden block: its error says so, also when it comes back from a rank ("rank 1: …"). */
 const failedInHiddenTests = (outcome: { error: { evalue: string } }) => outcome.error.evalue.startsWith(HIDDEN_FAILURE) || outcome.error.evalue.includes(`: ${HIDDEN_FAILURE}`);

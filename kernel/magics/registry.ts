@@ -1,5 +1,6 @@
 import type { CellOutcome, DetachedCell } from "../execute/tslab-adapter.js";
 import type { ErrorContent } from "../protocol/messages.js";
+import { closest } from "../../common/text.js";
 
 /** Raised for a magic used wrongly: shown as IPython's `UsageError`. */
 export class UsageError extends Error {
@@ -79,26 +80,4 @@ export class MagicRegistry {
     const hint = close.length ? ` Did you mean ${close.join(" or ")}?` : "";
     throw new UsageError(`${kind === "line" ? "Line" : "Cell"} magic \`${prefix}${name}\` not found${other}.${hint} %lsmagic lists them all.`);
   }
-}
-
-/** Names within a small edit distance of `name`, or starting with it, closest first. */
-export function closest(name: string, pool: string[], max = 3): string[] {
-  return pool
-    .map((candidate) => ({ candidate, d: candidate.startsWith(name) || name.startsWith(candidate) ? 1 : editDistance(name, candidate) }))
-    .filter(({ d, candidate }) => d <= Math.max(2, Math.floor(candidate.length / 3)))
-    .sort((a, b) => a.d - b.d || a.candidate.localeCompare(b.candidate))
-    .slice(0, max)
-    .map(({ candidate }) => candidate);
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
 }

@@ -4,6 +4,7 @@ import { gapReport } from "../../tracker/reports/gap.js";
 import { gapMarkdown } from "../../tracker/exports/markdown.js";
 import { gapReportHtml } from "../../tracker/exports/html.js";
 import { UsageError, type Magic } from "./registry.js";
+import { today } from "../../common/dates.js";
 
 const USAGE = `%skills [ROLE] [--industry technology|finance|healthcare]
 
@@ -39,7 +40,7 @@ export const skillsMagic: Magic = {
       const role = words[0] ?? "certificate-parallel-ml";
       let report;
       try {
-        report = gapReport(framework, evidence, { role, industry, learner, today: new Date().toISOString().slice(0, 10) });
+        report = gapReport(framework, evidence, { role, industry, learner, today: today() });
       } catch (err) {
         throw new UsageError(`%skills: ${(err as Error).message}`);
       }

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PACKAGE_ROOT } from "../paths.js";
+import { PACKAGE_ROOT } from "../../common/paths.js";
 
 /** Where node-gyp puts the addon. */
 export const MPI_ADDON = path.join(PACKAGE_ROOT, "native", "mpi", "build", "Release", "mpi.node");

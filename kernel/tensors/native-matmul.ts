@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { PACKAGE_ROOT } from "../paths.js";
+import { PACKAGE_ROOT } from "../../common/paths.js";
 
 export const NATIVE_BLAS_ADDON = path.join(PACKAGE_ROOT, "native", "blas", "build", "blas.node");
 
