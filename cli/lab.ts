@@ -9,7 +9,7 @@ import path from "node:path";
 import { installKernelspec } from "./kernelspec.js";
 import { ensureLabBuild, LAB_DIR } from "./lab-build.js";
 import { jupyterDataDir } from "../common/paths.js";
-import { freePort } from "../kernel/client/free-port.js";
+import { freePort } from "../client/free-port.js";
 
 export type Frontend = "jupyter-lab" | "builtin";
 
