@@ -13,7 +13,7 @@ import { writeCourseReports } from "./course-report.js";
 import { describeCopy, loadCourse, registerCourseCommands } from "./course-commands.js";
 import { checkInstallation } from "./installation-check.js";
 import { DEFAULT_COURSE_DIR, writeLearnerCopy } from "../course/learner-copy.js";
-import { buildMpiBindings } from "./build-mpi.js";
+import { buildMpiBindings } from "./scripts/build-mpi.js";
 import { runLab } from "./lab.js";
 import { currentLearner, defaultDbLocation } from "../tracker/store.js";
 import { displayLocation } from "../tracker/db/location.js";
