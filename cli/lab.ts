@@ -10,6 +10,7 @@ import { installKernelspec } from "./kernelspec.js";
 import { ensureLabBuild, LAB_DIR } from "./lab-frontend.js";
 import { jupyterDataDir } from "../common/paths.js";
 import { freePort } from "../client/free-port.js";
+import { type ErrorKind, ParallabError } from "../common/errors.js";
 
 export type Frontend = "jupyter-lab" | "builtin";
 
@@ -43,7 +44,8 @@ export interface RunningLab {
 }
 
 /** A failure the user can fix (missing packages, a busy port): printed without a stack. */
-export class LabError extends Error {
+export class LabError extends ParallabError {
+  override readonly kind: ErrorKind = "unavailable";
   override name = "LabError";
 }
 

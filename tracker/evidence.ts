@@ -18,6 +18,7 @@ import {
 } from "./framework/types.js";
 import type { TrackerStore, TrackerTx } from "./store.js";
 import { today } from "../common/dates.js";
+import { DataError } from "../common/errors.js";
 
 export interface NewEvidence {
   learner: string;
@@ -33,7 +34,7 @@ export interface NewEvidence {
 }
 
 /** Evidence that cannot be written as given (a wrong provenance for its kind, a missing hash…). */
-export class EvidenceInputError extends Error {
+export class EvidenceInputError extends DataError {
   override name = "EvidenceInputError";
 }
 
@@ -160,7 +161,7 @@ export interface CheckRecorded {
   notebookCompleted: boolean;
 }
 
-export class UnknownCheckError extends Error {
+export class UnknownCheckError extends DataError {
   override name = "UnknownCheckError";
 }
 

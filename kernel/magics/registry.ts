@@ -1,11 +1,10 @@
 import type { CellOutcome, DetachedCell } from "../execute/tslab-adapter.js";
 import type { ErrorContent } from "../protocol/messages.js";
 import { closest } from "../../common/text.js";
+import { UsageError } from "../../common/errors.js";
 
-/** Raised for a magic used wrongly: shown as IPython's `UsageError`. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+/** Raised for a magic used wrongly: shown as IPython's `UsageError` (the one UsageError, in common/errors.ts). */
+export { UsageError };
 
 export interface LineMagicCall {
   /** The option part of the line (for magics that take code, the code is in `thunk`). */

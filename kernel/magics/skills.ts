@@ -2,6 +2,7 @@ import { display } from "../display/api.js";
 import { trackerSession } from "../tracker-session.js";
 import { gapReport } from "../../tracker/reports/gap.js";
 import { gapMarkdown } from "../../tracker/exports/markdown.js";
+import { TrackerConnectionError } from "../../tracker/db/errors.js";
 import { gapReportHtml } from "../../tracker/exports/html.js";
 import { UsageError, type Magic } from "./registry.js";
 import { today } from "../../common/dates.js";
@@ -33,7 +34,7 @@ export const skillsMagic: Magic = {
         state = await trackerSession().state();
       } catch (err) {
         // PostgreSQL that cannot be used (a server down, a bad URL): the message says what to do.
-        if ((err as Error).name === "TrackerConnectionError") throw new UsageError(`%skills: ${(err as Error).message}`);
+        if (err instanceof TrackerConnectionError) throw new UsageError(`%skills: ${err.message}`);
         throw err;
       }
       const { framework, learner, evidence } = state;

@@ -10,17 +10,18 @@ import { PACKAGE_ROOT } from "../../common/paths.js";
 import { FRAMEWORK_FILES, fileSchema, issueMessage, type FrameworkPart } from "./schema.js";
 import { levelRank, type CatalogueItem, type Check, type Competency, type CurriculumNotebook, type Framework, type Level, type Role } from "./types.js";
 import { editDistance } from "../../common/text.js";
+import { DataError } from "../../common/errors.js";
 
 /** The framework's data in this package. */
 export const SKILLS_DIR = path.join(PACKAGE_ROOT, "skills");
 
 /** Everything wrong with the framework's files; `errors` holds one line per problem. */
-export class FrameworkError extends Error {
+export class FrameworkError extends DataError {
+  override name = "FrameworkError";
   readonly errors: readonly string[];
   constructor(errors: string[], dir: string) {
     const n = errors.length;
     super(`The skills framework in ${displayPath(dir)} has ${n} error${n === 1 ? "" : "s"}:\n${errors.map((e) => `  - ${e}`).join("\n")}`);
-    this.name = "FrameworkError";
     this.errors = errors;
   }
 }
