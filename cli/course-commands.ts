@@ -12,7 +12,7 @@ import { DEFAULT_COURSE_DIR, writeLearnerCopy, type LearnerCopyResult } from "..
 import { passedCount } from "../course/feedback.js";
 import { CourseError } from "../course/errors.js";
 import { gradeLine, gradeNotebooks, planGrading } from "./grade.js";
-import { UsageError } from "./tracker-commands.js";
+import { UsageError } from "../common/errors.js";
 
 export const loadCourse = () => new Course(loadFramework(process.env.PARALLAB_SKILLS || undefined));
 

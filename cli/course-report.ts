@@ -3,12 +3,14 @@
 // and a study plan toward the certificate as plan.md and plan.ics.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { evidenceOf, today } from "../tracker/evidence.js";
+import { today } from "../common/dates.js";
+import { evidenceOf } from "../tracker/evidence.js";
 import type { Framework } from "../tracker/framework/types.js";
 import { listGoals } from "../tracker/goals.js";
 import { gapReport, type GapReport } from "../tracker/reports/gap.js";
 import { studyPlan } from "../tracker/reports/plan.js";
-import { escapeHtml, gapReportHtml } from "../tracker/exports/html.js";
+import { escapeHtml } from "../common/html.js";
+import { gapReportHtml } from "../tracker/exports/html.js";
 import { gapMarkdown, planMarkdown } from "../tracker/exports/markdown.js";
 import { planIcs } from "../tracker/exports/ics.js";
 import type { TrackerStore } from "../tracker/store.js";

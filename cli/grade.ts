@@ -15,6 +15,7 @@ import type { Course } from "../course/source.js";
 import type { CheckResultData } from "../kernel/magics/check.js";
 import { executeNotebook, type RunResult } from "./run-notebook.js";
 import { progressLine } from "./progress.js";
+import { today } from "../common/dates.js";
 
 export interface GradeOptions {
   learner: string;
@@ -49,7 +50,7 @@ export async function gradeNotebooks(files: string[], options: GradeOptions): Pr
   const plans = planGrading(files, options.course);
   const framework = options.course.framework;
   const out = options.progress ?? process.stderr;
-  const date = options.today ?? new Date().toISOString().slice(0, 10);
+  const date = options.today ?? today();
   const graded: GradedNotebook[] = [];
   for (const { file, plan } of plans) {
     const name = path.basename(file);

@@ -5,13 +5,14 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PACKAGE_ROOT, PACKAGE_VERSION } from "../kernel/paths.js";
+import { PACKAGE_ROOT, PACKAGE_VERSION, parallabDataDir } from "../common/paths.js";
 import { openTracker } from "../tracker/store.js";
 import { sha256, writeFileAtomic } from "../course/notebook-file.js";
 import { writeSolvedCopy } from "../course/solutions.js";
 import type { Course } from "../course/source.js";
 import { passedCount } from "../course/feedback.js";
 import { gradeLine, gradeNotebooks } from "./grade.js";
+import { today } from "../common/dates.js";
 
 export interface InstallationCheck {
   /** Read from the record of an earlier check of this same course and build. */
@@ -27,10 +28,6 @@ export interface InstallationCheck {
   scratch: string | null;
 }
 
-function dataDir(): string {
-  return path.join(process.env.XDG_DATA_HOME || path.join(os.homedir(), ".local", "share"), "parallab");
-}
-
 /** Every file whose change could change the result: the build, the course, the skills, Node. */
 function buildKey(course: Course): string {
   const files: string[] = [];
@@ -42,7 +39,7 @@ function buildKey(course: Course): string {
       else if (/\.(js|ipynb|yaml)$/.test(name)) files.push(p);
     }
   };
-  for (const dir of ["kernel", "course", "cli", "tracker"]) walk(path.join(PACKAGE_ROOT, "dist", dir));
+  for (const dir of ["common", "kernel", "client", "course", "cli", "tracker"]) walk(path.join(PACKAGE_ROOT, "dist", dir));
   walk(course.dir);
   walk(path.join(PACKAGE_ROOT, "skills"));
   const parts = files.map((f) => `${path.relative(PACKAGE_ROOT, f)}\u0000${sha256(readFileSync(f, "utf8"))}`);
@@ -50,7 +47,7 @@ function buildKey(course: Course): string {
 }
 
 export async function checkInstallation(course: Course, options: { recheck?: boolean; progress: NodeJS.WriteStream }): Promise<InstallationCheck> {
-  const record = path.join(dataDir(), "installation-check.json");
+  const record = path.join(parallabDataDir(), "installation-check.json");
   const key = buildKey(course);
   if (!options.recheck && existsSync(record)) {
     try {
@@ -83,7 +80,7 @@ export async function checkInstallation(course: Course, options: { recheck?: boo
   ]);
   const result: InstallationCheck = {
     remembered: false,
-    date: new Date().toISOString().slice(0, 10),
+    date: today(),
     seconds: (Date.now() - started) / 1000,
     notebooks: graded.length,
     checks: graded.reduce((n, g) => n + g.checks.length, 0),
@@ -93,7 +90,7 @@ export async function checkInstallation(course: Course, options: { recheck?: boo
   };
   if (failures.length === 0) {
     rmSync(scratch, { recursive: true, force: true });
-    mkdirSync(dataDir(), { recursive: true });
+    mkdirSync(parallabDataDir(), { recursive: true });
     writeFileAtomic(record, `${JSON.stringify({ ...result, key }, null, 2)}\n`);
   }
   return result;

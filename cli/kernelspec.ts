@@ -1,8 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { KERNEL_MAIN, KERNEL_NODE_FLAGS, PACKAGE_VERSION } from "../kernel/paths.js";
-import { jupyterDataDir } from "../kernel/history/store.js";
+import { jupyterDataDir, KERNEL_MAIN, KERNEL_NODE_FLAGS, PACKAGE_VERSION } from "../common/paths.js";
 import { logoPng } from "./logo.js";
 
 export const KERNEL_NAME = "parallab";

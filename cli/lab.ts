@@ -1,5 +1,5 @@
 // `parallab lab [DIR]`: JupyterLab with the parallab kernel. The user's own `jupyter-lab` when
-// it is on PATH; otherwise the JupyterLab 3.6 front end built in lab/ (cli/lab-build.ts), served
+// it is on PATH; otherwise the JupyterLab 3.6 front end built in lab/ (cli/lab-frontend.ts), served
 // by Debian's jupyterlab_server through lab/serve.py. Either way on 127.0.0.1 with a random token
 // and the TCP_NODELAY patch of lab/nodelay_config.py.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -7,9 +7,10 @@ import { randomBytes } from "node:crypto";
 import { accessSync, constants, existsSync } from "node:fs";
 import path from "node:path";
 import { installKernelspec } from "./kernelspec.js";
-import { ensureLabBuild, LAB_DIR } from "./lab-build.js";
-import { jupyterDataDir } from "../kernel/history/store.js";
-import { freePort } from "../kernel/client/free-port.js";
+import { ensureLabBuild, LAB_DIR } from "./lab-frontend.js";
+import { jupyterDataDir } from "../common/paths.js";
+import { freePort } from "../client/free-port.js";
+import { type ErrorKind, ParallabError } from "../common/errors.js";
 
 export type Frontend = "jupyter-lab" | "builtin";
 
@@ -43,7 +44,8 @@ export interface RunningLab {
 }
 
 /** A failure the user can fix (missing packages, a busy port): printed without a stack. */
-export class LabError extends Error {
+export class LabError extends ParallabError {
+  override readonly kind: ErrorKind = "unavailable";
   override name = "LabError";
 }
 

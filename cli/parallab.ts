@@ -7,13 +7,14 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { installKernelspec, uninstallKernelspec, type SpecLocation } from "./kernelspec.js";
 import { runNotebooks } from "./course.js";
-import { KERNEL_MAIN } from "../kernel/paths.js";
-import { DataError, registerReportCommands, registerTrackerCommands, UsageError as TrackerUsageError, withTracker } from "./tracker-commands.js";
+import { KERNEL_MAIN } from "../common/paths.js";
+import { registerReportCommands, registerTrackerCommands, withTracker } from "./tracker-commands.js";
+import { exitCodeOf, UsageError } from "../common/errors.js";
 import { writeCourseReports } from "./course-report.js";
 import { describeCopy, loadCourse, registerCourseCommands } from "./course-commands.js";
 import { checkInstallation } from "./installation-check.js";
 import { DEFAULT_COURSE_DIR, writeLearnerCopy } from "../course/learner-copy.js";
-import { buildMpiBindings } from "./build-mpi.js";
+import { buildMpiBindings } from "./scripts/build-mpi.js";
 import { runLab } from "./lab.js";
 import { currentLearner, defaultDbLocation } from "../tracker/store.js";
 import { displayLocation } from "../tracker/db/location.js";
@@ -72,8 +73,8 @@ program
   .option("--token <token>", "the Jupyter server's token (or put ?token=… in --server)")
   .action(async (files: string[], opts: { out: string; allowErrors?: boolean; timeout: string; learner?: string; server?: string; token?: string }) => {
     const timeout = Number(opts.timeout);
-    if (!(timeout > 0)) throw new TrackerUsageError(`--timeout must be a positive number of seconds, got "${opts.timeout}"`);
-    if (opts.token !== undefined && !opts.server) throw new TrackerUsageError("--token goes with --server URL");
+    if (!(timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got "${opts.timeout}"`);
+    if (opts.token !== undefined && !opts.server) throw new UsageError("--token goes with --server URL");
     const address = opts.server ? parseServerUrl(opts.server, opts.token) : null;
     const startKernel = address ? remoteKernelStarter(address) : undefined;
     // @jupyterlab/services logs each websocket it opens with console.debug: not for the user.
@@ -172,10 +173,6 @@ registerReportCommands(program);
 
 program.parseAsync().catch((err: Error) => {
   console.error(`parallab: ${err.message}`);
-  // A usage error is 1; bad data (a notebook, an id, the skills files) is 2.
-  process.exit(err instanceof TrackerUsageError ? 1 : isDataError(err) ? 2 : 1);
+  // By the error's kind: bad data (a notebook, an id, the skills files, a course folder) is 2; a usage error and the rest are 1.
+  process.exit(exitCodeOf(err));
 });
-
-function isDataError(err: Error): boolean {
-  return err instanceof DataError || ["FrameworkError", "NotebookFormatError", "UnknownCheckError", "GoalError", "CourseError", "EvidenceInputError"].includes(err.name);
-}

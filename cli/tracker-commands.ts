@@ -14,14 +14,13 @@ import { gradebookCsv, gradebookJson, gradebookMarkdown } from "../tracker/expor
 import { gradebook } from "../tracker/gradebook.js";
 import { loadFramework } from "../tracker/framework/load.js";
 import { EVIDENCE_KINDS, LEVELS, type EvidenceKind, type Framework, type Level } from "../tracker/framework/types.js";
-import { addEvidence, evidenceOf, provenanceOfOutsideEvidence, today } from "../tracker/evidence.js";
+import { today } from "../common/dates.js";
+import { DataError, UsageError } from "../common/errors.js";
+import { addEvidence, evidenceOf, provenanceOfOutsideEvidence } from "../tracker/evidence.js";
 import { addGoal, listGoals, setGoalStatus } from "../tracker/goals.js";
 import { recordNotebooks } from "../tracker/ingest.js";
 import { currentLearner, openTracker, type TrackerStore } from "../tracker/store.js";
 import { syncFramework } from "../tracker/sync.js";
-
-/** A failure in the data (not in how the command was called): exit code 2. */
-export class DataError extends Error {}
 
 export async function withTracker<T>(action: (store: TrackerStore, framework: Framework) => T | Promise<T>): Promise<T> {
   // PARALLAB_SKILLS: another copy of the framework (a course's own, or one being edited).
@@ -243,6 +242,3 @@ function emit(text: string, file?: string): void {
     console.error(`Wrote ${file}`);
   } else process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 }
-
-/** A usage error that commander did not catch itself (a bad option value): exit code 1. */
-export class UsageError extends Error {}

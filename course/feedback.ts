@@ -1,7 +1,8 @@
 // The feedback `parallab grade` writes next to a graded notebook, as Markdown and as HTML: every
 // check, passed or failed, with the assertion that failed (hidden tests say only that they
 // failed, and their message), what the learner changed in locked cells, and the cells that failed.
-import { escapeHtml, htmlTable } from "../tracker/exports/html.js";
+import { escapeHtml } from "../common/html.js";
+import { htmlTable } from "../tracker/exports/html.js";
 import { mdCell, mdTable } from "../tracker/exports/markdown.js";
 
 export interface CheckFailure {

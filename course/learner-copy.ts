@@ -9,6 +9,7 @@ import { CourseError } from "./errors.js";
 import { readNotebook, sha256, sourceText, writeFileAtomic, notebookText, type Notebook } from "./notebook-file.js";
 import { releaseNotebook } from "./release.js";
 import { COURSE_NAME, type Course } from "./source.js";
+import { today as todayIso } from "../common/dates.js";
 
 export const MANIFEST = ".parallab-course.json";
 /** Where `course init` writes by default (the gap report's next steps name it too). */
@@ -48,7 +49,7 @@ function readManifest(dir: string): Manifest | null {
 export function writeLearnerCopy(course: Course, dir: string, options: { update?: boolean; today?: string } = {}): LearnerCopyResult {
   const problems = course.problems();
   if (problems.length) throw new CourseError(`The course in ${course.dir} cannot be released:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const today = options.today ?? todayIso();
   const existing = existsSync(dir) ? readdirSync(dir) : [];
   const manifest = readManifest(dir);
   if (!options.update && existing.length > 0) {

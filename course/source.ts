@@ -4,7 +4,7 @@
 // from here, for the kernel's `%%check`, for the learner's copy and for grading.
 import { statSync } from "node:fs";
 import path from "node:path";
-import { PACKAGE_ROOT } from "../kernel/paths.js";
+import { PACKAGE_ROOT } from "../common/paths.js";
 import type { CurriculumNotebook, Framework } from "../tracker/framework/types.js";
 import { CourseError } from "./errors.js";
 import { declaredNames, findRegions, withHiddenTests, withoutHidden, type Region } from "./markers.js";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { PROTOCOL_VERSION } from "./protocol/messages.js";
-import { PACKAGE_VERSION } from "./paths.js";
+import { PACKAGE_VERSION } from "../common/paths.js";
 
 const require = createRequire(import.meta.url);
 

@@ -4,7 +4,7 @@
 // (`parallab course init DIR`) can be anywhere, and an import of "yaml" there failed.
 import { createRequire } from "node:module";
 import path from "node:path";
-import { PACKAGE_ROOT } from "./paths.js";
+import { PACKAGE_ROOT } from "../common/paths.js";
 
 /** Parallab's node_modules folders: its own, then those above it (a hoisted install). */
 export const PACKAGE_MODULE_DIRS: readonly string[] = createRequire(path.join(PACKAGE_ROOT, "package.json")).resolve.paths("x") ?? [];

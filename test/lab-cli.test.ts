@@ -1,13 +1,13 @@
 // `parallab lab` without a browser: the command's life cycle, the choice of front end, and its
-// errors. The built-in front end must be built (pretest runs cli/build-lab.ts).
+// errors. The built-in front end must be built (pretest runs cli/scripts/build-lab.ts).
 import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APT_HINT, startLab } from "../cli/lab.js";
-import { LAB_DIR } from "../cli/lab-build.js";
-import { PACKAGE_ROOT } from "../kernel/paths.js";
+import { LAB_DIR } from "../cli/lab-frontend.js";
+import { PACKAGE_ROOT } from "../common/paths.js";
 
 const CLI = path.join(PACKAGE_ROOT, "dist", "cli", "parallab.js");
 let tmp: string;

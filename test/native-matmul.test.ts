@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { describe, expect, it } from "vitest";
-import { buildNativeBlas } from "../cli/build-native.js";
+import { buildNativeBlas } from "../cli/scripts/build-native.js";
 import { installNativeMatMul, nativeMatMulCalls, uninstallNativeMatMul } from "../kernel/tensors/native-matmul.js";
 
 let ready: Promise<void> | undefined;

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../kernel/paths.js";
+import { PACKAGE_ROOT } from "../common/paths.js";
 import { loadFramework } from "../tracker/framework/load.js";
 import { requirementsFor } from "../tracker/reports/gap.js";
 

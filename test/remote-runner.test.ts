@@ -8,7 +8,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installKernelspec } from "../cli/kernelspec.js";
-import { freePort } from "../kernel/client/free-port.js";
+import { freePort } from "../client/free-port.js";
 import { startJupyterServer, type LocalJupyterServer } from "../cli/runner/local-server.js";
 
 const NOTEBOOK = "00-welcome.ipynb";

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { PACKAGE_ROOT } from "../kernel/paths.js";
+import { PACKAGE_ROOT } from "../common/paths.js";
 import { checkIndex, FrameworkError, loadFramework, SKILLS_DIR } from "../tracker/framework/load.js";
 import { INDUSTRIES, levelRank, PROVENANCES, type Framework, type Level } from "../tracker/framework/types.js";
 

@@ -17,6 +17,8 @@ import {
   type Provenance,
 } from "./framework/types.js";
 import type { TrackerStore, TrackerTx } from "./store.js";
+import { today } from "../common/dates.js";
+import { DataError } from "../common/errors.js";
 
 export interface NewEvidence {
   learner: string;
@@ -31,10 +33,8 @@ export interface NewEvidence {
   url?: string | null;
 }
 
-export const today = () => new Date().toISOString().slice(0, 10);
-
 /** Evidence that cannot be written as given (a wrong provenance for its kind, a missing hash…). */
-export class EvidenceInputError extends Error {
+export class EvidenceInputError extends DataError {
   override name = "EvidenceInputError";
 }
 
@@ -161,7 +161,7 @@ export interface CheckRecorded {
   notebookCompleted: boolean;
 }
 
-export class UnknownCheckError extends Error {
+export class UnknownCheckError extends DataError {
   override name = "UnknownCheckError";
 }
 

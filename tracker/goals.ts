@@ -2,8 +2,9 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Framework, Goal, GoalStatus } from "./framework/types.js";
 import type { TrackerStore } from "./store.js";
+import { DataError } from "../common/errors.js";
 
-export class GoalError extends Error {
+export class GoalError extends DataError {
   override name = "GoalError";
 }
 

@@ -7,9 +7,11 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { checksHeld, insertEvidence, today, type NewEvidence } from "./evidence.js";
+import { today } from "../common/dates.js";
+import { checksHeld, insertEvidence, type NewEvidence } from "./evidence.js";
 import type { Framework } from "./framework/types.js";
 import type { TrackerStore } from "./store.js";
+import { DataError } from "../common/errors.js";
 
 /** The output %%check writes into the notebook (next to its ✓): what `record` reads back. */
 export const CHECK_MIME = "application/vnd.parallab.check+json";
@@ -20,7 +22,7 @@ export interface CheckOutput {
   date: string;
 }
 
-export class NotebookFormatError extends Error {
+export class NotebookFormatError extends DataError {
   override name = "NotebookFormatError";
 }
 

@@ -10,9 +10,9 @@ import { KernelManager } from "@jupyterlab/services";
 import { installKernelspec } from "../../dist/cli/kernelspec.js";
 import { startJupyterServer } from "../../dist/cli/runner/local-server.js";
 import { serverSettings } from "../../dist/cli/runner/jupyter-server.js";
-import { PACKAGE_ROOT } from "../../dist/kernel/paths.js";
-import { KernelClient } from "../../dist/kernel/client/kernel-client.js";
-import { launchKernel } from "../../dist/kernel/client/launch.js";
+import { PACKAGE_ROOT } from "../../dist/common/paths.js";
+import { KernelClient } from "../../dist/client/kernel-client.js";
+import { launchKernel } from "../../dist/client/launch.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? 25);

@@ -30,7 +30,7 @@ let runtime, native, buildNative;
 try {
   runtime = await import("../../dist/kernel/tensors/runtime.js");
   native = await import("../../dist/kernel/tensors/native-matmul.js");
-  buildNative = await import("../../dist/cli/build-native.js");
+  buildNative = await import("../../dist/cli/scripts/build-native.js");
 } catch (err) {
   console.error(`bench/gpu: cannot load the built kernel (${firstLine(err)}): run \`npm run build\` first`);
   process.exit(1);

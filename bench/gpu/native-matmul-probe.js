@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { buildNativeBlas } from "../../dist/cli/build-native.js";
+import { buildNativeBlas } from "../../dist/cli/scripts/build-native.js";
 import { installNativeMatMul, nativeMatMulCalls, uninstallNativeMatMul } from "../../dist/kernel/tensors/native-matmul.js";
 
 const arg = (name, fallback) => {

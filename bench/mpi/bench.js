@@ -8,8 +8,8 @@
 // The last line is one JSON object: {"allreduce_mpi_gbps", "allreduce_workers_gbps", "pi_speedup_2ranks"}.
 // Env: BENCH_ROUNDS (default 3) rounds of everything; BENCH_REPEATS (default 4) timed calls per cell.
 import os from "node:os";
-import { KernelClient } from "../../dist/kernel/client/kernel-client.js";
-import { launchKernel } from "../../dist/kernel/client/launch.js";
+import { KernelClient } from "../../dist/client/kernel-client.js";
+import { launchKernel } from "../../dist/client/launch.js";
 import { mpiMissing } from "../../dist/kernel/mpi/addon.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

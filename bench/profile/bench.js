@@ -2,8 +2,8 @@
 // under %%profile, in interleaved rounds (the machine is noisy); the time is the client's, from
 // execute_request to the reply, so it includes building and sending the profile's report.
 // The last line is one JSON object: {"profile_overhead": …, "raw": {…}}.
-import { KernelClient } from "../../dist/kernel/client/kernel-client.js";
-import { launchKernel } from "../../dist/kernel/client/launch.js";
+import { KernelClient } from "../../dist/client/kernel-client.js";
+import { launchKernel } from "../../dist/client/launch.js";
 
 const ROUNDS = Number(process.env.BENCH_REPEATS ?? 6);
 

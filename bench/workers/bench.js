@@ -4,8 +4,8 @@
 //   in shared memory                     (c) per-item overhead of parallel.map on a no-op, 1e5 items
 // The last line is one JSON object: {"pi_speedup", "kmeans_speedup", "map_overhead_us"}.
 import os from "node:os";
-import { KernelClient } from "../../dist/kernel/client/kernel-client.js";
-import { launchKernel } from "../../dist/kernel/client/launch.js";
+import { KernelClient } from "../../dist/client/kernel-client.js";
+import { launchKernel } from "../../dist/client/launch.js";
 import { RawPiscinaBaseline } from "./raw-piscina.js";
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 6);

@@ -3,8 +3,9 @@
 import { ServerConnection } from "@jupyterlab/services";
 import WebSocket from "ws";
 import { KERNEL_NAME } from "../kernelspec.js";
+import { UsageError } from "../../common/errors.js";
 
-export class ServerUsageError extends Error {
+export class ServerUsageError extends UsageError {
   override name = "ServerUsageError";
 }
 

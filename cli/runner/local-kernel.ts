@@ -1,7 +1,7 @@
 // A kernel this process starts itself, spoken to over ZMQ with our own client.
 import path from "node:path";
-import { KernelClient } from "../../kernel/client/kernel-client.js";
-import { launchKernel } from "../../kernel/client/launch.js";
+import { KernelClient } from "../../client/kernel-client.js";
+import { launchKernel } from "../../client/launch.js";
 import type { CellExecution, KernelStarter, NotebookKernel } from "./notebook-kernel.js";
 
 export const startLocalKernel: KernelStarter = async ({ notebook, env }) => {

@@ -2,7 +2,7 @@
 // free port: what the remote-runner tests and bench/frontends run against.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { freePort } from "../../kernel/client/free-port.js";
+import { freePort } from "../../client/free-port.js";
 
 const PYTHON = "/usr/bin/python3";
 

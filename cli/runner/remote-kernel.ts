@@ -6,8 +6,10 @@ import { KernelManager, SessionManager, type KernelMessage } from "@jupyterlab/s
 import { KERNEL_NAME } from "../kernelspec.js";
 import { checkServer, serverSettings, type ServerAddress } from "./jupyter-server.js";
 import type { CellExecution, KernelStarter, NotebookKernel } from "./notebook-kernel.js";
+import { type ErrorKind, ParallabError } from "../../common/errors.js";
 
-export class CellTimeoutError extends Error {
+export class CellTimeoutError extends ParallabError {
+  override readonly kind: ErrorKind = "timeout";
   override name = "CellTimeoutError";
 }
 

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { MimeBundle } from "../protocol/messages.js";
 import { imageBundle } from "./image.js";
 import { toMimeBundle } from "./mime.js";
-import { plotBundle, type PlotOptions, type PlotTrace } from "./plot.js";
+import { plotBundle, type PlotOptions, type PlotTrace } from "../../common/plot.js";
 import { currentSink } from "./sink.js";
 
 export interface DisplayOptions {
@@ -78,4 +78,4 @@ export function input(prompt = "", options: { password?: boolean } = {}): Promis
 }
 
 export { MIME_BUNDLE, type Displayable } from "./mime.js";
-export type { PlotTrace, PlotOptions } from "./plot.js";
+export type { PlotTrace, PlotOptions } from "../../common/plot.js";

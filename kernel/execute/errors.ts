@@ -1,19 +1,15 @@
 import { inspect } from "node:util";
 import type { ErrorContent } from "../protocol/messages.js";
 import type { CellSourceMap } from "./source-maps.js";
+import { InterruptError, UsageError } from "../../common/errors.js";
 
 const RED = "\u001b[0;31m";
 const GREEN = "\u001b[0;32m";
 const CYAN = "\u001b[0;36m";
 const RESET = "\u001b[0m";
 
-/** Thrown into a cell's race when the user interrupts it. */
-export class InterruptError extends Error {
-  override name = "KeyboardInterrupt";
-  constructor() {
-    super("the cell was interrupted");
-  }
-}
+/** Thrown into a cell's race when the user interrupts it (the one interrupt error, in common/errors.ts). */
+export { InterruptError };
 
 /** What we keep of each executed cell to point errors at its own lines. */
 export interface CellRecord {
@@ -28,7 +24,7 @@ export interface CellRecord {
 export const cellScriptName = (seq: number) => `cell-${seq}`;
 const FRAME = /^\s*at (?:(.*?) \()?(cell-(\d+)):(\d+):(\d+)\)?$/;
 const INTERNAL_FRAME =
-  /\((?:node:|.*\/tslab\/dist\/|.*\/piscina\/dist\/|.*\/dist\/kernel\/)|^\s*at (?:node:|new Promise \(<anonymous>\)|process\.processTicksAndRejections|file:\/\/.*\/dist\/kernel\/)/;
+  /\((?:node:|.*\/tslab\/dist\/|.*\/piscina\/dist\/|.*\/dist\/(?:kernel|common)\/)|^\s*at (?:node:|new Promise \(<anonymous>\)|process\.processTicksAndRejections|file:\/\/.*\/dist\/(?:kernel|common)\/)/;
 
 export interface TsDiagnostic {
   line: number; // 0-based
@@ -66,7 +62,7 @@ export function runtimeError(thrown: unknown, cells: (seq: number) => CellRecord
   const compared = assertionDetails(thrown);
   if (compared?.expected !== undefined) traceback.push(`  expected: ${compared.expected}`, `  actual:   ${compared.actual}`);
   // A misused magic or an interrupt is about the user's action, not about code: no stack.
-  if (ename === "UsageError" || thrown instanceof InterruptError) return { ename, evalue, traceback };
+  if (thrown instanceof UsageError || thrown instanceof InterruptError) return { ename, evalue, traceback };
   let context: string[] | null = null;
   const stack = typeof thrown.stack === "string" ? thrown.stack.split("\n") : [];
   for (const frame of stack.slice(1)) {

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { jupyterDataDir } from "../../common/paths.js";
 import type { HistoryRequest } from "../protocol/messages.js";
 
 interface Entry {
@@ -14,14 +14,6 @@ type HistoryItem = [number, number, string | [string, string | null]];
 
 /** Keeps at most this many entries: older ones are dropped when the store is opened. */
 const MAX_ENTRIES = 20000;
-
-/** The Jupyter data dir, as jupyter_core finds it on Linux and macOS. */
-export function jupyterDataDir(): string {
-  if (process.env.JUPYTER_DATA_DIR) return process.env.JUPYTER_DATA_DIR;
-  if (process.platform === "darwin") return path.join(os.homedir(), "Library", "Jupyter");
-  const xdg = process.env.XDG_DATA_HOME || path.join(os.homedir(), ".local", "share");
-  return path.join(xdg, "jupyter");
-}
 
 /**
  * Input history across kernel restarts: one JSON line per cell in the Jupyter data dir. Opened

@@ -8,10 +8,11 @@ import type { CellOutcome, Magic } from "./contract.js";
 import { assertionDetails } from "../execute/errors.js";
 import { trackerSession } from "../tracker-session.js";
 import { CHECK_MIME } from "../../tracker/ingest.js";
-import { escapeHtml } from "../../tracker/exports/html.js";
+import { escapeHtml } from "../../common/html.js";
 import { normalizeCode } from "../../course/source.js";
 import { HIDDEN_FAILURE, withoutHidden } from "../../course/markers.js";
 import { UsageError } from "./registry.js";
+import { today } from "../../common/dates.js";
 
 const DESCRIPTION = `Runs the course's official assertions for exercise ID (skills/curriculum.yaml) against your
 notebook's variables: what the cell shows is what runs, and editing or emptying the cell does
@@ -32,8 +33,6 @@ export interface CheckResultData {
   edited: boolean;
   failure?: { stage: "visible" | "hidden"; ename: string; message: string; expected?: string; actual?: string };
 }
-
-const today = () => new Date().toISOString().slice(0, 10);
 
 /** A failure of the hidden block: its error says so, also when it comes back from a rank ("rank 1: …"). */
 const failedInHiddenTests = (outcome: { error: { evalue: string } }) => outcome.error.evalue.startsWith(HIDDEN_FAILURE) || outcome.error.evalue.includes(`: ${HIDDEN_FAILURE}`);

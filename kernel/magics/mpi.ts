@@ -5,7 +5,7 @@ import { markUserCodeStart } from "../execute/code-clock.js";
 import { InterruptError } from "../execute/errors.js";
 import type { CellMagicCall, CellOutcome, Magic, OptionSpecs, OptionValues } from "./contract.js";
 import { MPI_ADDON, mpiMissing, onPath } from "../mpi/addon.js";
-import { MpiInterrupted, MpiLaunchError, mpirunCommand, runMpi } from "../mpi/launcher.js";
+import { MpiLaunchError, mpirunCommand, runMpi } from "../mpi/launcher.js";
 import { RankError } from "../pool/spmd.js";
 import { usageText } from "./options.js";
 import { UsageError } from "./registry.js";
@@ -77,7 +77,7 @@ async function runCell(call: CellMagicCall<Options>): Promise<CellOutcome> {
     scope._ranks = values;
     return { ok: true, value: values, hasValue: results.some((r) => r.text !== null) };
   } catch (err) {
-    if (err instanceof MpiInterrupted) return { ok: false, error: await call.errorContent(new InterruptError()), interrupted: true };
+    if (err instanceof InterruptError) return { ok: false, error: await call.errorContent(err), interrupted: true };
     if (err instanceof MpiLaunchError) return { ok: false, error: { ename: err.name, evalue: err.message, traceback: [`MpiLaunchError: ${err.message}`] }, interrupted: false };
     if (!(err instanceof RankError)) throw err;
     const error = await call.errorContent(err);

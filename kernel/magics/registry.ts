@@ -1,11 +1,11 @@
 import type { CellMagicContext, CellOutcome, Magic, MagicForm, OptionSpecs } from "./contract.js";
 import { expandArgs } from "./expand.js";
 import { activeOptions, type FormKind, readArgs, resolveArgs, usageText } from "./options.js";
+import { closest } from "../../common/text.js";
+import { UsageError } from "../../common/errors.js";
 
-/** Raised for a magic used wrongly: shown as IPython's `UsageError`. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+/** Raised for a magic used wrongly: shown as IPython's `UsageError` (the one UsageError, in common/errors.ts). */
+export { UsageError };
 
 export class MagicRegistry {
   private readonly magics = new Map<string, Magic>();
@@ -94,26 +94,4 @@ export class MagicRegistry {
   private failure(magic: Magic): (message: string) => UsageError {
     return (message) => new UsageError(`${message}\n${usageText(magic)}`);
   }
-}
-
-/** Names within a small edit distance of `name`, or starting with it, closest first. */
-export function closest(name: string, pool: string[], max = 3): string[] {
-  return pool
-    .map((candidate) => ({ candidate, d: candidate.startsWith(name) || name.startsWith(candidate) ? 1 : editDistance(name, candidate) }))
-    .filter(({ d, candidate }) => d <= Math.max(2, Math.floor(candidate.length / 3)))
-    .sort((a, b) => a.d - b.d || a.candidate.localeCompare(b.candidate))
-    .slice(0, max)
-    .map(({ candidate }) => candidate);
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
 }

@@ -2,9 +2,11 @@ import { display } from "../display/api.js";
 import { trackerSession } from "../tracker-session.js";
 import { gapReport } from "../../tracker/reports/gap.js";
 import { gapMarkdown } from "../../tracker/exports/markdown.js";
+import { TrackerConnectionError } from "../../tracker/db/errors.js";
 import { gapReportHtml } from "../../tracker/exports/html.js";
 import type { Magic, OptionSpecs } from "./contract.js";
 import { UsageError } from "./registry.js";
+import { today } from "../../common/dates.js";
 
 const DESCRIPTION = `The skill-gap report of the current learner (PARALLAB_LEARNER, else your login name) for a role
 (default: the certificate, certificate-parallel-ml): per competency the required and evidenced
@@ -30,14 +32,14 @@ export const skillsMagic: Magic<typeof OPTIONS> = {
         state = await trackerSession().state();
       } catch (err) {
         // PostgreSQL that cannot be used (a server down, a bad URL): the message says what to do.
-        if ((err as Error).name === "TrackerConnectionError") throw new UsageError(`%skills: ${(err as Error).message}`);
+        if (err instanceof TrackerConnectionError) throw new UsageError(`%skills: ${err.message}`);
         throw err;
       }
       const { framework, learner, evidence } = state;
       const role = words[0] ?? "certificate-parallel-ml";
       let report;
       try {
-        report = gapReport(framework, evidence, { role, industry, learner, today: new Date().toISOString().slice(0, 10) });
+        report = gapReport(framework, evidence, { role, industry, learner, today: today() });
       } catch (err) {
         throw new UsageError(`%skills: ${(err as Error).message}`);
       }

@@ -1,5 +1,5 @@
 import { defaultThreads, type WorkerPool } from "../pool/pool.js";
-import { runSpmd, RankError, SpmdInterrupted, type RankResult } from "../pool/spmd.js";
+import { runSpmd, RankError, type RankResult } from "../pool/spmd.js";
 import { InterruptError } from "../execute/errors.js";
 import { markUserCodeStart } from "../execute/code-clock.js";
 import type { CellMagicCall, CellOutcome, Magic, OptionSpecs, OptionValues } from "./contract.js";
@@ -68,7 +68,7 @@ async function runCell(pool: WorkerPool, call: CellMagicCall<Options>): Promise<
     scope._ranks = values;
     return { ok: true, value: values, hasValue: results.some((r) => r.text !== null) };
   } catch (err) {
-    if (err instanceof SpmdInterrupted) return { ok: false, error: await call.errorContent(new InterruptError()), interrupted: true };
+    if (err instanceof InterruptError) return { ok: false, error: await call.errorContent(err), interrupted: true };
     if (!(err instanceof RankError)) throw err;
     const error = await call.errorContent(err);
     return { ok: false, error: { ...error, evalue: `rank ${err.rank}: ${error.evalue}`, traceback: [`rank ${err.rank} failed:`, ...error.traceback] }, interrupted: false };

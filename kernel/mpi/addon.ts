@@ -3,7 +3,8 @@
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PACKAGE_ROOT } from "../paths.js";
+import { PACKAGE_ROOT } from "../../common/paths.js";
+import { type ErrorKind, ParallabError } from "../../common/errors.js";
 
 /** Where node-gyp puts the addon. */
 export const MPI_ADDON = path.join(PACKAGE_ROOT, "native", "mpi", "build", "Release", "mpi.node");
@@ -51,7 +52,8 @@ export interface MpiBinding {
   tagUpperBound(): number;
 }
 
-export class MpiUnavailableError extends Error {
+export class MpiUnavailableError extends ParallabError {
+  override readonly kind: ErrorKind = "unavailable";
   override name = "MpiUnavailableError";
 }
 

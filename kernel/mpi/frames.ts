@@ -1,6 +1,7 @@
 // What a %%mpi rank tells the kernel, besides its own output: its result or its error, as one
 // line of its stdout (mpirun forwards every rank's stdout, tagged with the rank).
 import v8 from "node:v8";
+import type { ErrorRecord } from "../../common/errors.js";
 
 export interface MpiJob {
   code: string;
@@ -12,7 +13,7 @@ export interface MpiJob {
   cwd: string;
 }
 
-export type RankFrame = { type: "done"; value: unknown; text: string | null; busyMs: number } | { type: "error"; name: string; message: string; stack: string };
+export type RankFrame = { type: "done"; value: unknown; text: string | null; busyMs: number } | ({ type: "error" } & ErrorRecord);
 
 /** A frame starts with this (record separator + name) and ends at the next newline. */
 export const FRAME_MARK = "\u001ePARALLAB-MPI:";

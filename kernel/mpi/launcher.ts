@@ -9,6 +9,7 @@ import v8 from "node:v8";
 import { kernelPool } from "../pool/pool.js";
 import { RankError, type RankResult } from "../pool/spmd.js";
 import { decodeFrame, FRAME_MARK, type MpiJob, type RankFrame } from "./frames.js";
+import { type ErrorKind, InterruptError, ParallabError } from "../../common/errors.js";
 
 export const RANK_MAIN = fileURLToPath(new URL("./rank-main.js", import.meta.url));
 
@@ -20,10 +21,9 @@ export interface MpiLaunch {
   job: MpiJob;
 }
 
-export class MpiInterrupted extends Error {}
-
 /** mpirun failed without a rank's own error (a launch failure, a host that cannot be reached…). */
-export class MpiLaunchError extends Error {
+export class MpiLaunchError extends ParallabError {
+  override readonly kind: ErrorKind = "launch";
   override name = "MpiLaunchError";
 }
 
@@ -250,7 +250,7 @@ export function runMpi(launch: MpiLaunch): Promise<RankResult[]> {
         return;
       }
       if (!firstError) {
-        firstError = new RankError(rank, frame.name, frame.message, frame.stack);
+        firstError = new RankError(rank, frame.name, frame.message, frame.stack, frame.kind);
         // The rank aborts the job itself (MPI_Abort); this is in case it cannot.
         const timer = setTimeout(() => stopJob(child), 3000);
         timer.unref();
@@ -299,7 +299,7 @@ export function runMpi(launch: MpiLaunch): Promise<RankResult[]> {
       outDemux.end();
       errDemux.end();
       for (const s of streams.values()) s.end();
-      if (interrupted) return reject(new MpiInterrupted());
+      if (interrupted) return reject(new InterruptError());
       if (firstError) return reject(firstError);
       if (code === 0 && results.size === launch.size) {
         // mpirun's own words on a run that went well (warnings): shown, as mpirun would.

@@ -13,6 +13,7 @@ import vm from "node:vm";
 import { loadMpi, type MpiBinding } from "./addon.js";
 import { MpiComm } from "./comm.js";
 import { encodeFrame, type MpiJob, type RankFrame } from "./frames.js";
+import { errorRecord } from "../../common/errors.js";
 
 /** Writes all of `text` to fd (stdout may be a non-blocking pipe or a pty). */
 function writeAll(fd: number, text: string | Uint8Array): void {
@@ -56,7 +57,7 @@ function report(frame: RankFrame): void {
 function fail(err: unknown): never {
   if (!reported) {
     const e = err instanceof Error ? err : new Error(inspect(err));
-    report({ type: "error", name: e.name, message: e.message, stack: e.stack ?? "" });
+    report({ type: "error", ...errorRecord(e) });
   }
   // Give mpirun's output forwarding a moment to carry the frame before the job is torn down.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);

@@ -3,6 +3,7 @@
 // allreduce go through shared memory. Every wait gives up within about a second once a peer
 // has failed, so a dead rank never leaves the others hanging.
 import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
+import { type ErrorKind, ParallabError } from "../../common/errors.js";
 
 export type ReduceOp = "sum" | "min" | "max" | "prod";
 type Typed = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | Uint8ClampedArray;
@@ -14,7 +15,8 @@ const ARRIVED = 1;
 const GENERATION = 2;
 const WAIT_SLICE_MS = 100;
 
-export class PeerFailedError extends Error {
+export class PeerFailedError extends ParallabError {
+  override readonly kind: ErrorKind = "peer";
   override name = "PeerFailedError";
 }
 

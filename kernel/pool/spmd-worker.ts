@@ -6,6 +6,7 @@ import vm from "node:vm";
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { Comm, markFailed } from "./comm.js";
 import { CpuSampler, type CpuProfile } from "../profile/sampler.js";
+import { type ErrorRecord, errorRecord } from "../../common/errors.js";
 
 export interface RankData {
   rank: number;
@@ -25,7 +26,7 @@ export interface RankData {
 export type RankMessage =
   | { type: "output"; name: "stdout" | "stderr"; text: string }
   | { type: "done"; value: unknown; text: string | null; busyMs: number; profile?: CpuProfile }
-  | { type: "error"; name: string; message: string; stack: string };
+  | ({ type: "error" } & ErrorRecord);
 
 const data = workerData as RankData;
 const post = (m: RankMessage) => parentPort!.postMessage(m);
@@ -68,5 +69,5 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   markFailed(ctrl, data.rank);
   const e = err instanceof Error ? err : new Error(inspect(err));
-  post({ type: "error", name: e.name, message: e.message, stack: e.stack ?? "" });
+  post({ type: "error", ...errorRecord(e) });
 });

@@ -7,6 +7,7 @@ import { kernelPool } from "./pool.js";
 import { workerResourceLimits } from "./limits.js";
 import type { RankData, RankMessage } from "./spmd-worker.js";
 import { recordWorker, workerProfileInterval } from "./worker-profiling.js";
+import { type ErrorKind, InterruptError, ParallabError } from "../../common/errors.js";
 
 const RANK_WORKER = fileURLToPath(new URL("./spmd-worker.js", import.meta.url));
 
@@ -25,21 +26,23 @@ export interface RankResult {
   text: string | null;
 }
 
-/** A rank's error as it was thrown there (its stack names the cell's script). */
-export class RankError extends Error {
+/** A rank's error as it was thrown there (its stack names the cell's script), rebuilt with its kind on this side. */
+export class RankError extends ParallabError {
+  override readonly kind: ErrorKind;
   constructor(
     readonly rank: number,
     name: string,
     message: string,
     stack: string,
+    /** The kind of a ParallabError the rank threw; "cell" for anything else. */
+    kind: ErrorKind = "cell",
   ) {
     super(message);
     this.name = name;
     this.stack = stack;
+    this.kind = kind;
   }
 }
-
-export class SpmdInterrupted extends Error {}
 
 export function runSpmd(job: SpmdJob): Promise<RankResult[]> {
   const ctrl = new SharedArrayBuffer(CTRL_WORDS * 4);
@@ -60,14 +63,14 @@ export function runSpmd(job: SpmdJob): Promise<RankResult[]> {
     const stopAll = () => workers.forEach((w) => void w.terminate());
     const unsubscribe = kernelPool.onAbort(() => {
       stopAll();
-      reject(new SpmdInterrupted());
+      reject(new InterruptError());
     });
     const finish = () => {
       if (++settled < job.size) return;
       unsubscribe();
       stopAll();
       // The rank that failed first is the story; the others only gave up waiting for it.
-      const own = errors.filter((e) => e.name !== "PeerFailedError");
+      const own = errors.filter((e) => e.kind !== "peer");
       if (errors.length) reject(own[0] ?? errors[0]);
       else resolve(results.sort((a, b) => a.rank - b.rank));
     };
@@ -101,7 +104,7 @@ export function runSpmd(job: SpmdJob): Promise<RankResult[]> {
           finish();
         } else {
           done = true;
-          errors.push(new RankError(rank, m.name, m.message, m.stack));
+          errors.push(new RankError(rank, m.name, m.message, m.stack, m.kind));
           finish();
         }
       });

@@ -5,8 +5,11 @@ import { outsideNames, withValuesAsLocals } from "./free-identifiers.js";
 import { functionSource } from "./function-source.js";
 import { isNotebookName, notebookValue } from "./scope.js";
 import type { HelperFunction } from "./task.js";
+import { type ErrorKind, ParallabError } from "../../common/errors.js";
 
-export class ParallelScopeError extends Error {
+/** A `with` value missing or unusable: how the call was written, shown with the cell's stack. */
+export class ParallelScopeError extends ParallabError {
+  override readonly kind: ErrorKind = "usage";
   override name = "ParallelScopeError";
 }
 

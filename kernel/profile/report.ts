@@ -1,8 +1,9 @@
 // The profile as one rich output: text for any front end, HTML tables with a flame chart (a
 // plotly icicle) for JupyterLab and Notebook.
 import { formatTime } from "../magics/format-time.js";
-import { plotBundle } from "../display/plot.js";
-import { PACKAGE_ROOT } from "../paths.js";
+import { escapeHtml } from "../../common/html.js";
+import { plotBundle } from "../../common/plot.js";
+import { PACKAGE_ROOT } from "../../common/paths.js";
 import type { MimeBundle } from "../protocol/messages.js";
 import { type FunctionStat, isCellTopLevel, isCellWrapper, type ProfileAnalysis } from "./analysis.js";
 import type { ProfileRecord } from "./session.js";
@@ -19,7 +20,6 @@ export interface ProfileReport {
 const ms = (v: number) => formatTime(v / 1000);
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
-const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 function summaryLine(r: ProfileRecord): string {
   const s = r.stats;

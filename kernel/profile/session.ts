@@ -8,6 +8,7 @@ import { tensorsReady } from "../tensors/runtime.js";
 import { atUserCodeStart } from "../execute/code-clock.js";
 import { RunStatsRecorder, type RunStats } from "./run-stats.js";
 import { CpuSampler, type CpuProfile } from "./sampler.js";
+import { type ErrorKind, kindOf, ParallabError } from "../../common/errors.js";
 
 export interface TensorKernelTime {
   name: string;
@@ -107,9 +108,13 @@ export async function profileRun<T>(run: () => Promise<T>, options: ProfileOptio
 }
 
 /** An error thrown by profiled code, carrying the profile up to the error. */
-export class ProfiledError extends Error {
+export class ProfiledError extends ParallabError {
+  override name = "ProfiledError";
+  /** The kind of what the profiled code threw: its own for a ParallabError, else "cell". */
+  override readonly kind: ErrorKind;
   record!: ProfileRecord;
   constructor(override readonly cause: unknown) {
     super(cause instanceof Error ? cause.message : String(cause));
+    this.kind = kindOf(cause) ?? "cell";
   }
 }

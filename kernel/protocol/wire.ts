@@ -1,9 +1,12 @@
 import type { Header, Message } from "./messages.js";
 import type { Signer } from "./signer.js";
+import { type ErrorKind, ParallabError } from "../../common/errors.js";
 
 const DELIMITER = "<IDS|MSG>";
 
-export class BadSignatureError extends Error {
+export class BadSignatureError extends ParallabError {
+  override readonly kind: ErrorKind = "protocol";
+  override name = "BadSignatureError";
   constructor(readonly msgType: string) {
     super(`rejected a ${msgType} message with a bad signature`);
   }

@@ -1,8 +1,10 @@
 // Running out of memory on the device or the wasm heap must read as what it is: which tensor
 // (shape, dtype, bytes) could not be allocated, in which op, and what to do. The kernel lives on.
 import type { Tf } from "./tfjs.js";
+import { type ErrorKind, ParallabError } from "../../common/errors.js";
 
-export class TensorMemoryError extends Error {
+export class TensorMemoryError extends ParallabError {
+  override readonly kind: ErrorKind = "resource";
   override name = "TensorMemoryError";
 }
 

@@ -1,11 +1,11 @@
 // Runs tfjs's float32 BatchMatMul on the wasm backend through the system's OpenBLAS
-// (native/blas, built by cli/build-native.ts): the wasm kernel (XNNPACK, one thread) does
+// (native/blas, built by cli/scripts/build-native.ts): the wasm kernel (XNNPACK, one thread) does
 // ~20 GFLOP/s at n=1024 where OpenBLAS does ~150. The addon reads and writes the wasm heap
 // in place, so there is no copy in or out.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { PACKAGE_ROOT } from "../paths.js";
+import { PACKAGE_ROOT } from "../../common/paths.js";
 
 export const NATIVE_BLAS_ADDON = path.join(PACKAGE_ROOT, "native", "blas", "build", "blas.node");
 
@@ -106,7 +106,7 @@ function nativeBatchMatMul(args: BatchMatMulArgs): TensorInfo {
 }
 
 function loadBlas(): NativeBlas | string {
-  if (!existsSync(NATIVE_BLAS_ADDON)) return `${path.relative(PACKAGE_ROOT, NATIVE_BLAS_ADDON)} is not built: run \`node dist/cli/build-native.js\` (needs gcc and libopenblas-dev)`;
+  if (!existsSync(NATIVE_BLAS_ADDON)) return `${path.relative(PACKAGE_ROOT, NATIVE_BLAS_ADDON)} is not built: run \`node dist/cli/scripts/build-native.js\` (needs gcc and libopenblas-dev)`;
   try {
     return createRequire(import.meta.url)(NATIVE_BLAS_ADDON) as NativeBlas;
   } catch (err) {

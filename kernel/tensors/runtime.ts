@@ -5,6 +5,7 @@ import { describeGpus, queryGpus, type GpuReport } from "./gpus.js";
 import { installMemoryErrors } from "./memory-errors.js";
 import { installNativeMatMul, type NativeMatMulResult } from "./native-matmul.js";
 import { loadTf, tfLoaded, type Tf } from "./tfjs.js";
+import { type ErrorKind, ParallabError } from "../../common/errors.js";
 
 export interface TensorStatus {
   backend: BackendName;
@@ -18,7 +19,8 @@ export interface TensorStatus {
   nativeMatMul: NativeMatMulResult;
 }
 
-export class BackendUnavailableError extends Error {
+export class BackendUnavailableError extends ParallabError {
+  override readonly kind: ErrorKind = "unavailable";
   override name = "BackendUnavailableError";
 }
 

@@ -2,8 +2,8 @@ import { stripVTControlCharacters } from "node:util";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { KernelClient } from "../../kernel/client/kernel-client.js";
-import { launchKernel, type LaunchedKernel } from "../../kernel/client/launch.js";
+import { KernelClient } from "../../client/kernel-client.js";
+import { launchKernel, type LaunchedKernel } from "../../client/launch.js";
 import type { Message } from "../../kernel/protocol/messages.js";
 
 export interface TestKernel {

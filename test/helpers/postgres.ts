@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import { freePort } from "../../kernel/client/free-port.js";
+import { freePort } from "../../client/free-port.js";
 
 const run = promisify(execFile);
 const BIN = "/usr/lib/postgresql/15/bin";

@@ -1,8 +1,10 @@
 // A PostgreSQL URL that is wrong, or a server that cannot be used, as one sentence that says
 // what to do, instead of the driver's stack trace.
 import { displayLocation } from "./location.js";
+import { type ErrorKind, ParallabError } from "../../common/errors.js";
 
-export class TrackerConnectionError extends Error {
+export class TrackerConnectionError extends ParallabError {
+  override readonly kind: ErrorKind = "connection";
   override name = "TrackerConnectionError";
 }
 

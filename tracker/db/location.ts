@@ -1,7 +1,7 @@
 // Where the tracker's database is: PARALLAB_DB as a postgres:// URL or a SQLite file, else the
 // default file. URLs are shown without their password (messages, logs).
-import os from "node:os";
 import path from "node:path";
+import { parallabDataDir } from "../../common/paths.js";
 
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
@@ -10,8 +10,7 @@ export function isPostgresUrl(location: string): boolean {
 export function resolveLocation(value: string | undefined): string {
   if (value && isPostgresUrl(value)) return value;
   if (value) return value === ":memory:" ? value : path.resolve(value);
-  const dataHome = process.env.XDG_DATA_HOME || path.join(os.homedir(), ".local", "share");
-  return path.join(dataHome, "parallab", "tracker.db");
+  return path.join(parallabDataDir(), "tracker.db");
 }
 
 /** The location for messages: a URL's password replaced by ***. */

@@ -6,7 +6,7 @@ import path from "node:path";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
-import { PACKAGE_ROOT } from "../../kernel/paths.js";
+import { PACKAGE_ROOT } from "../../common/paths.js";
 import * as schema from "../schema/pg.js";
 import type { TrackerDb, TrackerStore, TrackerTx, TransactionOptions } from "../store.js";
 import { checkPostgresUrl, explainConnectionError } from "./errors.js";

@@ -5,7 +5,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import { PACKAGE_ROOT } from "../../kernel/paths.js";
+import { PACKAGE_ROOT } from "../../common/paths.js";
 import * as schema from "../schema/sqlite.js";
 import type { TrackerDb, TrackerStore, TrackerTables, TrackerTx, TransactionOptions } from "../store.js";
 import { withRetry } from "./retry.js";

@@ -1,6 +1,7 @@
 // Gap report as HTML: a radar chart of required vs evidenced levels (plotly scatterpolar via
-// the kernel's plotBundle) and tables; every piece of text from data is escaped.
-import { plotBundle, type PlotTrace } from "../../kernel/display/plot.js";
+// common/plot.ts's plotBundle) and tables; every piece of text from data is escaped.
+import { escapeHtml } from "../../common/html.js";
+import { plotBundle, type PlotTrace } from "../../common/plot.js";
 import { LEVELS, levelRank } from "../framework/types.js";
 import type { GapReport } from "../reports/gap.js";
 import type { StudyPlan } from "../reports/plan.js";
@@ -11,10 +12,6 @@ export interface HtmlOptions {
   document?: boolean;
   /** Passed to plotBundle; by default a document always carries plotly.js, a cell output once per session. */
   includePlotlyJs?: boolean;
-}
-
-export function escapeHtml(text: string | number | null | undefined): string {
-  return String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export function htmlTable(header: string[], rows: Array<Array<string | number | null>>): string {

@@ -6,20 +6,22 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
-import { PACKAGE_ROOT } from "../../kernel/paths.js";
+import { PACKAGE_ROOT } from "../../common/paths.js";
 import { FRAMEWORK_FILES, fileSchema, issueMessage, type FrameworkPart } from "./schema.js";
 import { levelRank, type CatalogueItem, type Check, type Competency, type CurriculumNotebook, type Framework, type Level, type Role } from "./types.js";
+import { editDistance } from "../../common/text.js";
+import { DataError } from "../../common/errors.js";
 
 /** The framework's data in this package. */
 export const SKILLS_DIR = path.join(PACKAGE_ROOT, "skills");
 
 /** Everything wrong with the framework's files; `errors` holds one line per problem. */
-export class FrameworkError extends Error {
+export class FrameworkError extends DataError {
+  override name = "FrameworkError";
   readonly errors: readonly string[];
   constructor(errors: string[], dir: string) {
     const n = errors.length;
     super(`The skills framework in ${displayPath(dir)} has ${n} error${n === 1 ? "" : "s"}:\n${errors.map((e) => `  - ${e}`).join("\n")}`);
-    this.name = "FrameworkError";
     this.errors = errors;
   }
 }
@@ -82,27 +84,13 @@ interface Valid<T> {
   value: T;
 }
 
-function levenshtein(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
-
 /** ` (did you mean "x"?)` for the nearest known name, or "". */
 export function suggest(name: string, known: Iterable<string>): string {
   let best: string | null = null;
   let bestDistance = Infinity;
   const containing: string[] = [];
   for (const k of known) {
-    const d = levenshtein(name.toLowerCase(), k.toLowerCase());
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [k, d];
     if (name.length >= 3 && (k.includes(name) || name.includes(k))) containing.push(k);
   }

@@ -3,6 +3,7 @@
 // the default start when the caller passes neither `start` nor `today`.
 import type { CatalogueItem, CatalogueKind, EvidenceRecord, Framework, Goal, Industry, Level, Role } from "../framework/types.js";
 import { acceptedEvidence, assertIsoDate, completedNotebooks, evidenceAsOf, gapReport, prerequisiteOrder, reaches, type GapRow } from "./gap.js";
+import { isoDate, today as todayIso } from "../../common/dates.js";
 
 export interface PlanOptions {
   role: string;
@@ -84,7 +85,7 @@ const EPS = 1e-9;
 const MONTH_SEARCH_WEEKS = 53;
 
 export function addDays(iso: string, days: number): string {
-  return new Date(Date.parse(`${iso}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+  return isoDate(new Date(Date.parse(`${iso}T00:00:00Z`) + days * DAY_MS));
 }
 
 export function weekStart(start: string, week: number): string {
@@ -181,7 +182,7 @@ function learnerOf(evidence: readonly EvidenceRecord[], goals: readonly Goal[], 
 
 export function studyPlan(framework: Framework, evidence: readonly EvidenceRecord[], goals: readonly Goal[], options: PlanOptions): StudyPlan {
   if (!(options.hoursPerWeek > 0) || !Number.isFinite(options.hoursPerWeek)) throw new Error(`hoursPerWeek must be a positive number, got ${options.hoursPerWeek}`);
-  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const today = options.today ?? todayIso();
   const start = options.start ?? today;
   assertIsoDate(start, "start");
   const until = options.until ?? null;

@@ -2,13 +2,13 @@
 // the chart's script cannot run (an untrusted notebook, a sanitizing viewer). It draws bars,
 // lines and markers of x/y traces on linear or log axes; other chart types get a caption with
 // their largest values. The interactive chart replaces it wherever scripts run.
+import { escapeHtml } from "./html.js";
 import type { PlotTrace } from "./plot.js";
 
 const WIDTH = 640;
 const PAD = { left: 56, right: 16, top: 36, bottom: 40 };
 const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
 
-const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 const numbers = (v: unknown): number[] => (Array.isArray(v) || ArrayBuffer.isView(v) ? Array.from(v as ArrayLike<unknown>, Number) : []);
 
 interface Axis {

@@ -1,10 +1,18 @@
+// plotly charts as mime bundles, shared by the kernel's plot() and the tracker's HTML reports (one
+// session state: the first chart of a session carries the plotly.js bundle).
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { randomUUID } from "node:crypto";
-import type { MimeBundle } from "../protocol/messages.js";
+import { escapeHtml } from "./html.js";
 import { staticChartSvg } from "./static-chart.js";
 
 const require = createRequire(import.meta.url);
+
+/** A display bundle: mime type → data (the kernel's MimeBundle). */
+export type MimeBundle = Record<string, unknown>;
+
+/** Where the plotly.js bundle that charts carry is: the plotly.js-dist-min package's file. */
+export const plotlyBundleFile = (): string => require.resolve("plotly.js-dist-min");
 
 export interface PlotTrace {
   type?: string;
@@ -21,7 +29,7 @@ let bundleSent = false;
 let bundleCache: string | null = null;
 
 function plotlyBundle(): string {
-  bundleCache ??= readFileSync(require.resolve("plotly.js-dist-min"), "utf8");
+  bundleCache ??= readFileSync(plotlyBundleFile(), "utf8");
   return bundleCache;
 }
 
@@ -41,7 +49,7 @@ export function plotBundle(data: PlotTrace[], layout: Record<string, unknown> = 
   const text = summary(data, layout);
   // Where scripts do not run (an untrusted notebook), the front end sanitizes this HTML and
   // shows the static picture in the div; the script replaces it with the interactive chart.
-  const fallback = `<img class="parallab-plot-static" alt="${text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}" style="max-width:100%" src="data:image/svg+xml;base64,${Buffer.from(staticChartSvg(data, layout, text)).toString("base64")}">`;
+  const fallback = `<img class="parallab-plot-static" alt="${escapeHtml(text)}" style="max-width:100%" src="data:image/svg+xml;base64,${Buffer.from(staticChartSvg(data, layout, text)).toString("base64")}">`;
   const html =
     `${loader}<div id="${id}" class="parallab-plot" style="width:100%;min-height:${Number(layout.height ?? 420)}px">${fallback}</div>` +
     `<script type="text/javascript">(function () {` +

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Pretest step: builds the JupyterLab front end of `parallab lab` (lab/build) when it is out of
 // date, so test/jupyterlab.test.ts only serves it. Exit 1 when the build fails.
-import { ensureLabBuild, labBuildState } from "./lab-build.js";
+import { ensureLabBuild, labBuildState } from "../lab-frontend.js";
 
 try {
   const before = labBuildState();

@@ -3,9 +3,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { ConnectionInfo } from "../protocol/connection.js";
+import type { ConnectionInfo } from "../kernel/protocol/connection.js";
 
-import { KERNEL_MAIN, KERNEL_NODE_FLAGS } from "../paths.js";
+import { KERNEL_MAIN, KERNEL_NODE_FLAGS } from "../common/paths.js";
 import { freePort } from "./free-port.js";
 
 export async function newConnectionInfo(): Promise<ConnectionInfo> {

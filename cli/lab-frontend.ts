@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { PACKAGE_ROOT } from "../kernel/paths.js";
+import { PACKAGE_ROOT } from "../common/paths.js";
 
 export const LAB_DIR = path.join(PACKAGE_ROOT, "lab");
 export const LAB_BUILD = path.join(LAB_DIR, "build");

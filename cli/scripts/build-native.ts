@@ -6,8 +6,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PACKAGE_ROOT } from "../kernel/paths.js";
-import { NATIVE_BLAS_ADDON } from "../kernel/tensors/native-matmul.js";
+import { PACKAGE_ROOT } from "../../common/paths.js";
+import { NATIVE_BLAS_ADDON } from "../../kernel/tensors/native-matmul.js";
 
 export type NativeBuildResult = { ok: true; path: string; built: boolean } | { ok: false; reason: string };
 

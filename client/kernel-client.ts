@@ -2,10 +2,10 @@
 // a kernel (ours or any other) without Python.
 import { randomUUID } from "node:crypto";
 import * as zmq from "zeromq";
-import { endpoint, type ConnectionInfo } from "../protocol/connection.js";
-import { newHeader, type Header, type Message } from "../protocol/messages.js";
-import { createSigner, type Signer } from "../protocol/signer.js";
-import { decode, encode } from "../protocol/wire.js";
+import { endpoint, type ConnectionInfo } from "../kernel/protocol/connection.js";
+import { newHeader, type Header, type Message } from "../kernel/protocol/messages.js";
+import { createSigner, type Signer } from "../kernel/protocol/signer.js";
+import { decode, encode } from "../kernel/protocol/wire.js";
 
 export interface ExecuteOptions {
   silent?: boolean;

@@ -1,4 +1,7 @@
+// Where things are: the package's own files (found from this file, in dist/ or in source) and the
+// data dirs of the user (XDG and Jupyter's), shared by the kernel, the tracker, the course and the CLI.
 import { existsSync, readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,3 +28,20 @@ export const KERNEL_MAIN = path.join(PACKAGE_ROOT, "dist", "kernel", "main.js");
  */
 export const KERNEL_NODE_FLAGS = ["--heap-growing-percent=25", "--max-semi-space-size=4"];
 export const PACKAGE_VERSION = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;
+
+/** $XDG_DATA_HOME, else ~/.local/share: where the tracker's database and the installation check's stamp live. */
+export function xdgDataHome(): string {
+  return process.env.XDG_DATA_HOME || path.join(os.homedir(), ".local", "share");
+}
+
+/** Parallab's own data dir: $XDG_DATA_HOME/parallab. */
+export function parallabDataDir(): string {
+  return path.join(xdgDataHome(), "parallab");
+}
+
+/** The Jupyter data dir, as jupyter_core finds it on Linux and macOS (kernelspecs, history, the lab's state). */
+export function jupyterDataDir(): string {
+  if (process.env.JUPYTER_DATA_DIR) return process.env.JUPYTER_DATA_DIR;
+  if (process.platform === "darwin") return path.join(os.homedir(), "Library", "Jupyter");
+  return path.join(xdgDataHome(), "jupyter");
+}
