@@ -5,7 +5,7 @@ import path from "node:path";
 import vm from "node:vm";
 import type * as TS from "@tslab/typescript-for-tslab";
 import { compilerFallback } from "../package-fallback.js";
-import { PACKAGE_ROOT } from "../paths.js";
+import { PACKAGE_ROOT } from "../../common/paths.js";
 import { dropMapComment, takeInlineMap, type CellMaps } from "../execute/source-maps.js";
 
 const require = createRequire(import.meta.url);
