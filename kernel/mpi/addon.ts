@@ -14,10 +14,6 @@ export const MPI_APT_PACKAGES = ["openmpi-bin", "libopenmpi-dev"];
 export const MPI_BUILD_COMMAND = "npm run build:mpi";
 export const MPI_INSTALL_HINT = `apt-get install -y ${MPI_APT_PACKAGES.join(" ")}, then build the bindings: ${MPI_BUILD_COMMAND} (or: npx parallab build-mpi)`;
 
-/** Typed array type codes as the addon reports them (napi_typedarray_type). */
-export const TYPED_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array] as const;
-export type TypedArray = InstanceType<(typeof TYPED_ARRAYS)[number]>;
-
 export interface MpiInfo {
   rank: number;
   size: number;

@@ -4,9 +4,8 @@
 // has failed, so a dead rank never leaves the others hanging.
 import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { type ErrorKind, ParallabError } from "../../common/errors.js";
-
-export type ReduceOp = "sum" | "min" | "max" | "prod";
-type Typed = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | Uint8ClampedArray;
+import { checkAllreduce, checkRank, REDUCE_OPS, checkScatterValues, type ReduceOp, type SpmdComm } from "../spmd/comm.js";
+import type { NumberArray } from "../spmd/typed-arrays.js";
 
 /** Shared control words: [0] failed flag, [1] barrier arrivals, [2] barrier generation, [8 + r] rank r's mailbox. */
 export const CTRL_WORDS = 8 + 64;
@@ -26,7 +25,7 @@ interface Envelope {
   value: unknown;
 }
 
-export class Comm {
+export class Comm implements SpmdComm {
   private readonly pending: Envelope[] = [];
   private scratch: SharedArrayBuffer | null = null;
   private internalTag = -1000;
@@ -54,7 +53,7 @@ export class Comm {
   }
 
   send(value: unknown, dest: number, tag = 0): void {
-    this.checkRank(dest, "dest");
+    checkRank(dest, this.size, "dest");
     if (dest === this.rank) {
       this.pending.push({ source: this.rank, tag, value });
       return;
@@ -65,7 +64,7 @@ export class Comm {
   }
 
   recv<T = unknown>(source: number, tag = 0): T {
-    this.checkRank(source, "source");
+    checkRank(source, this.size, "source");
     for (;;) {
       const at = this.pending.findIndex((m) => m.source === source && m.tag === tag);
       if (at >= 0) return this.pending.splice(at, 1)[0]!.value as T;
@@ -101,7 +100,7 @@ export class Comm {
   scatter<T>(values: readonly T[] | undefined, root = 0): T {
     const tag = this.nextTag();
     if (this.rank === root) {
-      if (!values || values.length !== this.size) throw new RangeError(`comm.scatter: the root needs an array of exactly ${this.size} values (one per rank), got ${values?.length ?? "none"}`);
+      checkScatterValues(values, this.size);
       for (let r = 0; r < this.size; r++) if (r !== root) this.send(values[r], r, tag);
       return values[root]!;
     }
@@ -109,13 +108,11 @@ export class Comm {
   }
 
   /** Combines a number, or a typed array element-wise (in place, through shared memory). */
-  allreduce<T extends number | Typed>(value: T, op: ReduceOp = "sum"): T {
-    const combine = OPS[op];
-    if (!combine) throw new RangeError(`comm.allreduce: op must be "sum", "min", "max" or "prod", got ${JSON.stringify(op)}`);
-    if (typeof value === "number") return (this.allgather(value as number) as number[]).reduce(combine) as T;
-    if (!ArrayBuffer.isView(value)) throw new TypeError("comm.allreduce: pass a number or a typed array");
-    const array = value as Typed;
-    const Ctor = array.constructor as new (buffer: SharedArrayBuffer, offset?: number, length?: number) => Typed;
+  allreduce<T extends number | NumberArray>(value: T, op: ReduceOp = "sum"): T {
+    checkAllreduce(value, op);
+    if (typeof value === "number") return (this.allgather(value as number) as number[]).reduce(REDUCE_OPS[op]) as T;
+    const array = value as NumberArray;
+    const Ctor = array.constructor as new (buffer: SharedArrayBuffer, offset?: number, length?: number) => NumberArray;
     // Rank 0 lends one shared buffer with a slot per rank and one for the result; each rank
     // reduces its own stretch of the array across all slots, and everyone copies the result back.
     const n = array.length;
@@ -171,21 +168,10 @@ export class Comm {
     const failed = Atomics.load(this.ctrl, FAILED);
     if (failed > 0) throw new PeerFailedError(`rank ${failed - 1} failed: this rank stops waiting for it`);
   }
-
-  private checkRank(r: number, what: string): void {
-    if (!Number.isInteger(r) || r < 0 || r >= this.size) throw new RangeError(`comm: ${what} must be a rank from 0 to ${this.size - 1}, got ${r}`);
-  }
 }
 
-const OPS: Record<ReduceOp, (a: number, b: number) => number> = {
-  sum: (a, b) => a + b,
-  min: (a, b) => Math.min(a, b),
-  max: (a, b) => Math.max(a, b),
-  prod: (a, b) => a * b,
-};
-
 /** result[i] = op over the slots' element i, for i in [from, to): one loop per op, no call per element. */
-function reduceSlots(slots: Typed[], result: Typed, from: number, to: number, op: ReduceOp): void {
+function reduceSlots(slots: NumberArray[], result: NumberArray, from: number, to: number, op: ReduceOp): void {
   result.set(slots[0]!.subarray(from, to), from);
   for (let r = 1; r < slots.length; r++) {
     const s = slots[r]!;

@@ -7,6 +7,7 @@ import { withValuesAsLocals } from "./free-identifiers.js";
 import { workerResourceLimits } from "./limits.js";
 import { kernelPool } from "./pool.js";
 import { ProgressBar } from "./progress.js";
+import { isTypedArray, type TypedArray } from "../spmd/typed-arrays.js";
 import { createWorkQueue, currentRange, itemsDone, stop } from "./schedule.js";
 import { originOf } from "./scope.js";
 import type { ChunkPart, ChunkResult, ChunkTask } from "./task.js";
@@ -14,7 +15,6 @@ import { valuesKey } from "./values-key.js";
 import { explainCloneError } from "./with-values.js";
 import { recordWorker, workerProfileInterval } from "./worker-profiling.js";
 
-export type TypedArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
 export type Items<T> = readonly T[] | ArrayLike<T> | number;
 
 export interface DispatchOptions {
@@ -38,7 +38,7 @@ const PUSH_CHUNKS_PER_THREAD = 8;
 const PROGRESS_POLL_MS = 100;
 
 function isSharedTypedArray(items: unknown): items is TypedArray {
-  return ArrayBuffer.isView(items) && !(items instanceof DataView) && items.buffer instanceof SharedArrayBuffer;
+  return isTypedArray(items) && items.buffer instanceof SharedArrayBuffer;
 }
 
 function countOf(items: Items<unknown>): number {

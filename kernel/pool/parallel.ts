@@ -1,5 +1,6 @@
 // parallel.map / parallel.reduce / parallel.shared: data-parallel loops on the kernel's pool.
-import { dispatch, type Items, type TypedArray } from "./dispatch.js";
+import type { TypedArray } from "../spmd/typed-arrays.js";
+import { dispatch, type Items } from "./dispatch.js";
 import { functionSource } from "./function-source.js";
 import { kernelPool } from "./pool.js";
 import { prepareWithValues } from "./with-values.js";
