@@ -5,7 +5,7 @@
 //
 // Structured clone (worker threads, the frames of an mpirun rank) keeps an error's name, message
 // and stack but not its class: such errors cross as an ErrorRecord, with their kind, and are
-// rebuilt on the kernel's side (see RankError in kernel/pool/spmd.ts).
+// rebuilt on the kernel's side (see RankError in kernel/spmd/results.ts).
 
 /** What went wrong, as far as the code that catches an error needs to know. */
 export type ErrorKind =

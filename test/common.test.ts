@@ -5,7 +5,7 @@ import { DataError, type ErrorRecord, errorRecord, exitCodeOf, InterruptError, k
 import { escapeHtml } from "../common/html.js";
 import { closest, editDistance } from "../common/text.js";
 import { CourseError } from "../course/errors.js";
-import { RankError } from "../kernel/pool/spmd.js";
+import { RankError } from "../kernel/spmd/results.js";
 import { PeerFailedError } from "../kernel/pool/comm.js";
 import { ServerUsageError } from "../cli/runner/jupyter-server.js";
 import { FrameworkError } from "../tracker/framework/load.js";

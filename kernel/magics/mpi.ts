@@ -1,16 +1,11 @@
 import { spawnSync } from "node:child_process";
 import os from "node:os";
-import v8 from "node:v8";
-import { markUserCodeStart } from "../execute/code-clock.js";
-import { InterruptError } from "../execute/errors.js";
 import type { CellMagicCall, CellOutcome, Magic, OptionSpecs, OptionValues } from "./contract.js";
 import { MPI_ADDON, mpiMissing, onPath } from "../mpi/addon.js";
-import { MpiLaunchError, mpirunCommand, runMpi } from "../mpi/launcher.js";
-import { RankError } from "../pool/spmd.js";
+import { MpiLaunchError, mpirunCommand, PROCESS_TRAVEL, runMpi } from "../mpi/launcher.js";
+import { runSpmdCell } from "../spmd/cell.js";
 import { usageText } from "./options.js";
 import { UsageError } from "./registry.js";
-import { isOutcome, prepareSpmdBody } from "./spmd-body.js";
-import { RankValues } from "./workers.js";
 
 const DESCRIPTION = `Runs the cell's body as an MPI program: mpirun starts N Node processes (default: the slots
 of --hosts, else this machine's cores, ${os.availableParallelism()}), each with \`rank\`, \`size\` and \`comm\` as
@@ -34,9 +29,6 @@ type Options = OptionValues<typeof OPTIONS>;
 /** Usage errors outside a call (the --hosts list), with the usage as a call's have it. */
 const usageError = (message: string) => new UsageError(`${message}\n${usageText(mpiMagic)}`);
 
-/** Names of rank/size/comm for the compiler; the values come from the rank's process. */
-const RANK_DECLARATIONS = 'declare const rank: number;\ndeclare const size: number;\ndeclare const comm: import("parallab").MpiComm;\n';
-
 /** Slots of `h1:2,h2,h3:4` (a host without a count has one). */
 function slotsOf(hosts: string): number {
   return hosts
@@ -56,33 +48,14 @@ async function runCell(call: CellMagicCall<Options>): Promise<CellOutcome> {
   const missingMpi = mpiMissing();
   if (missingMpi) throw new UsageError(`%%mpi needs MPI: ${missingMpi}`);
   const size = parsed.n ?? (hosts ? slotsOf(hosts) : os.availableParallelism());
-  const body = await prepareSpmdBody(call, {
+  return runSpmdCell(call, {
     magic: "%%mpi",
     share: parsed.share,
-    declarations: RANK_DECLARATIONS,
-    checkTravel: (v) => v8.serialize(v),
-    travelProblem: "another process (it must be serializable with v8.serialize: functions, class instances with native state and sockets are not)",
+    commType: "MpiComm",
+    travel: PROCESS_TRAVEL,
+    launch: (job, signal) => runMpi({ size, hosts, hostfile: parsed.hostfile, job }, { signal }),
+    failure: (err) => (err instanceof MpiLaunchError ? { ok: false, error: { ename: err.name, evalue: err.message, traceback: [`MpiLaunchError: ${err.message}`] }, interrupted: false } : undefined),
   });
-  if (isOutcome(body)) return body;
-  const { scope, shared, compiled } = body;
-  try {
-    markUserCodeStart();
-    const results = await runMpi({
-      size,
-      hosts,
-      hostfile: parsed.hostfile,
-      job: { code: compiled.js, async: compiled.async, lastExpressionVar: compiled.lastExpressionVar, scriptName: compiled.scriptName, shared, cwd: process.cwd() },
-    });
-    const values = RankValues.fromResults(results);
-    scope._ranks = values;
-    return { ok: true, value: values, hasValue: results.some((r) => r.text !== null) };
-  } catch (err) {
-    if (err instanceof InterruptError) return { ok: false, error: await call.errorContent(err), interrupted: true };
-    if (err instanceof MpiLaunchError) return { ok: false, error: { ename: err.name, evalue: err.message, traceback: [`MpiLaunchError: ${err.message}`] }, interrupted: false };
-    if (!(err instanceof RankError)) throw err;
-    const error = await call.errorContent(err);
-    return { ok: false, error: { ...error, evalue: `rank ${err.rank}: ${error.evalue}`, traceback: [`rank ${err.rank} failed:`, ...error.traceback] }, interrupted: false };
-  }
 }
 
 /** `%mpi`: what %%mpi would use, or why it cannot run. */

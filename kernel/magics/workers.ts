@@ -1,9 +1,7 @@
 import { defaultThreads, type WorkerPool } from "../pool/pool.js";
-import { runSpmd, RankError, type RankResult } from "../pool/spmd.js";
-import { InterruptError } from "../execute/errors.js";
-import { markUserCodeStart } from "../execute/code-clock.js";
+import { runSpmd, THREAD_TRAVEL } from "../pool/spmd.js";
+import { runSpmdCell } from "../spmd/cell.js";
 import type { CellMagicCall, CellOutcome, Magic, OptionSpecs, OptionValues } from "./contract.js";
-import { isOutcome, prepareSpmdBody } from "./spmd-body.js";
 
 const DESCRIPTION = `The kernel's worker pool, where parallel.map and parallel.reduce run.
   %workers          the pool's state: threads, busy, queued, completed, failed, utilization,
@@ -23,56 +21,16 @@ const OPTIONS = {
 
 type Options = OptionValues<typeof OPTIONS>;
 
-/** Names of rank/size/comm for the compiler; the values come from the rank's thread. */
-const RANK_DECLARATIONS = 'declare const rank: number;\ndeclare const size: number;\ndeclare const comm: import("parallab").Comm;\n';
-
-/** The values of every rank, shown one line per rank. */
-export class RankValues extends Array<unknown> {
-  // map/filter/slice of the ranks' values give a plain array, shown as an array.
-  static override get [Symbol.species](): ArrayConstructor {
-    return Array;
-  }
-  static fromResults(results: RankResult[]): RankValues {
-    const values = new RankValues();
-    const texts: string[] = [];
-    for (const r of results) {
-      values.push(r.value);
-      texts.push(`[rank ${r.rank}] ${r.text ?? "undefined"}`);
-    }
-    Object.defineProperty(values, "lines", { value: texts.join("\n"), enumerable: false });
-    return values;
-  }
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return (this as unknown as { lines: string }).lines;
-  }
-}
-
 async function runCell(pool: WorkerPool, call: CellMagicCall<Options>): Promise<CellOutcome> {
   const parsed = call.options;
   const size = parsed.n ?? pool.threads;
-  const body = await prepareSpmdBody(call, {
+  return runSpmdCell(call, {
     magic: "%%workers",
     share: parsed.share,
-    declarations: RANK_DECLARATIONS,
-    checkTravel: (v) => structuredClone(v),
-    travelProblem: "another thread (functions, class instances with methods and sockets cannot)",
+    commType: "Comm",
+    travel: THREAD_TRAVEL,
+    launch: (job, signal) => runSpmd({ ...job, size }, { signal }),
   });
-  if (isOutcome(body)) return body;
-  const { scope, shared, compiled } = body;
-  try {
-    // The cell's own code starts now (on the ranks): profilers and timers start here, after the compiler.
-    markUserCodeStart();
-    const results = await runSpmd({ size, code: compiled.js, async: compiled.async, lastExpressionVar: compiled.lastExpressionVar, shared, scriptName: compiled.scriptName });
-    const values = RankValues.fromResults(results);
-    // Kept for the next cells, as IPython keeps `_`.
-    scope._ranks = values;
-    return { ok: true, value: values, hasValue: results.some((r) => r.text !== null) };
-  } catch (err) {
-    if (err instanceof InterruptError) return { ok: false, error: await call.errorContent(err), interrupted: true };
-    if (!(err instanceof RankError)) throw err;
-    const error = await call.errorContent(err);
-    return { ok: false, error: { ...error, evalue: `rank ${err.rank}: ${error.evalue}`, traceback: [`rank ${err.rank} failed:`, ...error.traceback] }, interrupted: false };
-  }
 }
 
 const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ms`;

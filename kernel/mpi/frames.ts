@@ -2,18 +2,9 @@
 // line of its stdout (mpirun forwards every rank's stdout, tagged with the rank).
 import v8 from "node:v8";
 import type { ErrorRecord } from "../../common/errors.js";
+import type { RankDone } from "../spmd/rank.js";
 
-export interface MpiJob {
-  code: string;
-  async: boolean;
-  lastExpressionVar?: string;
-  scriptName: string;
-  /** Notebook variables the cell shares (--share), as v8.serialize bytes. */
-  shared: Record<string, unknown>;
-  cwd: string;
-}
-
-export type RankFrame = { type: "done"; value: unknown; text: string | null; busyMs: number } | ({ type: "error" } & ErrorRecord);
+export type RankFrame = ({ type: "done" } & RankDone) | ({ type: "error" } & ErrorRecord);
 
 /** A frame starts with this (record separator + name) and ends at the next newline. */
 export const FRAME_MARK = "\u001ePARALLAB-MPI:";

@@ -6,9 +6,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
-import { kernelPool } from "../pool/pool.js";
-import { RankError, type RankResult } from "../pool/spmd.js";
-import { decodeFrame, FRAME_MARK, type MpiJob, type RankFrame } from "./frames.js";
+import type { SpmdTravel } from "../spmd/body.js";
+import type { RankJob } from "../spmd/rank.js";
+import { RankError, RankLines, type RankResult } from "../spmd/results.js";
+import { decodeFrame, FRAME_MARK, type RankFrame } from "./frames.js";
 import { type ErrorKind, InterruptError, ParallabError } from "../../common/errors.js";
 
 export const RANK_MAIN = fileURLToPath(new URL("./rank-main.js", import.meta.url));
@@ -18,8 +19,14 @@ export interface MpiLaunch {
   /** mpirun --host (h1:slots,h2:slots). */
   hosts?: string;
   hostfile?: string;
-  job: MpiJob;
+  job: RankJob;
 }
+
+/** --share values go to the ranks' processes as v8.serialize bytes (copies). */
+export const PROCESS_TRAVEL: SpmdTravel = {
+  check: (value) => void v8.serialize(value),
+  problem: "another process (it must be serializable with v8.serialize: functions, class instances with native state and sockets are not)",
+};
 
 /** mpirun failed without a rank's own error (a launch failure, a host that cannot be reached…). */
 export class MpiLaunchError extends ParallabError {
@@ -109,13 +116,15 @@ class RankStream {
   private pending = "";
   /** A frame's pieces while its line has not ended (a large value spans many chunks). */
   private frame: string[] | null = null;
-  private atLineStart = true;
+  private readonly lines: RankLines;
 
   constructor(
-    private readonly rank: number,
+    rank: number,
     private readonly write: (text: string) => void,
     private readonly onFrame: ((frame: RankFrame) => void) | null,
-  ) {}
+  ) {
+    this.lines = new RankLines(rank);
+  }
 
   push(bytes: Buffer): void {
     let text = this.decoder.write(bytes);
@@ -168,10 +177,7 @@ class RankStream {
   }
 
   private out(text: string): void {
-    if (!text) return;
-    const prefixed = text.replace(/^(?=.)/gm, (_x, offset: number) => (offset > 0 || this.atLineStart ? `[rank ${this.rank}] ` : ""));
-    this.atLineStart = text.endsWith("\n");
-    this.write(prefixed);
+    if (text) this.write(this.lines.prefix(text));
   }
 }
 
@@ -224,7 +230,9 @@ function launchFailure(code: number | null, signal: NodeJS.Signals | null, own: 
   return `mpirun ${why}${missing.length ? ` before rank${missing.length > 1 ? "s" : ""} ${missing.join(", ")} finished` : ""}.${said}`;
 }
 
-export function runMpi(launch: MpiLaunch): Promise<RankResult[]> {
+/** Every rank's result, in rank order; rejects with the failing rank's error, MpiLaunchError, or InterruptError once `signal` aborts. */
+export function runMpi(launch: MpiLaunch, { signal }: { signal?: AbortSignal } = {}): Promise<RankResult[]> {
+  if (signal?.aborted) return Promise.reject(new InterruptError());
   const [command, ...prefixArgs] = mpirunCommand();
   const args = [...prefixArgs, ...mpirunArgs(launch)];
   return new Promise<RankResult[]>((resolve, reject) => {
@@ -269,10 +277,12 @@ export function runMpi(launch: MpiLaunch): Promise<RankResult[]> {
     const errDemux = demux();
     child.stdout!.on("data", (chunk: Buffer) => outDemux.feed(chunk));
     child.stderr!.on("data", (chunk: Buffer) => errDemux.feed(chunk));
-    const unsubscribe = kernelPool.onAbort(() => {
+    const onAbort = () => {
       interrupted = true;
       stopJob(child);
-    });
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const unsubscribe = () => signal?.removeEventListener("abort", onAbort);
     child.on("error", (err) => {
       unsubscribe();
       running.delete(child);

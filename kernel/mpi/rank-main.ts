@@ -1,19 +1,16 @@
 #!/usr/bin/env node
 // One rank of a %%mpi cell, started by mpirun: MPI_Init_thread, then rank 0 reads the job (the
 // cell's compiled code and its --share values) from stdin, which mpirun forwards to rank 0
-// only, and broadcasts it; every rank runs the code with `rank`, `size` and `comm`, and ends
-// with one frame on stdout (its last expression, or its error, which aborts the whole job).
+// only, and broadcasts it; every rank runs the code with `rank`, `size` and `comm` (the rank
+// runtime, kernel/spmd/rank.ts), and ends with one frame on stdout (its last expression, or its
+// error, which aborts the whole job).
 import { Console } from "node:console";
 import { readFileSync, writeSync } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { inspect } from "node:util";
 import v8 from "node:v8";
-import vm from "node:vm";
+import { type RankJob, rankFailure, runRank } from "../spmd/rank.js";
 import { loadMpi, type MpiBinding } from "./addon.js";
 import { MpiComm } from "./comm.js";
-import { encodeFrame, type MpiJob, type RankFrame } from "./frames.js";
-import { errorRecord } from "../../common/errors.js";
+import { encodeFrame, type RankFrame } from "./frames.js";
 
 /** Writes all of `text` to fd (stdout may be a non-blocking pipe or a pty). */
 function writeAll(fd: number, text: string | Uint8Array): void {
@@ -55,10 +52,7 @@ function report(frame: RankFrame): void {
 
 /** The rank's error goes to the kernel, then the whole job stops (MPI_Abort). */
 function fail(err: unknown): never {
-  if (!reported) {
-    const e = err instanceof Error ? err : new Error(inspect(err));
-    report({ type: "error", ...errorRecord(e) });
-  }
+  if (!reported) report({ type: "error", ...rankFailure(err) });
   // Give mpirun's output forwarding a moment to carry the frame before the job is torn down.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
   if (mpi) mpi.abort(1);
@@ -73,17 +67,8 @@ async function main(): Promise<void> {
   const info = mpi.init();
   const comm = new MpiComm(info.rank, info.size, mpi);
   // The job: rank 0 has it on stdin; everyone gets it by MPI_Bcast.
-  const job = v8.deserialize(comm.bcast(info.rank === 0 ? readFileSync(0) : null, 0) as Uint8Array) as MpiJob;
-  const started = performance.now();
-  // tslab compiles notebook names as `exports.NAME`: the shared values, and rank/size/comm.
-  const exports: Record<string, unknown> = { ...job.shared, rank: info.rank, size: info.size, comm };
-  const require = createRequire(path.join(job.cwd, "notebook.js"));
-  // The same wrapper as the kernel's, so that the cell's source map fits the rank's stack.
-  const prefix = job.async ? "(async function(exports, require) { " : "(function(exports, require) { ";
-  const run = vm.runInThisContext(`${prefix}${job.code}\n})`, { filename: job.scriptName }) as (e: unknown, r: unknown) => unknown;
-  await run(exports, require);
-  const value = job.lastExpressionVar ? exports[job.lastExpressionVar] : undefined;
-  report({ type: "done", value, text: value === undefined ? null : inspect(value), busyMs: performance.now() - started });
+  const job = v8.deserialize(comm.bcast(info.rank === 0 ? readFileSync(0) : null, 0) as Uint8Array) as RankJob;
+  report({ type: "done", ...(await runRank(job, { rank: info.rank, size: info.size, comm })) });
   mpi.finalize();
   process.exit(0);
 }

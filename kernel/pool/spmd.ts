@@ -2,53 +2,35 @@
 // with [rank r] prefixes, and collects every rank's last value.
 import { fileURLToPath } from "node:url";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
+import type { SpmdTravel } from "../spmd/body.js";
+import type { RankJob } from "../spmd/rank.js";
+import { RankError, RankLines, type RankResult } from "../spmd/results.js";
+import { InterruptError } from "../../common/errors.js";
 import { CTRL_WORDS, markFailed } from "./comm.js";
-import { kernelPool } from "./pool.js";
 import { workerResourceLimits } from "./limits.js";
 import type { RankData, RankMessage } from "./spmd-worker.js";
 import { recordWorker, workerProfileInterval } from "./worker-profiling.js";
-import { type ErrorKind, InterruptError, ParallabError } from "../../common/errors.js";
 
 const RANK_WORKER = fileURLToPath(new URL("./spmd-worker.js", import.meta.url));
 
-export interface SpmdJob {
+export interface SpmdJob extends RankJob {
   size: number;
-  code: string;
-  async: boolean;
-  lastExpressionVar?: string;
-  shared: Record<string, unknown>;
-  scriptName: string;
 }
 
-export interface RankResult {
-  rank: number;
-  value: unknown;
-  text: string | null;
-}
+/** --share values go to the threads by structured clone (SharedArrayBuffers stay shared). */
+export const THREAD_TRAVEL: SpmdTravel = {
+  check: (value) => void structuredClone(value),
+  problem: "another thread (functions, class instances with methods and sockets cannot)",
+};
 
-/** A rank's error as it was thrown there (its stack names the cell's script), rebuilt with its kind on this side. */
-export class RankError extends ParallabError {
-  override readonly kind: ErrorKind;
-  constructor(
-    readonly rank: number,
-    name: string,
-    message: string,
-    stack: string,
-    /** The kind of a ParallabError the rank threw; "cell" for anything else. */
-    kind: ErrorKind = "cell",
-  ) {
-    super(message);
-    this.name = name;
-    this.stack = stack;
-    this.kind = kind;
-  }
-}
-
-export function runSpmd(job: SpmdJob): Promise<RankResult[]> {
+/** Every rank's result, in rank order; rejects with the failing rank's error, or InterruptError once `signal` aborts. */
+export function runSpmd(job: SpmdJob, { signal }: { signal?: AbortSignal } = {}): Promise<RankResult[]> {
+  if (signal?.aborted) return Promise.reject(new InterruptError());
+  const { size, ...code } = job;
   const ctrl = new SharedArrayBuffer(CTRL_WORDS * 4);
-  const ports: (MessagePort | null)[][] = Array.from({ length: job.size }, () => Array<MessagePort | null>(job.size).fill(null));
-  for (let i = 0; i < job.size; i++) {
-    for (let j = i + 1; j < job.size; j++) {
+  const ports: (MessagePort | null)[][] = Array.from({ length: size }, () => Array<MessagePort | null>(size).fill(null));
+  for (let i = 0; i < size; i++) {
+    for (let j = i + 1; j < size; j++) {
       const { port1, port2 } = new MessageChannel();
       ports[i]![j] = port1;
       ports[j]![i] = port2;
@@ -59,44 +41,31 @@ export function runSpmd(job: SpmdJob): Promise<RankResult[]> {
     const errors: RankError[] = [];
     let settled = 0;
     const workers: Worker[] = [];
-    const atLineStart = Array<boolean>(job.size).fill(true);
     const stopAll = () => workers.forEach((w) => void w.terminate());
-    const unsubscribe = kernelPool.onAbort(() => {
+    const onAbort = () => {
       stopAll();
       reject(new InterruptError());
-    });
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
     const finish = () => {
-      if (++settled < job.size) return;
-      unsubscribe();
+      if (++settled < size) return;
+      signal?.removeEventListener("abort", onAbort);
       stopAll();
       // The rank that failed first is the story; the others only gave up waiting for it.
       const own = errors.filter((e) => e.kind !== "peer");
       if (errors.length) reject(own[0] ?? errors[0]);
       else resolve(results.sort((a, b) => a.rank - b.rank));
     };
-    for (let rank = 0; rank < job.size; rank++) {
+    for (let rank = 0; rank < size; rank++) {
       const mine = ports[rank]!;
-      const workerData: RankData = {
-        rank,
-        size: job.size,
-        ctrl,
-        ports: mine,
-        code: job.code,
-        async: job.async,
-        lastExpressionVar: job.lastExpressionVar,
-        shared: job.shared,
-        cwd: process.cwd(),
-        scriptName: job.scriptName,
-        profileIntervalUs: workerProfileInterval(),
-      };
+      const workerData: RankData = { rank, size, ctrl, ports: mine, job: code, profileIntervalUs: workerProfileInterval() };
       const worker = new Worker(RANK_WORKER, { workerData, transferList: mine.filter((p): p is MessagePort => p !== null), stdout: false, stderr: false, resourceLimits: workerResourceLimits() });
       workers.push(worker);
       let done = false;
+      const lines = new RankLines(rank);
       worker.on("message", (m: RankMessage) => {
         if (m.type === "output") {
-          const prefixed = m.text.replace(/^(?=.)/gm, (_x, offset: number) => (offset > 0 || atLineStart[rank] ? `[rank ${rank}] ` : ""));
-          atLineStart[rank] = m.text.endsWith("\n");
-          process[m.name].write(prefixed);
+          process[m.name].write(lines.prefix(m.text));
         } else if (m.type === "done") {
           done = true;
           results.push({ rank, value: m.value, text: m.text });
