@@ -108,6 +108,24 @@ describe.skipIf(missing !== null)(missing ? `%%mpi (skipped: ${missing}; to run:
     expect(errorOf(unshared.outputs)!.evalue).toContain("Add --share cfg");
   });
 
+  it("reads rank, size and shared values in shorthand properties, as %%workers does", async () => {
+    // tslab leaves a shorthand property's name as a plain identifier (not exports.NAME): the ranks must bind it.
+    const short = await k.client.execute("%%mpi -n 2\n({ rank })", { timeoutMs: 120000 });
+    expect(short.reply.content).toMatchObject({ status: "ok" });
+    expect(resultText(short.outputs)).toBe("[rank 0] { rank: 0 }\n[rank 1] { rank: 1 }");
+    expect(resultText((await k.client.execute("%%workers -n 2\n({ rank })")).outputs)).toBe(resultText(short.outputs));
+    await k.client.execute("const label = 'run';");
+    const body = "--share label\nconst me = { rank, size, label };\nconsole.log(me);\nme";
+    const mpi = await k.client.execute(`%%mpi -n 2 ${body}`, { timeoutMs: 120000 });
+    const threads = await k.client.execute(`%%workers -n 2 ${body}`);
+    expect(mpi.reply.content).toMatchObject({ status: "ok" });
+    expect(resultText(mpi.outputs)).toBe("[rank 0] { rank: 0, size: 2, label: 'run' }\n[rank 1] { rank: 1, size: 2, label: 'run' }");
+    expect(resultText(threads.outputs)).toBe(resultText(mpi.outputs));
+    const lines = (o: typeof mpi.outputs) => stdout(o).trimEnd().split("\n").sort();
+    expect(lines(mpi.outputs)).toEqual(["[rank 0] { rank: 0, size: 2, label: 'run' }", "[rank 1] { rank: 1, size: 2, label: 'run' }"]);
+    expect(lines(threads.outputs)).toEqual(lines(mpi.outputs));
+  });
+
   it("an error on rank 1 aborts the job and shows that rank's error at the cell's line", async () => {
     const { reply, outputs } = await k.client.execute(
       "%%mpi -n 2\nconst before = comm.allreduce(1, 'sum');\nif (rank === 1) throw new RangeError(`rank one broke after ${before}`);\ncomm.barrier();\nrank",
