@@ -56,7 +56,8 @@ export function bootstrap(job: RankJob, bindings: RankBindings): { exports: Reco
   const outer = `(function(${["exports", "require", ...names].join(", ")}) { return (${inner}`;
   const bind = vm.runInThisContext(`${outer}${job.code}\n}); })`, { filename: job.scriptName }) as (...args: unknown[]) => (e: unknown, r: unknown) => unknown;
   const body = bind(exports, require, ...names.map((n) => exports[n]));
-  return { exports, run: () => body(exports, require) };
+  // Bound, not wrapped: no frame of ours between the rank's main and the cell in stacks and profiles.
+  return { exports, run: body.bind(undefined, exports, require) as () => unknown };
 }
 
 /** Runs the cell's code on this rank: its last expression's value and text once it ends. */
