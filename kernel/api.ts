@@ -1,7 +1,20 @@
-// The "parallab" module as notebooks (and Node programs) import it.
-export { display, html, markdown, image, plot, clearOutput, input, DisplayHandle, MIME_BUNDLE } from "./display/api.js";
+// The "parallab" module as Node programs import it, and the types cells see. Cells in a kernel get
+// the same names bound to their session (kernel/parallab-module.ts): outside a kernel, displays
+// print their text.
+import { createDisplayApi } from "./display/api.js";
+import { stdoutSink } from "./display/sink.js";
+import { createParallel } from "./pool/parallel.js";
+import { WorkerPool } from "./pool/pool.js";
+import { NotebookScope } from "./pool/scope.js";
+import { WorkerProfiling } from "./pool/worker-profiling.js";
+
+const output = createDisplayApi(stdoutSink);
+export const { display, html, markdown, image, plot, clearOutput, input } = output;
+/** A Node program's own pool (started on first use); it has no notebook variables. */
+export const parallel = createParallel({ pool: new WorkerPool(), notebook: new NotebookScope(), profiling: new WorkerProfiling(), output });
+export { DisplayHandle, MIME_BUNDLE } from "./display/api.js";
 export type { DisplayOptions, Displayable, PlotTrace, PlotOptions } from "./display/api.js";
-export { parallel, ParallelScopeError, type ParallelOptions } from "./pool/parallel.js";
+export { ParallelScopeError, type ParallelOptions } from "./pool/parallel.js";
 export type { Comm } from "./pool/comm.js";
 export type { MpiComm } from "./mpi/comm.js";
 export type { ReduceOp, SpmdComm } from "./spmd/comm.js";

@@ -2,10 +2,10 @@
 // request handlers and (through their call objects) to the magics. Data flows one way: socket →
 // I/O thread → session → handler or magic → output router → I/O thread → socket.
 import { randomUUID } from "node:crypto";
-import * as api from "./api.js";
+import { createDisplayApi, type DisplayApi } from "./display/api.js";
 import { withTextFallback } from "./display/mime.js";
-import { type DisplaySink, setDisplaySink } from "./display/sink.js";
-import { markUserCodeStart } from "./execute/code-clock.js";
+import type { DisplaySink } from "./display/sink.js";
+import { CodeClock } from "./execute/code-clock.js";
 import { InterruptError } from "./execute/errors.js";
 import { OutputRouter } from "./execute/output-router.js";
 import { TslabAdapter } from "./execute/tslab-adapter.js";
@@ -19,11 +19,14 @@ import { createBuiltinRegistry } from "./magics/builtins.js";
 import type { MagicRegistry } from "./magics/registry.js";
 import { installMagicRuntime } from "./magics/runtime.js";
 import { installProcessPatches } from "./patches/index.js";
-import { kernelPool } from "./pool/pool.js";
-import { setNotebookScope, setSourceLocator } from "./pool/scope.js";
-import { setCellLocator } from "./profile/locator.js";
+import { parallabModule } from "./parallab-module.js";
+import { WorkerPool } from "./pool/pool.js";
+import { NotebookScope } from "./pool/scope.js";
+import { WorkerProfiling } from "./pool/worker-profiling.js";
 import type { ConnectionInfo } from "./protocol/connection.js";
+import type { MimeBundle } from "./protocol/messages.js";
 import { mentionsTensors, tensorsReady } from "./tensors/runtime.js";
+import { TrackerSession } from "./tracker-session.js";
 
 export class KernelSession implements DisplaySink {
   readonly io: IoClient;
@@ -32,6 +35,20 @@ export class KernelSession implements DisplaySink {
   readonly history = new HistoryStore();
   /** Fired by interrupt_request and SIGINT; the running cell, the pool, ranks and mpirun listen. */
   readonly interrupts = new InterruptSignal();
+  /** When the running cell's own code started (after the compiler). */
+  readonly clock = new CodeClock();
+  /** What the worker threads send while %%profile runs. */
+  readonly profiling = new WorkerProfiling();
+  /** The notebook's variables and where its cells' code is, once the compiler is loaded. */
+  readonly notebook = new NotebookScope();
+  /** The learner's evidence, for %%check and %skills (opened on first use). */
+  readonly tracker = new TrackerSession(process.env.PARALLAB_CHECK_MODE === "grade" ? "grade" : "check");
+  /** The worker pool of parallel.map and %workers. */
+  readonly pool = new WorkerPool();
+  /** display(), html(), … into the running cell's output: for magics and the parallab module. */
+  readonly output: DisplayApi = createDisplayApi(this);
+  /** The last %profile / %%profile report (`%profile` alone shows it again). */
+  lastProfile: MimeBundle | null = null;
   private adapterLoad: Promise<TslabAdapter> | null = null;
   private inputWaiter: ((value: string) => void) | null = null;
 
@@ -51,8 +68,7 @@ export class KernelSession implements DisplaySink {
     const { io, router } = session;
     io.on("exit", (code) => session.realExit(code === 0 ? 0 : 1));
     installProcessPatches(session);
-    installMagicRuntime(session.registry);
-    setDisplaySink(session);
+    installMagicRuntime(session);
     io.on("input_reply", (value) => {
       session.inputWaiter?.(value);
       session.inputWaiter = null;
@@ -61,11 +77,7 @@ export class KernelSession implements DisplaySink {
     // the first cell then waits as little as possible.
     session
       .adapter()
-      .then((a) => {
-        setNotebookScope(a.locals);
-        setSourceLocator((source) => a.locateFunction(source));
-        setCellLocator((script, line, column) => a.cellPosition(script, line, column));
-      })
+      .then((a) => session.notebook.attach(a))
       .catch((err) => router.realStderr(`[parallab] cannot load the TypeScript compiler: ${(err as Error).stack}\n`));
     await io.ready;
 
@@ -73,7 +85,7 @@ export class KernelSession implements DisplaySink {
     io.on("request", (channel, request) => kernel.onRequest(channel, request));
     session.interrupts.subscribe(() => kernel.interrupt());
     // The pool's tasks stop too (their threads are replaced).
-    session.interrupts.subscribe(() => kernelPool.abortAll());
+    session.interrupts.subscribe(() => session.pool.abortAll());
     io.on("interrupt", () => session.interrupts.fire());
     process.on("SIGINT", () => session.interrupts.fire());
     return session;
@@ -83,12 +95,12 @@ export class KernelSession implements DisplaySink {
   adapter(): Promise<TslabAdapter> {
     this.adapterLoad ??= TslabAdapter.create({
       rootDir: process.cwd(),
-      parallabModule: api,
+      parallabModule: parallabModule(this),
       onUserCode: () => {
         // Interrupted while compiling: the cell's code does not start at all.
         if (this.io.takePendingInterrupt()) throw new InterruptError();
         this.io.setCellState(CellState.RunningUserCode);
-        markUserCodeStart();
+        this.clock.markUserCodeStart();
       },
       tslabDisplay: (content, update) =>
         this.router.publish(update ? "update_display_data" : "display_data", { data: withTextFallback(content.data), metadata: content.metadata ?? {}, transient: content.transient ?? {} }),

@@ -14,7 +14,7 @@ import { UsageError } from "./magics/registry.js";
 
 export type CheckMode = "check" | "grade";
 
-class TrackerSession {
+export class TrackerSession {
   private framework: Framework | null = null;
   private course: Course | null = null;
   private tracker: Promise<TrackerStore> | null = null;
@@ -79,11 +79,4 @@ class TrackerSession {
     const store = await this.store();
     return { framework: this.skills(), learner, evidence: await evidenceOf(store, learner), goals: await listGoals(store, learner) };
   }
-}
-
-let session: TrackerSession | null = null;
-
-export function trackerSession(): TrackerSession {
-  session ??= new TrackerSession(process.env.PARALLAB_CHECK_MODE === "grade" ? "grade" : "check");
-  return session;
 }

@@ -1,29 +1,31 @@
 // When the current cell's own code began to run (after the compiler): magics that time or
 // profile a cell (%%gpu, %%profile) start from here, so that compiling the cell does not count.
-let startedAt = 0;
-let waiting: (() => void)[] = [];
+export class CodeClock {
+  private startedAt = 0;
+  private waiting: (() => void)[] = [];
 
-export function markUserCodeStart(): void {
-  startedAt = performance.now();
-  const callbacks = waiting;
-  waiting = [];
-  for (const callback of callbacks) {
-    try {
-      callback();
-    } catch {
-      // A profiler that cannot start must not stop the cell.
+  markUserCodeStart(): void {
+    this.startedAt = performance.now();
+    const callbacks = this.waiting;
+    this.waiting = [];
+    for (const callback of callbacks) {
+      try {
+        callback();
+      } catch {
+        // A profiler that cannot start must not stop the cell.
+      }
     }
   }
-}
 
-export function userCodeStartedAt(): number {
-  return startedAt;
-}
+  userCodeStartedAt(): number {
+    return this.startedAt;
+  }
 
-/** Runs `callback` synchronously when the next cell code starts; returns the cancel. */
-export function atUserCodeStart(callback: () => void): () => void {
-  waiting.push(callback);
-  return () => {
-    waiting = waiting.filter((c) => c !== callback);
-  };
+  /** Runs `callback` synchronously when the next cell code starts; returns the cancel. */
+  atUserCodeStart(callback: () => void): () => void {
+    this.waiting.push(callback);
+    return () => {
+      this.waiting = this.waiting.filter((c) => c !== callback);
+    };
+  }
 }

@@ -8,7 +8,6 @@ import { MagicRegistry } from "./registry.js";
 import { timeMagic } from "./time.js";
 import { timeitMagic } from "./timeit.js";
 import { workersMagic } from "./workers.js";
-import { kernelPool } from "../pool/pool.js";
 
 /** The registry with the kernel's built-in magics; later features register theirs here. */
 export function createBuiltinRegistry(): MagicRegistry {
@@ -17,7 +16,7 @@ export function createBuiltinRegistry(): MagicRegistry {
   registry.register(magicMagic(registry));
   registry.register(timeMagic);
   registry.register(timeitMagic);
-  registry.register(workersMagic(kernelPool));
+  registry.register(workersMagic);
   registry.register(mpiMagic);
   registry.register(gpuMagic);
   registry.register(profileMagic);

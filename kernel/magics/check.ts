@@ -3,10 +3,8 @@
 // nothing). A pass records *checked* evidence; grading (PARALLAB_CHECK_MODE=grade) also runs the
 // hidden tests and records nothing itself. Every run shows its result as a check output
 // (CHECK_MIME) that `parallab grade` and `parallab record` read back.
-import { display } from "../display/api.js";
 import type { CellOutcome, Magic } from "./contract.js";
 import { assertionDetails } from "../execute/errors.js";
-import { trackerSession } from "../tracker-session.js";
 import { CHECK_MIME } from "../../tracker/ingest.js";
 import { escapeHtml } from "../../common/html.js";
 import { normalizeCode } from "../../course/source.js";
@@ -52,10 +50,10 @@ export const checkMagic: Magic = {
   description: DESCRIPTION,
   cell: {
     args: "ID",
-    async run({ args, body, run, usageError }): Promise<CellOutcome> {
+    async run({ session: kernel, args, body, run, usageError }): Promise<CellOutcome> {
       const id = args[0];
       if (!id || args.length > 1) throw usageError(`%%check needs one check id, got ${JSON.stringify(args.join(" "))}.`);
-      const session = trackerSession();
+      const session = kernel.tracker;
       const { framework, check, notebook } = session.lookupCheck(id);
       const found = session.officialCheck(id);
       if ("problem" in found) throw new UsageError(`%%check ${id} cannot pass: ${found.problem}. Tell the course's instructor.`);
@@ -82,7 +80,7 @@ export const checkMagic: Magic = {
         const values = data.failure.expected !== undefined ? ` (expected ${data.failure.expected}, actual ${data.failure.actual})` : "";
         const what = stage === "hidden" ? "a hidden test failed" : details ? "an assertion failed" : `the check raised ${outcome.error.ename}`;
         const text = `✗ check ${id} failed: ${what}: ${data.failure.message}${values}. ${editedNote}Nothing recorded.${restore}`;
-        display({
+        kernel.output.display({
           "text/plain": text,
           "text/html": `<div style="color:#c62828"><b>✗ check ${escapeHtml(id)} failed</b>: ${escapeHtml(`${what}: ${data.failure.message}${values}. ${editedNote}Nothing recorded.`)}${restore ? `<pre>${escapeHtml(restore)}</pre>` : ""}</div>`,
           [CHECK_MIME]: data,
@@ -105,7 +103,7 @@ export const checkMagic: Magic = {
       }
       const head = edited ? `⚠ check ${id}: the course's check passed, but this cell was edited` : `✓ check ${id} passed${grading && official.graded ? " (hidden tests too)" : ""}`;
       const text = `${head}: counts toward ${counts}; ${note}. ${editedNote}`.trimEnd() + restore;
-      display({
+      kernel.output.display({
         "text/plain": text,
         "text/html": `<div style="color:${edited ? "#ef6c00" : "#2e7d32"}"><b>${escapeHtml(head)}</b>: counts toward <b>${escapeHtml(counts)}</b>; ${escapeHtml(`${note}. ${editedNote}`)}${restore ? `<pre>${escapeHtml(restore)}</pre>` : ""}</div>`,
         [CHECK_MIME]: data,

@@ -2,6 +2,7 @@
 // forms it has), and what it gets when it runs. The registry reads the declaration to expand and
 // parse the arguments and to write the usage text; a magic never parses its own line.
 import type { ErrorContent } from "../protocol/messages.js";
+import type { KernelSession } from "../session.js";
 
 /** How a cell (or a magic's body) ended. */
 export type CellOutcome =
@@ -56,6 +57,8 @@ export interface MagicForm {
 }
 
 interface CallBase<V> {
+  /** The running kernel: its output, pool, clock, notebook scope, tracker and interrupt signal. */
+  session: KernelSession;
   options: V;
   /** The positional arguments, expanded (forms that take arguments, not code). */
   args: string[];

@@ -1,7 +1,6 @@
 import type { BackendName } from "../tensors/candidates.js";
 import { runInTensorScope, type ScopeReport } from "../tensors/cell-scope.js";
 import { tensorStatus, tensorsReady, useBackend, type TensorStatus } from "../tensors/runtime.js";
-import { userCodeStartedAt } from "../execute/code-clock.js";
 import { formatTime } from "./format-time.js";
 import type { Magic, OptionSpecs } from "./contract.js";
 
@@ -88,7 +87,7 @@ export const gpuMagic: Magic<typeof OPTIONS> = {
     },
   },
   cell: {
-    async run({ options, body, run, usageError }) {
+    async run({ session, options, body, run, usageError }) {
       const backend = options.backend === undefined ? undefined : backendOf(options.backend, usageError);
       const tf = await tensorsReady();
       const previous = (await tensorStatus()).backend;
@@ -98,7 +97,7 @@ export const gpuMagic: Magic<typeof OPTIONS> = {
           tf,
           () => run(`\n${body}`),
           (o) => (o.ok ? o.value : undefined),
-          userCodeStartedAt,
+          () => session.clock.userCodeStartedAt(),
         );
         const text = scopeReportText(report);
         process.stdout.write(text.report);

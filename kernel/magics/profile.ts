@@ -1,14 +1,13 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { display } from "../display/api.js";
 import type { CellOutcome, Magic, OptionSpecs, OptionValues } from "./contract.js";
 import { analyseProfile, type SourceLocator } from "../profile/analysis.js";
-import { locateInCell } from "../profile/locator.js";
 import { KERNEL_DIRS, reportBundle, type ProfileReport } from "../profile/report.js";
 import { profileRun, ProfiledError, type ProfileRecord } from "../profile/session.js";
 import { verdict } from "../profile/verdict.js";
 import { summariseWorkers } from "../profile/workers.js";
-import type { MimeBundle } from "../protocol/messages.js";
+import type { NotebookScope } from "../pool/scope.js";
+import type { KernelSession } from "../session.js";
 import { UsageError } from "./registry.js";
 
 const DESCRIPTION = `Finds the bottleneck of a cell: runs it under V8's sampling profiler (and the worker threads it
@@ -27,17 +26,13 @@ const OPTIONS = {
 
 type Options = OptionValues<typeof OPTIONS>;
 
-const locator: SourceLocator = { locate: (url, line, column) => locateInCell(url, line, column) };
-
-let lastReport: MimeBundle | null = null;
-
 /** The cell whose lines the per-line table shows: the one named, else the one with most samples. */
-function focusOf(record: ProfileRecord): { cell: string; lines: string[] } | null {
+function focusOf(record: ProfileRecord, notebook: NotebookScope): { cell: string; lines: string[] } | null {
   const counts = new Map<string, { samples: number; lines: string[] }>();
   const byId = new Map(record.main.nodes.map((n) => [n.id, n]));
   for (const id of record.main.samples ?? []) {
     const frame = byId.get(id)?.callFrame;
-    const where = frame ? locateInCell(frame.url, frame.lineNumber + 1, frame.columnNumber) : null;
+    const where = frame ? notebook.locateInCell(frame.url, frame.lineNumber + 1, frame.columnNumber) : null;
     if (!where) continue;
     const entry = counts.get(where.cell) ?? { samples: 0, lines: where.lines };
     entry.samples++;
@@ -51,19 +46,21 @@ function focusOf(record: ProfileRecord): { cell: string; lines: string[] } | nul
   return best ? { cell: best[0], lines: best[1].lines } : null;
 }
 
-function show(record: ProfileRecord, options: Options, cellLines: string[] | null): void {
-  const focus = record.cell && cellLines ? { cell: record.cell, lines: cellLines } : focusOf(record);
+function show(session: KernelSession, record: ProfileRecord, options: Options, cellLines: string[] | null): void {
+  const locator: SourceLocator = { locate: (url, line, column) => session.notebook.locateInCell(url, line, column) };
+  const focus = record.cell && cellLines ? { cell: record.cell, lines: cellLines } : focusOf(record, session.notebook);
   const main = analyseProfile(record.main, locator, { kernelDirs: KERNEL_DIRS, ...(focus ? { focusCell: focus.cell, cellLines: focus.lines } : {}) });
   record.cell = focus?.cell ?? record.cell;
   const workers = summariseWorkers(record.workers, record.stats.wallMs, locator);
   const report: ProfileReport = { record, main, workers, verdict: verdict(record, main, workers) };
-  lastReport = reportBundle(report, options.top);
+  const bundle = reportBundle(report, options.top);
   if (options.save) {
     const file = path.resolve(options.save);
     writeFileSync(file, JSON.stringify(record.main));
-    lastReport["text/plain"] = `${lastReport["text/plain"]}\n\nSaved the main thread's profile to ${file} (open it in Chrome DevTools or speedscope).`;
+    bundle["text/plain"] = `${bundle["text/plain"]}\n\nSaved the main thread's profile to ${file} (open it in Chrome DevTools or speedscope).`;
   }
-  display(lastReport);
+  session.lastProfile = bundle;
+  session.output.display(bundle);
 }
 
 export const profileMagic: Magic<typeof OPTIONS> = {
@@ -73,42 +70,44 @@ export const profileMagic: Magic<typeof OPTIONS> = {
   line: {
     args: "[STATEMENT]",
     code: true,
-    async run({ options, thunk }) {
+    async run({ session, options, thunk }) {
       if (!thunk) {
-        if (!lastReport) throw new UsageError("%profile: nothing was profiled yet in this kernel. Profile a cell with %%profile, or a statement with %profile STATEMENT.");
-        display(lastReport);
+        if (!session.lastProfile) throw new UsageError("%profile: nothing was profiled yet in this kernel. Profile a cell with %%profile, or a statement with %profile STATEMENT.");
+        session.output.display(session.lastProfile);
         return undefined;
       }
       try {
         const { result, record } = await profileRun(
+          session,
           async () => thunk(),
           { intervalUs: options.interval, subject: "statement", cell: null, usesTensors: false, atUserCode: false },
           () => false,
         );
-        if (record) show(record, options, null);
+        if (record) show(session, record, options, null);
         return result;
       } catch (err) {
         if (!(err instanceof ProfiledError)) throw err;
-        show(err.record, options, null);
+        show(session, err.record, options, null);
         throw err.cause;
       }
     },
   },
   cell: {
-    async run({ options, header, body, label, run }): Promise<CellOutcome> {
+    async run({ session, options, header, body, label, run }): Promise<CellOutcome> {
       // The cell as the user wrote it: the magic's line, then the body.
       const lines = [`%%profile ${header}`.trimEnd(), ...body.split("\n")];
       try {
         const { result, record } = await profileRun(
+          session,
           () => run(`\n${body}`),
           { intervalUs: options.interval, subject: label, cell: label, usesTensors: /\btf\b/.test(body), atUserCode: true },
           (o) => !o.ok,
         );
-        if (record) show(record, options, lines);
+        if (record) show(session, record, options, lines);
         return result;
       } catch (err) {
         if (!(err instanceof ProfiledError)) throw err;
-        show(err.record, options, lines);
+        show(session, err.record, options, lines);
         throw err.cause;
       }
     },

@@ -1,4 +1,5 @@
 import type { CellMagicContext, CellOutcome, Magic, MagicForm, OptionSpecs } from "./contract.js";
+import type { KernelSession } from "../session.js";
 import { expandArgs } from "./expand.js";
 import { activeOptions, type FormKind, readArgs, resolveArgs, usageText } from "./options.js";
 import { closest } from "../../common/text.js";
@@ -64,17 +65,17 @@ export class MagicRegistry {
   }
 
   /** `%name options`: expands and parses the options, then runs the magic. */
-  runLine(name: string, text: string, thunk: (() => unknown) | undefined, scope: Record<string, unknown>): unknown {
+  runLine(name: string, text: string, thunk: (() => unknown) | undefined, session: KernelSession): unknown {
     const magic = this.require(name, "line");
-    const { options, args } = this.parse(magic, "line", text, scope);
-    return magic.line!.run({ options, args, thunk, usageError: this.failure(magic) });
+    const { options, args } = this.parse(magic, "line", text, session.notebook.locals);
+    return magic.line!.run({ session, options, args, thunk, usageError: this.failure(magic) });
   }
 
   /** `%%name header` over a body: expands and parses the header, then runs the magic. */
-  runCell(name: string, header: string, context: CellMagicContext, scope: Record<string, unknown>): Promise<CellOutcome> {
+  runCell(name: string, header: string, context: CellMagicContext, session: KernelSession): Promise<CellOutcome> {
     const magic = this.require(name, "cell");
-    const { options, args, code } = this.parse(magic, "cell", header, scope);
-    return magic.cell!.run({ ...context, header, code, options, args, usageError: this.failure(magic) });
+    const { options, args, code } = this.parse(magic, "cell", header, session.notebook.locals);
+    return magic.cell!.run({ ...context, session, header, code, options, args, usageError: this.failure(magic) });
   }
 
   /** The same parsing for both forms: read as written, check the words, then expand and type. */

@@ -1,11 +1,10 @@
-import { notebookScope } from "../pool/scope.js";
-import type { MagicRegistry } from "./registry.js";
+import type { KernelSession } from "../session.js";
 
-/** Installs `__parallab__.magic`, the run-time end of the line magics written into cells. */
-export function installMagicRuntime(registry: MagicRegistry): void {
+/** Installs `__parallab__.magic`, the run-time end of the line magics written into cells (listed in kernel/patches). */
+export function installMagicRuntime(session: KernelSession): void {
   const runtime = {
     async magic(name: string, args: string, thunk?: () => unknown): Promise<unknown> {
-      return registry.runLine(name, args, thunk, notebookScope());
+      return session.registry.runLine(name, args, thunk, session);
     },
   };
   Object.defineProperty(globalThis, "__parallab__", { value: runtime, configurable: true, writable: false, enumerable: false });

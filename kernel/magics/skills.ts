@@ -1,5 +1,3 @@
-import { display } from "../display/api.js";
-import { trackerSession } from "../tracker-session.js";
 import { gapReport } from "../../tracker/reports/gap.js";
 import { gapMarkdown } from "../../tracker/exports/markdown.js";
 import { TrackerConnectionError } from "../../tracker/db/errors.js";
@@ -24,12 +22,12 @@ export const skillsMagic: Magic<typeof OPTIONS> = {
   options: OPTIONS,
   line: {
     args: "[ROLE]",
-    async run({ options, args: words, usageError }) {
+    async run({ session, options, args: words, usageError }) {
       const industry = options.industry ?? null;
       if (words.length > 1) throw usageError(`%skills takes one role id, got ${JSON.stringify(words.join(" "))}.`);
       let state;
       try {
-        state = await trackerSession().state();
+        state = await session.tracker.state();
       } catch (err) {
         // PostgreSQL that cannot be used (a server down, a bad URL): the message says what to do.
         if (err instanceof TrackerConnectionError) throw new UsageError(`%skills: ${err.message}`);
@@ -43,7 +41,7 @@ export const skillsMagic: Magic<typeof OPTIONS> = {
       } catch (err) {
         throw new UsageError(`%skills: ${(err as Error).message}`);
       }
-      display({ "text/plain": gapMarkdown(report), "text/html": gapReportHtml(report) });
+      session.output.display({ "text/plain": gapMarkdown(report), "text/html": gapReportHtml(report) });
       return undefined;
     },
   },

@@ -1,4 +1,4 @@
-import { defaultThreads, type WorkerPool } from "../pool/pool.js";
+import { defaultThreads } from "../pool/pool.js";
 import { runSpmd, THREAD_TRAVEL } from "../pool/spmd.js";
 import { runSpmdCell } from "../spmd/cell.js";
 import type { CellMagicCall, CellOutcome, Magic, OptionSpecs, OptionValues } from "./contract.js";
@@ -21,51 +21,50 @@ const OPTIONS = {
 
 type Options = OptionValues<typeof OPTIONS>;
 
-async function runCell(pool: WorkerPool, call: CellMagicCall<Options>): Promise<CellOutcome> {
+async function runCell(call: CellMagicCall<Options>): Promise<CellOutcome> {
   const parsed = call.options;
+  const { pool, profiling } = call.session;
   const size = parsed.n ?? pool.threads;
   return runSpmdCell(call, {
     magic: "%%workers",
     share: parsed.share,
     commType: "Comm",
     travel: THREAD_TRAVEL,
-    launch: (job, signal) => runSpmd({ ...job, size }, { signal }),
+    launch: (job, signal) => runSpmd({ ...job, size }, { signal, profiling }),
   });
 }
 
 const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
 
-export function workersMagic(pool: WorkerPool): Magic<typeof OPTIONS> {
-  return {
-    name: "workers",
-    description: DESCRIPTION,
-    options: OPTIONS,
-    line: {
-      args: "[N]",
-      async run({ options, args, usageError }) {
-        const count = args.join(" ");
-        if (options.reset ? count : args.length && !/^\d+$/.test(count))
-          throw usageError(`%workers takes a thread count or --reset, got ${JSON.stringify(`${options.reset ? "--reset " : ""}${count}`)}.`);
-        if (options.reset) {
-          await pool.reset();
-          process.stdout.write(`Worker pool reset: ${pool.threads} threads.\n`);
-          return;
-        }
-        if (count) {
-          const n = Number(count);
-          if (n < 1) throw usageError(`option -N needs a positive whole number, got ${JSON.stringify(count)}.`);
-          await pool.resize(n);
-          process.stdout.write(`Worker pool resized to ${n} thread${n === 1 ? "" : "s"}.\n`);
-          return;
-        }
-        const s = pool.stats();
-        process.stdout.write(
-          `Worker pool: ${s.threads} threads (${s.started} started), ${s.busy} busy, ${s.queued} queued\n` +
-            `tasks: ${s.completed} completed, ${s.failed} failed; utilization ${(s.utilization * 100).toFixed(1)}%\n` +
-            `run time p50 ${ms(s.runTimeMs.p50)}, p99 ${ms(s.runTimeMs.p99)}; wait time p50 ${ms(s.waitTimeMs.p50)}, p99 ${ms(s.waitTimeMs.p99)}\n`,
-        );
-      },
+export const workersMagic: Magic<typeof OPTIONS> = {
+  name: "workers",
+  description: DESCRIPTION,
+  options: OPTIONS,
+  line: {
+    args: "[N]",
+    async run({ session: { pool }, options, args, usageError }) {
+      const count = args.join(" ");
+      if (options.reset ? count : args.length && !/^\d+$/.test(count))
+        throw usageError(`%workers takes a thread count or --reset, got ${JSON.stringify(`${options.reset ? "--reset " : ""}${count}`)}.`);
+      if (options.reset) {
+        await pool.reset();
+        process.stdout.write(`Worker pool reset: ${pool.threads} threads.\n`);
+        return;
+      }
+      if (count) {
+        const n = Number(count);
+        if (n < 1) throw usageError(`option -N needs a positive whole number, got ${JSON.stringify(count)}.`);
+        await pool.resize(n);
+        process.stdout.write(`Worker pool resized to ${n} thread${n === 1 ? "" : "s"}.\n`);
+        return;
+      }
+      const s = pool.stats();
+      process.stdout.write(
+        `Worker pool: ${s.threads} threads (${s.started} started), ${s.busy} busy, ${s.queued} queued\n` +
+          `tasks: ${s.completed} completed, ${s.failed} failed; utilization ${(s.utilization * 100).toFixed(1)}%\n` +
+          `run time p50 ${ms(s.runTimeMs.p50)}, p99 ${ms(s.runTimeMs.p99)}; wait time p50 ${ms(s.waitTimeMs.p50)}, p99 ${ms(s.waitTimeMs.p99)}\n`,
+      );
     },
-    cell: { run: (call) => runCell(pool, call) },
-  };
-}
+  },
+  cell: { run: runCell },
+};

@@ -5,15 +5,14 @@
 //          are better copied once than once per thread).
 import { withValuesAsLocals } from "./free-identifiers.js";
 import { workerResourceLimits } from "./limits.js";
-import { kernelPool } from "./pool.js";
+import type { PoolContext } from "./context.js";
+import type { WorkerPool } from "./pool.js";
 import { ProgressBar } from "./progress.js";
 import { isTypedArray, type TypedArray } from "../spmd/typed-arrays.js";
 import { createWorkQueue, currentRange, itemsDone, stop } from "./schedule.js";
-import { originOf } from "./scope.js";
 import type { ChunkPart, ChunkResult, ChunkTask } from "./task.js";
 import { valuesKey } from "./values-key.js";
 import { explainCloneError } from "./with-values.js";
-import { recordWorker, workerProfileInterval } from "./worker-profiling.js";
 
 export type Items<T> = readonly T[] | ArrayLike<T> | number;
 
@@ -56,8 +55,8 @@ function usesQueue(items: Items<unknown>): boolean {
   return items.length <= COPY_TO_EVERY_THREAD_ITEMS;
 }
 
-function chunkSizeFor(n: number, chunkSize: number | undefined, perThread: number): number {
-  const size = chunkSize ?? Math.max(1, Math.ceil(n / (kernelPool.threads * perThread)));
+function chunkSizeFor(n: number, chunkSize: number | undefined, perThread: number, threads: number): number {
+  const size = chunkSize ?? Math.max(1, Math.ceil(n / (threads * perThread)));
   if (!Number.isInteger(size) || size < 1) throw new TypeError(`parallel: chunkSize must be a whole number ≥ 1, got ${chunkSize}`);
   return size;
 }
@@ -79,12 +78,13 @@ function chunkInput(items: ArrayLike<unknown>, start: number, end: number): { in
 }
 
 /** Runs the call on the pool, with output routing and a progress bar; parts in input order. */
-export async function dispatch(label: string, items: Items<unknown>, call: CallTask, options: DispatchOptions): Promise<ChunkPart[]> {
+export async function dispatch(kernel: PoolContext, label: string, items: Items<unknown>, call: CallTask, options: DispatchOptions): Promise<ChunkPart[]> {
+  const { pool } = kernel;
   const n = countOf(items);
   const queued = usesQueue(items);
-  const chunkSize = chunkSizeFor(n, options.chunkSize, queued ? QUEUE_CHUNKS_PER_THREAD[call.mode] : PUSH_CHUNKS_PER_THREAD);
+  const chunkSize = chunkSizeFor(n, options.chunkSize, queued ? QUEUE_CHUNKS_PER_THREAD[call.mode] : PUSH_CHUNKS_PER_THREAD, pool.threads);
   if (n === 0) return [];
-  const { call: callId, end, outputsArrived } = kernelPool.openCall();
+  const { call: callId, end, outputsArrived } = pool.openCall();
   const prepared = withValuesAsLocals(call.source, [...Object.keys(call.values), ...call.helpers.map((h) => h.name)]);
   const base: Omit<ChunkTask, "items" | "offset"> = {
     ...call,
@@ -93,16 +93,18 @@ export async function dispatch(label: string, items: Items<unknown>, call: CallT
     // A function that assigns to its values changes its binding: that one is never reused.
     valuesKey: prepared.written.length === 0 ? valuesKey(call.values) : null,
     call: callId,
-    origin: originOf(call.source),
-    profileIntervalUs: workerProfileInterval(),
+    origin: kernel.notebook.originOf(call.source),
+    profileIntervalUs: kernel.profiling.interval(),
   };
-  const progress = new ProgressBar(label, n, options.progress ?? true);
+  const progress = new ProgressBar(kernel.output, label, n, options.progress ?? true);
   try {
-    const results = await (queued ? runQueued(label, items, n, chunkSize, base, progress) : runPushed(label, items as ArrayLike<unknown>, n, chunkSize, base, progress)).catch((err: unknown) => {
-      throw explainCloneError(label, call.values, err);
-    });
+    const results = await (queued ? runQueued(pool, label, items, n, chunkSize, base, progress) : runPushed(pool, label, items as ArrayLike<unknown>, n, chunkSize, base, progress)).catch(
+      (err: unknown) => {
+        throw explainCloneError(label, call.values, err);
+      },
+    );
     await outputsArrived(results.reduce((count, r) => count + r.outputs, 0));
-    for (const r of results) recordWorker({ kind: "pool", thread: r.thread, busyMs: r.busyMs, ...(r.profile ? { profile: r.profile } : {}) });
+    for (const r of results) kernel.profiling.record({ kind: "pool", thread: r.thread, busyMs: r.busyMs, ...(r.profile ? { profile: r.profile } : {}) });
     return results.flatMap((r) => r.parts).sort((a, b) => a.start - b.start);
   } finally {
     progress.finish();
@@ -110,8 +112,16 @@ export async function dispatch(label: string, items: Items<unknown>, call: CallT
   }
 }
 
-async function runQueued(label: string, items: Items<unknown>, n: number, chunkSize: number, base: Omit<ChunkTask, "items" | "offset">, progress: ProgressBar): Promise<ChunkResult[]> {
-  const workers = Math.min(kernelPool.threads, Math.ceil(n / chunkSize));
+async function runQueued(
+  pool: WorkerPool,
+  label: string,
+  items: Items<unknown>,
+  n: number,
+  chunkSize: number,
+  base: Omit<ChunkTask, "items" | "offset">,
+  progress: ProgressBar,
+): Promise<ChunkResult[]> {
+  const workers = Math.min(pool.threads, Math.ceil(n / chunkSize));
   const buffer = createWorkQueue(workers);
   const queue = new Int32Array(buffer);
   const input = wholeInput(items, n);
@@ -119,7 +129,7 @@ async function runQueued(label: string, items: Items<unknown>, n: number, chunkS
   try {
     return await Promise.all(
       Array.from({ length: workers }, (_, slot) =>
-        kernelPool.run({ ...base, ...input, offset: 0, queue: { buffer, total: n, chunkSize, slot } }).catch((err: unknown) => {
+        pool.run({ ...base, ...input, offset: 0, queue: { buffer, total: n, chunkSize, slot } }).catch((err: unknown) => {
           stop(queue);
           throw explain(label, err, currentRange(queue, slot));
         }),
@@ -131,13 +141,21 @@ async function runQueued(label: string, items: Items<unknown>, n: number, chunkS
   }
 }
 
-async function runPushed(label: string, items: ArrayLike<unknown>, n: number, chunkSize: number, base: Omit<ChunkTask, "items" | "offset">, progress: ProgressBar): Promise<ChunkResult[]> {
+async function runPushed(
+  pool: WorkerPool,
+  label: string,
+  items: ArrayLike<unknown>,
+  n: number,
+  chunkSize: number,
+  base: Omit<ChunkTask, "items" | "offset">,
+  progress: ProgressBar,
+): Promise<ChunkResult[]> {
   const tasks: Promise<ChunkResult>[] = [];
   for (let start = 0; start < n; start += chunkSize) {
     const stop = Math.min(n, start + chunkSize);
     const { input, transfer } = chunkInput(items, start, stop);
     tasks.push(
-      kernelPool.run({ ...base, ...input, offset: start }, transfer).then(
+      pool.run({ ...base, ...input, offset: start }, transfer).then(
         (result) => {
           progress.advance(stop - start);
           return result;

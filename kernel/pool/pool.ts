@@ -111,19 +111,10 @@ export class WorkerPool {
       });
   }
 
-  private readonly abortListeners = new Set<() => void>();
-
   /** Cancels queued chunks and stops the running ones (their threads are replaced). */
   abortAll(): void {
     this.controller.abort();
     this.controller = newController();
-    for (const listener of [...this.abortListeners]) listener();
-  }
-
-  /** Runs `listener` on the next abort (SPMD cells stop their ranks); returns the unsubscribe. */
-  onAbort(listener: () => void): () => void {
-    this.abortListeners.add(listener);
-    return () => this.abortListeners.delete(listener);
   }
 
   async resize(threads: number): Promise<void> {
@@ -171,4 +162,3 @@ export interface PoolStats {
 }
 
 /** The pool of this process (the kernel's). */
-export const kernelPool = new WorkerPool();

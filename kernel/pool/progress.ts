@@ -1,5 +1,5 @@
 // The live progress bar of a long parallel call: one display updated in place.
-import { display, type DisplayHandle } from "../display/api.js";
+import type { DisplayApi, DisplayHandle } from "../display/api.js";
 
 /** Calls with more items than this show a bar at once; shorter ones only after SHOW_AFTER_MS. */
 export const SHOW_ITEMS = 300;
@@ -15,6 +15,7 @@ export class ProgressBar {
   private readonly timer: NodeJS.Timeout | null;
 
   constructor(
+    private readonly output: DisplayApi,
     private readonly label: string,
     private readonly total: number,
     readonly enabled: boolean,
@@ -51,7 +52,7 @@ export class ProgressBar {
       "text/html": `<div style="font-family:monospace">${this.label} <progress value="${this.done}" max="${this.total}" style="width:16em;vertical-align:middle"></progress> ${pct} · ${detail}</div>`,
     };
     if (this.handle) this.handle.update(bundle);
-    else this.handle = display(bundle, { displayId: true });
+    else this.handle = this.output.display(bundle, { displayId: true });
   }
 }
 

@@ -1,22 +1,6 @@
-/** The notebook's variables (tslab's exports object), set by the running kernel. */
-let scope: Record<string, unknown> = {};
-
-export function setNotebookScope(locals: Record<string, unknown>): void {
-  scope = locals;
-}
-
-export function isNotebookName(name: string): boolean {
-  return Object.hasOwn(scope, name);
-}
-
-/** The notebook's variables as they are now (the live object: later cells add to it). */
-export function notebookScope(): Record<string, unknown> {
-  return scope;
-}
-
-export function notebookValue(name: string): unknown {
-  return isNotebookName(name) ? scope[name] : undefined;
-}
+// The notebook as code running elsewhere (workers, ranks, the profiler) needs to see it: its
+// variables, and where a function's or a profile frame's source sits in the cells. The
+// compiler knows both; until it is loaded the notebook is empty.
 
 export interface SourceOrigin {
   filename: string;
@@ -24,13 +8,47 @@ export interface SourceOrigin {
   column: number;
 }
 
-let locate: (source: string) => SourceOrigin | null = () => null;
-
-/** The kernel tells where a function's source came from (the cell script that defined it). */
-export function setSourceLocator(locator: (source: string) => SourceOrigin | null): void {
-  locate = locator;
+export interface CellPosition {
+  cell: string;
+  line: number;
+  lines: string[];
 }
 
-export function originOf(source: string): SourceOrigin | null {
-  return locate(source);
+/** What the compiler (the tslab adapter) tells about the cells it ran. */
+export interface CellIndex {
+  readonly locals: Record<string, unknown>;
+  locateFunction(source: string): SourceOrigin | null;
+  cellPosition(script: string, line: number, column: number): CellPosition | null;
+}
+
+export class NotebookScope {
+  private index: CellIndex | null = null;
+
+  /** The compiler is loaded: from now on the notebook is the one it runs. */
+  attach(index: CellIndex): void {
+    this.index = index;
+  }
+
+  /** The notebook's variables as they are now (the live object: later cells add to it). */
+  get locals(): Record<string, unknown> {
+    return this.index?.locals ?? {};
+  }
+
+  has(name: string): boolean {
+    return Object.hasOwn(this.locals, name);
+  }
+
+  value(name: string): unknown {
+    return this.has(name) ? this.locals[name] : undefined;
+  }
+
+  /** Where a function's source came from (the cell script that defined it). */
+  originOf(source: string): SourceOrigin | null {
+    return this.index?.locateFunction(source) ?? null;
+  }
+
+  /** A script position (1-based line, 0-based column) → the notebook cell and line, or null. */
+  locateInCell(script: string, line: number, column: number): CellPosition | null {
+    return this.index?.cellPosition(script, line, column) ?? null;
+  }
 }

@@ -9,7 +9,7 @@ import { InterruptError } from "../../common/errors.js";
 import { CTRL_WORDS, markFailed } from "./comm.js";
 import { workerResourceLimits } from "./limits.js";
 import type { RankData, RankMessage } from "./spmd-worker.js";
-import { recordWorker, workerProfileInterval } from "./worker-profiling.js";
+import type { WorkerProfiling } from "./worker-profiling.js";
 
 const RANK_WORKER = fileURLToPath(new URL("./spmd-worker.js", import.meta.url));
 
@@ -24,7 +24,7 @@ export const THREAD_TRAVEL: SpmdTravel = {
 };
 
 /** Every rank's result, in rank order; rejects with the failing rank's error, or InterruptError once `signal` aborts. */
-export function runSpmd(job: SpmdJob, { signal }: { signal?: AbortSignal } = {}): Promise<RankResult[]> {
+export function runSpmd(job: SpmdJob, { signal, profiling }: { signal?: AbortSignal; profiling?: WorkerProfiling } = {}): Promise<RankResult[]> {
   if (signal?.aborted) return Promise.reject(new InterruptError());
   const { size, ...code } = job;
   const ctrl = new SharedArrayBuffer(CTRL_WORDS * 4);
@@ -58,7 +58,7 @@ export function runSpmd(job: SpmdJob, { signal }: { signal?: AbortSignal } = {})
     };
     for (let rank = 0; rank < size; rank++) {
       const mine = ports[rank]!;
-      const workerData: RankData = { rank, size, ctrl, ports: mine, job: code, profileIntervalUs: workerProfileInterval() };
+      const workerData: RankData = { rank, size, ctrl, ports: mine, job: code, profileIntervalUs: profiling?.interval() };
       const worker = new Worker(RANK_WORKER, { workerData, transferList: mine.filter((p): p is MessagePort => p !== null), stdout: false, stderr: false, resourceLimits: workerResourceLimits() });
       workers.push(worker);
       let done = false;
@@ -69,7 +69,7 @@ export function runSpmd(job: SpmdJob, { signal }: { signal?: AbortSignal } = {})
         } else if (m.type === "done") {
           done = true;
           results.push({ rank, value: m.value, text: m.text });
-          recordWorker({ kind: "rank", rank, thread: worker.threadId, busyMs: m.busyMs, ...(m.profile ? { profile: m.profile } : {}) });
+          profiling?.record({ kind: "rank", rank, thread: worker.threadId, busyMs: m.busyMs, ...(m.profile ? { profile: m.profile } : {}) });
           finish();
         } else {
           done = true;

@@ -3,7 +3,7 @@
 // next to the call's function, and every notebook name a function uses must be among them.
 import { outsideNames, withValuesAsLocals } from "./free-identifiers.js";
 import { functionSource } from "./function-source.js";
-import { isNotebookName, notebookValue } from "./scope.js";
+import type { NotebookScope } from "./scope.js";
 import type { HelperFunction } from "./task.js";
 import { type ErrorKind, ParallabError } from "../../common/errors.js";
 
@@ -20,36 +20,36 @@ export interface PreparedValues {
   helpers: HelperFunction[];
 }
 
-export function prepareWithValues(api: string, source: string, given: Record<string, unknown>): PreparedValues {
+export function prepareWithValues(notebook: NotebookScope, api: string, source: string, given: Record<string, unknown>): PreparedValues {
   const values: Record<string, unknown> = {};
   const helpers: HelperFunction[] = [];
   const names = Object.keys(given);
-  checkScope(api, "the function", source, given);
+  checkScope(notebook, api, "the function", source, given);
   for (const [name, value] of Object.entries(given)) {
     if (typeof value !== "function") {
       values[name] = value;
       continue;
     }
     const helperSource = functionSource(value, `${api}: with.${name}`);
-    checkScope(api, `with.${name}`, helperSource, given);
+    checkScope(notebook, api, `with.${name}`, helperSource, given);
     helpers.push({ name, source: withValuesAsLocals(helperSource, names).source });
   }
   return { values, helpers };
 }
 
 /** Fails at once, naming the notebook variables a function uses without passing them. */
-function checkScope(api: string, what: string, source: string, given: Record<string, unknown>): void {
+function checkScope(notebook: NotebookScope, api: string, what: string, source: string, given: Record<string, unknown>): void {
   const used = [...outsideNames(source)].filter((n) => !(n in given));
-  const imports = used.filter((n) => !isNotebookName(n) && /^[A-Za-z_$][\w$]*_\d+$/.test(n) && !(n in globalThis));
+  const imports = used.filter((n) => !notebook.has(n) && /^[A-Za-z_$][\w$]*_\d+$/.test(n) && !(n in globalThis));
   if (imports.length > 0) {
     throw new ParallelScopeError(
       `${api}: ${what} uses something the notebook imported (compiled as \`${imports[0]}\`), but imports do not cross into worker threads. ` +
         `Import it inside the function instead, e.g. const { cpus } = require("node:os").`,
     );
   }
-  const missing = used.filter((n) => isNotebookName(n));
+  const missing = used.filter((n) => notebook.has(n));
   if (missing.length === 0) return;
-  const withMethods = missing.find((n) => holdsFunctions(notebookValue(n)));
+  const withMethods = missing.find((n) => holdsFunctions(notebook.value(n)));
   if (withMethods) {
     throw new ParallelScopeError(
       `${api}: ${what} uses \`${withMethods}\`, an object with methods (a module or a class instance), which cannot be copied to worker threads. ` +

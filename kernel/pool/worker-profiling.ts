@@ -12,24 +12,26 @@ export interface WorkerRecord {
   profile?: CpuProfile;
 }
 
-let active: { intervalUs: number; records: WorkerRecord[] } | null = null;
+export class WorkerProfiling {
+  private active: { intervalUs: number; records: WorkerRecord[] } | null = null;
 
-export function startWorkerProfiling(intervalUs: number): void {
-  active = { intervalUs, records: [] };
-}
+  start(intervalUs: number): void {
+    this.active = { intervalUs, records: [] };
+  }
 
-/** Ends the collection and returns what the workers sent. */
-export function stopWorkerProfiling(): WorkerRecord[] {
-  const records = active?.records ?? [];
-  active = null;
-  return records;
-}
+  /** Ends the collection and returns what the workers sent. */
+  stop(): WorkerRecord[] {
+    const records = this.active?.records ?? [];
+    this.active = null;
+    return records;
+  }
 
-/** The sampling interval workers should profile with now, or undefined when no one profiles. */
-export function workerProfileInterval(): number | undefined {
-  return active?.intervalUs;
-}
+  /** The sampling interval workers should profile with now, or undefined when no one profiles. */
+  interval(): number | undefined {
+    return this.active?.intervalUs;
+  }
 
-export function recordWorker(record: WorkerRecord): void {
-  active?.records.push(record);
+  record(record: WorkerRecord): void {
+    this.active?.records.push(record);
+  }
 }

@@ -1,11 +1,11 @@
 // Runs code under the profilers: V8's sampler on the main thread, the workers' own samplers
 // (pool tasks and %%workers ranks), run statistics and, when the cell uses tensors, tf.profile.
 // A run that throws still yields its profile, with the error.
-import { defaultThreads, kernelPool } from "../pool/pool.js";
-import { startWorkerProfiling, stopWorkerProfiling, type WorkerRecord } from "../pool/worker-profiling.js";
+import type { CodeClock } from "../execute/code-clock.js";
+import { defaultThreads } from "../pool/pool.js";
+import type { WorkerProfiling, WorkerRecord } from "../pool/worker-profiling.js";
 import { tfLoaded } from "../tensors/tfjs.js";
 import { tensorsReady } from "../tensors/runtime.js";
-import { atUserCodeStart } from "../execute/code-clock.js";
 import { RunStatsRecorder, type RunStats } from "./run-stats.js";
 import { CpuSampler, type CpuProfile } from "./sampler.js";
 import { type ErrorKind, kindOf, ParallabError } from "../../common/errors.js";
@@ -48,7 +48,14 @@ export interface ProfileOptions {
  * Runs `run` profiled; `failed(result)` says whether its outcome is an error. The record is null
  * when the code never started (it did not compile).
  */
-export async function profileRun<T>(run: () => Promise<T>, options: ProfileOptions, failed: (result: T) => boolean): Promise<{ result: T; record: ProfileRecord | null }> {
+/** What a profiled run needs from the kernel session. */
+export interface ProfilingContext {
+  clock: CodeClock;
+  profiling: WorkerProfiling;
+  pool: { readonly threads: number };
+}
+
+export async function profileRun<T>(kernel: ProfilingContext, run: () => Promise<T>, options: ProfileOptions, failed: (result: T) => boolean): Promise<{ result: T; record: ProfileRecord | null }> {
   const tf = options.usesTensors || tfLoaded() ? await tensorsReady() : null;
   const sampler = new CpuSampler({ keepWarm: true });
   let stats: RunStatsRecorder | null = null;
@@ -57,9 +64,9 @@ export async function profileRun<T>(run: () => Promise<T>, options: ProfileOptio
     // After the profiler: its first start in a kernel takes a moment that is not the run's.
     stats = new RunStatsRecorder();
   };
-  startWorkerProfiling(options.intervalUs);
+  kernel.profiling.start(options.intervalUs);
   let cancel = () => {};
-  if (options.atUserCode) cancel = atUserCodeStart(begin);
+  if (options.atUserCode) cancel = kernel.clock.atUserCodeStart(begin);
   else begin();
   let result!: T;
   let tensors: TensorKernelTime[] | null = null;
@@ -83,7 +90,7 @@ export async function profileRun<T>(run: () => Promise<T>, options: ProfileOptio
     thrown = { error };
   }
   cancel();
-  const workers = stopWorkerProfiling();
+  const workers = kernel.profiling.stop();
   if (!sampler.running || !stats) {
     if (thrown) throw thrown.error;
     return { result, record: null };
@@ -98,7 +105,7 @@ export async function profileRun<T>(run: () => Promise<T>, options: ProfileOptio
     stats: runStats,
     main,
     workers,
-    threads: kernelPool.threads,
+    threads: kernel.pool.threads,
     cores: defaultThreads(),
     tensors,
     failed: thrown !== null || failed(result),

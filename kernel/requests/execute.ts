@@ -2,7 +2,6 @@ import { InterruptError, runtimeError } from "../execute/errors.js";
 import type { CellContext } from "../execute/output-router.js";
 import type { CellMagicCall, CellOutcome } from "../magics/contract.js";
 import { toMimeBundle } from "../display/mime.js";
-import { notebookScope } from "../pool/scope.js";
 import { planCell } from "../magics/parse.js";
 import { CellState, type IncomingRequest } from "../io/bridge.js";
 import type { ErrorContent, MimeBundle } from "../protocol/messages.js";
@@ -101,7 +100,7 @@ export class ExecuteHandler {
       case "cell-magic": {
         try {
           const context = { body: plan.body, label, run: (c: string) => this.runBody(c, label, code), ...this.detached(label, code) };
-          return { outcome: await registry.runCell(plan.name, plan.args, context, notebookScope()), payload: [] };
+          return { outcome: await registry.runCell(plan.name, plan.args, context, this.session), payload: [] };
         } catch (err) {
           return { outcome: failure(err), payload: [] };
         }
@@ -120,7 +119,7 @@ export class ExecuteHandler {
     if (plan.kind === "code") return this.runCode("\n".repeat(blank) + plan.code, label, source);
     if (plan.kind !== "cell-magic") return this.runCode(code, label, source);
     const body = "\n".repeat(blank) + plan.body;
-    return this.session.registry.runCell(plan.name, plan.args, { body, label, run: (c) => this.runBody(c, label, source), ...this.detached(label, source) }, notebookScope());
+    return this.session.registry.runCell(plan.name, plan.args, { body, label, run: (c) => this.runBody(c, label, source), ...this.detached(label, source) }, this.session);
   }
 
   /**

@@ -2,9 +2,8 @@
 // ranks launched with a signal that interrupts them, and what they give back made the cell's
 // outcome (every rank's value, or the failing rank's error at the cell's line).
 import { InterruptError } from "../../common/errors.js";
-import { markUserCodeStart } from "../execute/code-clock.js";
 import type { CellMagicCall, CellOutcome } from "../magics/contract.js";
-import { kernelPool } from "../pool/pool.js";
+import type { InterruptSignal } from "../interrupts.js";
 import { isOutcome, prepareSpmdBody, type SpmdBodyOptions } from "./body.js";
 import type { RankJob } from "./rank.js";
 import { RankError, RankValues, type RankResult } from "./results.js";
@@ -20,10 +19,10 @@ export async function runSpmdCell(call: CellMagicCall, cell: SpmdCell): Promise<
   const body = await prepareSpmdBody(call, cell);
   if (isOutcome(body)) return body;
   const { scope, shared, compiled } = body;
-  const interrupt = interruptSignal();
+  const interrupt = abortOnInterrupt(call.session.interrupts);
   try {
     // The cell's own code starts now (on the ranks): profilers and timers start here, after the compiler.
-    markUserCodeStart();
+    call.session.clock.markUserCodeStart();
     const job: RankJob = { code: compiled.js, async: compiled.async, lastExpressionVar: compiled.lastExpressionVar, scriptName: compiled.scriptName, shared, cwd: process.cwd() };
     const results = await cell.launch(job, interrupt.signal);
     const values = RankValues.fromResults(results);
@@ -42,9 +41,9 @@ export async function runSpmdCell(call: CellMagicCall, cell: SpmdCell): Promise<
   }
 }
 
-/** The kernel's interrupt as the launch's signal: today it comes through the pool's abort (an interrupt, %workers --reset). */
-function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+/** The kernel's interrupt as the launch's AbortSignal: threads are terminated, mpirun's process group is ended. */
+function abortOnInterrupt(interrupts: InterruptSignal): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
-  const unsubscribe = kernelPool.onAbort(() => controller.abort());
+  const unsubscribe = interrupts.subscribe(() => controller.abort());
   return { signal: controller.signal, dispose: () => void unsubscribe() };
 }

@@ -1,0 +1,9 @@
+// `import … from "parallab"` inside a kernel's cells: the module's names, bound to the session
+// (displays go to the running cell, parallel calls to its pool). Its types are kernel/api.ts's.
+import * as api from "./api.js";
+import { createParallel } from "./pool/parallel.js";
+import type { KernelSession } from "./session.js";
+
+export function parallabModule(session: KernelSession): typeof api {
+  return Object.freeze({ ...api, ...session.output, parallel: createParallel(session) });
+}
