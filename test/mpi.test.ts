@@ -144,6 +144,19 @@ describe.skipIf(missing !== null)(missing ? `%%mpi (skipped: ${missing}; to run:
     expect(resultText(again.outputs)).toBe("[rank 0] 0\n[rank 1] 100");
   });
 
+  it("one interrupt reaches everything that runs the user's code: a pool call left running by an earlier cell, and the %%mpi job", async () => {
+    await k.client.execute('import { parallel } from "parallab";');
+    await k.client.execute("const background = parallel.map(2, () => { while (true) {} }, { chunkSize: 1, progress: false }).then(() => 'finished', (e) => `stopped: ${e.name}`);");
+    const running = k.client.execute("%%mpi -n 2\nwhile (true) {}", { timeoutMs: 120000 });
+    await new Promise((r) => setTimeout(r, 1500));
+    await k.client.request("control", "interrupt_request", {});
+    const { reply } = await running;
+    expect(reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
+    const pool = await k.client.execute("await background");
+    // The pool's tasks were aborted by the same interrupt (piscina rejects them with AbortError).
+    expect(resultText(pool.outputs)).toBe("'stopped: AbortError'");
+  }, 120_000);
+
   it("an interrupt stops the job: its rank processes are gone and the next cell runs", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "parallab-mpi-pids-"));
     await k.client.execute(`const pidDir = ${JSON.stringify(dir)};`);
