@@ -10,6 +10,7 @@
 import os from "node:os";
 import { KernelClient } from "../../dist/client/kernel-client.js";
 import { launchKernel } from "../../dist/client/launch.js";
+import { rank0 } from "../lib/results.js";
 import { mpiMissing } from "../../dist/kernel/mpi/addon.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -57,22 +58,6 @@ for (let r = 0; r < ${Math.max(2, REPEATS - 1)}; r++) {
   best = Math.min(best, comm.allreduce(comm.Wtime() - t0, "max"));
 }
 JSON.stringify({ seconds: best, pi: 4 * inside / (per * size) })`;
-
-function text(result) {
-  const e = result.outputs.find((m) => m.header.msg_type === "error");
-  if (e) throw new Error(`${e.content.ename}: ${e.content.evalue}\n${e.content.traceback.join("\n")}`);
-  return result.outputs.find((m) => m.header.msg_type === "execute_result")?.content.data["text/plain"];
-}
-
-/** Rank 0's value of an SPMD cell's "[rank 0] '…'" result (a JSON string). */
-const rank0 = (result) =>
-  JSON.parse(
-    eval(
-      text(result)
-        .split("\n")[0]
-        .replace(/^\[rank 0\] /, ""),
-    ),
-  );
 
 const kernel = await launchKernel({});
 const client = new KernelClient(kernel.connection);

@@ -6,6 +6,7 @@
 import os from "node:os";
 import { KernelClient } from "../../dist/client/kernel-client.js";
 import { launchKernel } from "../../dist/client/launch.js";
+import { rank0, text } from "../lib/results.js";
 import { RawPiscinaBaseline } from "./raw-piscina.js";
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 6);
@@ -138,23 +139,6 @@ for (let r = 0; r < SPMD_REPEATS; r++) {
   bestMs = Math.min(bestMs, performance.now() - t0);
 }
 bestMs`;
-
-/** Rank 0's value of an SPMD cell's "[rank 0] …" result. */
-const rank0 = (result) =>
-  JSON.parse(
-    eval(
-      text(result)
-        .split("\n")[0]
-        .replace(/^\[rank 0\] /, ""),
-    ),
-  );
-
-function text(result) {
-  const r = result.outputs.find((m) => m.header.msg_type === "execute_result");
-  const e = result.outputs.find((m) => m.header.msg_type === "error");
-  if (e) throw new Error(`${e.content.ename}: ${e.content.evalue}\n${e.content.traceback.join("\n")}`);
-  return r?.content.data["text/plain"];
-}
 
 const kernel = await launchKernel({});
 const client = new KernelClient(kernel.connection);

@@ -97,12 +97,11 @@ export async function dispatch(kernel: PoolContext, label: string, items: Items<
     profileIntervalUs: kernel.profiling.interval(),
   };
   const progress = new ProgressBar(kernel.output, label, n, options.progress ?? true);
+  const run: CallRun = { pool, label, n, chunkSize, base, progress };
   try {
-    const results = await (queued ? runQueued(pool, label, items, n, chunkSize, base, progress) : runPushed(pool, label, items as ArrayLike<unknown>, n, chunkSize, base, progress)).catch(
-      (err: unknown) => {
-        throw explainCloneError(label, call.values, err);
-      },
-    );
+    const results = await (queued ? runQueued(run, items) : runPushed(run, items as ArrayLike<unknown>)).catch((err: unknown) => {
+      throw explainCloneError(label, call.values, err);
+    });
     await outputsArrived(results.reduce((count, r) => count + r.outputs, 0));
     for (const r of results) kernel.profiling.record({ kind: "pool", thread: r.thread, busyMs: r.busyMs, ...(r.profile ? { profile: r.profile } : {}) });
     return results.flatMap((r) => r.parts).sort((a, b) => a.start - b.start);
@@ -112,15 +111,17 @@ export async function dispatch(kernel: PoolContext, label: string, items: Items<
   }
 }
 
-async function runQueued(
-  pool: WorkerPool,
-  label: string,
-  items: Items<unknown>,
-  n: number,
-  chunkSize: number,
-  base: Omit<ChunkTask, "items" | "offset">,
-  progress: ProgressBar,
-): Promise<ChunkResult[]> {
+/** One call on its way to the workers: where its chunks go and how far it is. */
+interface CallRun {
+  pool: WorkerPool;
+  label: string;
+  n: number;
+  chunkSize: number;
+  base: Omit<ChunkTask, "items" | "offset">;
+  progress: ProgressBar;
+}
+
+async function runQueued({ pool, label, n, chunkSize, base, progress }: CallRun, items: Items<unknown>): Promise<ChunkResult[]> {
   const workers = Math.min(pool.threads, Math.ceil(n / chunkSize));
   const buffer = createWorkQueue(workers);
   const queue = new Int32Array(buffer);
@@ -141,15 +142,7 @@ async function runQueued(
   }
 }
 
-async function runPushed(
-  pool: WorkerPool,
-  label: string,
-  items: ArrayLike<unknown>,
-  n: number,
-  chunkSize: number,
-  base: Omit<ChunkTask, "items" | "offset">,
-  progress: ProgressBar,
-): Promise<ChunkResult[]> {
+async function runPushed({ pool, label, n, chunkSize, base, progress }: CallRun, items: ArrayLike<unknown>): Promise<ChunkResult[]> {
   const tasks: Promise<ChunkResult>[] = [];
   for (let start = 0; start < n; start += chunkSize) {
     const stop = Math.min(n, start + chunkSize);
