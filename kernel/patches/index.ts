@@ -17,7 +17,13 @@
 //   globalThis.__tslab__.require                "parallab" is this kernel's API; tslab's display works
 //   globalThis.__tslab__.exports, globalThis.__parallab_defineProp, (a moment on) Object.prototype
 //                                               cells run against a plain object, not tslab's Proxy (30× faster loops)
-// Magics (../magics/runtime.ts): globalThis.__parallab__, the run-time end of line magics.
+// Magics (../magics/runtime.ts), installed by the session: globalThis.__parallab__, the run-time
+//   end of line magics written into cells.
+// Tensors, installed when a cell first uses tf (they patch tfjs's own objects, where they live):
+//   tf.engine().runKernel, makeTensor, backends' write/makeTensorInfo/makeOutput, wasm _malloc
+//   (../tensors/memory-errors.ts)        an out-of-memory error names the tensor, the op and what to do
+//   tfjs's BatchMatMul kernel for wasm (../tensors/native-matmul.ts, through tf.registerKernel)
+//                                        matMul runs on OpenBLAS in place on the wasm heap
 import type { OutputRouter } from "../execute/output-router.js";
 import type { IoClient } from "../io/io-client.js";
 import { captureStdStreams, exitAfterOutput, freezeAssert, packageFallbackForRequire, reportStrayErrors, unwindBeforeTerminate } from "./process.js";
