@@ -336,11 +336,11 @@ describe("malformed messages", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(k.client.iopubLog.slice(before)).toEqual([]);
     const log = k.kernel.log();
-    expect(log).toContain("WARNING: dropped an invalid message on shell: header: Invalid input: expected object, received string");
-    expect(log).toContain("WARNING: dropped an invalid message on shell: header.msg_id: Invalid input: expected string, received undefined");
-    expect(log).toContain("WARNING: dropped an invalid message on shell: parent_header is not a JSON object");
-    expect(log).toContain("WARNING: dropped an invalid message on shell: content.code: Invalid input: expected string, received number");
-    expect(log).toContain("WARNING: dropped an invalid message on shell: content.cursor_pos: Invalid input: expected number, received string");
+    expect(log).toContain('WARNING: dropped an invalid message on shell: header: expected an object, got the string "execute_request"');
+    expect(log).toContain("WARNING: dropped an invalid message on shell: header.msg_id: expected a non-empty string, got nothing");
+    expect(log).toContain("WARNING: dropped an invalid message on shell: parent_header: expected an object, got an array");
+    expect(log).toContain("WARNING: dropped an invalid message on shell: content.code: expected a string, got the number 42");
+    expect(log).toContain('WARNING: dropped an invalid message on shell: content.cursor_pos: expected a non-negative integer, got the string "end"');
     expect(log).toContain('WARNING: dropped an invalid message on shell: unknown message type "no_such_request"');
     const { outputs } = await k.client.execute("(globalThis as any).hostile === true");
     expect(resultText(outputs)).toBe("false");
