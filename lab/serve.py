@@ -64,6 +64,6 @@ def _jupyter_server_extension_points():
 
 if __name__ == "__main__":
     if not os.path.exists(os.path.join(BUILD, "bundle.js")):
-        sys.stderr.write(f"parallab lab: {BUILD} has no bundle.js: build it with `parallab lab` or `node dist/cli/build-lab.js`\n")
+        sys.stderr.write(f"parallab lab: {BUILD} has no bundle.js: build it with `parallab lab` or `node dist/cli/scripts/build-lab.js`\n")
         sys.exit(2)
     ParallabLab.launch_instance()
