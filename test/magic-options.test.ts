@@ -5,6 +5,18 @@ import type { CellMagicCall, CellMagicContext, LineMagicCall, Magic, OptionSpecs
 import { expandArgs } from "../kernel/magics/expand.js";
 import { optionsText } from "../kernel/magics/options.js";
 import { MagicRegistry, UsageError } from "../kernel/magics/registry.js";
+import { NotebookScope } from "../kernel/pool/scope.js";
+import type { KernelSession } from "../kernel/session.js";
+
+/**
+ * The session a magic call carries, as far as these magics and the registry read it: the
+ * notebook's variables (for {expr} and $name). The demo magics use nothing else of it.
+ */
+function sessionWith(locals: Record<string, unknown>): KernelSession {
+  const notebook = new NotebookScope();
+  notebook.attach({ locals, locateFunction: () => null, cellPosition: () => null });
+  return { notebook } as Partial<KernelSession> as KernelSession;
+}
 
 const OPTIONS = {
   n: { type: "int", min: 1, help: "loops" },
@@ -60,11 +72,11 @@ function setup() {
   const line = (name: string, text: string, scope: Record<string, unknown> = {}) => {
     const magic = registry.require(name, "line");
     const { options, code } = registry.splitLine(magic, text);
-    registry.runLine(name, options, code ? () => code : undefined, scope);
+    registry.runLine(name, options, code ? () => code : undefined, sessionWith(scope));
     return { call: lines.at(-1)!, code };
   };
   const cell = async (name: string, header: string, scope: Record<string, unknown> = {}) => {
-    await registry.runCell(name, header, context, scope);
+    await registry.runCell(name, header, context, sessionWith(scope));
     return cells.at(-1)!;
   };
   return { registry, line, cell, demo };
