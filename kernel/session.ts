@@ -6,7 +6,7 @@ import { createDisplayApi, type DisplayApi } from "./display/api.js";
 import { withTextFallback } from "./display/mime.js";
 import type { DisplaySink } from "./display/sink.js";
 import { CodeClock } from "./execute/code-clock.js";
-import { InterruptError } from "./execute/errors.js";
+import { InterruptError } from "../common/errors.js";
 import { OutputRouter } from "./execute/output-router.js";
 import { TslabAdapter } from "./execute/tslab-adapter.js";
 import { HistoryStore } from "./history/store.js";

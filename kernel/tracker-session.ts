@@ -10,7 +10,7 @@ import { listGoals } from "../tracker/goals.js";
 import { currentLearner, openTracker, type TrackerStore } from "../tracker/store.js";
 import { syncFramework } from "../tracker/sync.js";
 import { Course, type OfficialCheck } from "../course/source.js";
-import { UsageError } from "./magics/registry.js";
+import { UsageError } from "../common/errors.js";
 
 export type CheckMode = "check" | "grade";
 

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import type { CellMagicCall, CellMagicContext, LineMagicCall, Magic, OptionSpecs } from "../kernel/magics/contract.js";
 import { expandArgs } from "../kernel/magics/expand.js";
 import { optionsText } from "../kernel/magics/options.js";
-import { MagicRegistry, UsageError } from "../kernel/magics/registry.js";
+import { UsageError } from "../common/errors.js";
+import { MagicRegistry } from "../kernel/magics/registry.js";
 import { NotebookScope } from "../kernel/pool/scope.js";
 import type { KernelSession } from "../kernel/session.js";
 

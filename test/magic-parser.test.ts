@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import type { Magic } from "../kernel/magics/contract.js";
 import { magicNameAt, maskMagics, planCell } from "../kernel/magics/parse.js";
-import { MagicRegistry, UsageError } from "../kernel/magics/registry.js";
+import { UsageError } from "../common/errors.js";
+import { MagicRegistry } from "../kernel/magics/registry.js";
 
 const done = async () => ({ ok: true as const, value: undefined, hasValue: false });
 

@@ -9,7 +9,6 @@ const CYAN = "\u001b[0;36m";
 const RESET = "\u001b[0m";
 
 /** Thrown into a cell's race when the user interrupts it (the one interrupt error, in common/errors.ts). */
-export { InterruptError };
 
 /** What we keep of each executed cell to point errors at its own lines. */
 export interface CellRecord {

@@ -9,7 +9,7 @@ import { CHECK_MIME } from "../../tracker/ingest.js";
 import { escapeHtml } from "../../common/html.js";
 import { normalizeCode } from "../../course/source.js";
 import { HIDDEN_FAILURE, withoutHidden } from "../../course/markers.js";
-import { UsageError } from "./registry.js";
+import { UsageError } from "../../common/errors.js";
 import { today } from "../../common/dates.js";
 
 const DESCRIPTION = `Runs the course's official assertions for exercise ID (skills/curriculum.yaml) against your

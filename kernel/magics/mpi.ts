@@ -5,7 +5,7 @@ import { MPI_ADDON, mpiMissing, onPath } from "../mpi/addon.js";
 import { MpiLaunchError, mpirunCommand, PROCESS_TRAVEL, runMpi } from "../mpi/launcher.js";
 import { runSpmdCell } from "../spmd/cell.js";
 import { usageText } from "./options.js";
-import { UsageError } from "./registry.js";
+import { UsageError } from "../../common/errors.js";
 
 const DESCRIPTION = `Runs the cell's body as an MPI program: mpirun starts N Node processes (default: the slots
 of --hosts, else this machine's cores, ${os.availableParallelism()}), each with \`rank\`, \`size\` and \`comm\` as

@@ -8,7 +8,7 @@ import { verdict } from "../profile/verdict.js";
 import { summariseWorkers } from "../profile/workers.js";
 import type { NotebookScope } from "../pool/scope.js";
 import type { KernelSession } from "../session.js";
-import { UsageError } from "./registry.js";
+import { UsageError } from "../../common/errors.js";
 
 const DESCRIPTION = `Finds the bottleneck of a cell: runs it under V8's sampling profiler (and the worker threads it
 uses under theirs), then shows one report: wall and CPU time, event-loop utilization, GC and

@@ -5,9 +5,6 @@ import { activeOptions, type FormKind, readArgs, resolveArgs, usageText } from "
 import { closest } from "../../common/text.js";
 import { UsageError } from "../../common/errors.js";
 
-/** Raised for a magic used wrongly: shown as IPython's `UsageError` (the one UsageError, in common/errors.ts). */
-export { UsageError };
-
 export class MagicRegistry {
   private readonly magics = new Map<string, Magic>();
 

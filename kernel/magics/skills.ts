@@ -3,7 +3,7 @@ import { gapMarkdown } from "../../tracker/exports/markdown.js";
 import { TrackerConnectionError } from "../../tracker/db/errors.js";
 import { gapReportHtml } from "../../tracker/exports/html.js";
 import type { Magic, OptionSpecs } from "./contract.js";
-import { UsageError } from "./registry.js";
+import { UsageError } from "../../common/errors.js";
 import { today } from "../../common/dates.js";
 
 const DESCRIPTION = `The skill-gap report of the current learner (PARALLAB_LEARNER, else your login name) for a role

@@ -1,4 +1,5 @@
-import { InterruptError, runtimeError } from "../execute/errors.js";
+import { InterruptError } from "../../common/errors.js";
+import { runtimeError } from "../execute/errors.js";
 import type { CellContext } from "../execute/output-router.js";
 import type { CellMagicCall, CellOutcome } from "../magics/contract.js";
 import { toMimeBundle } from "../display/mime.js";

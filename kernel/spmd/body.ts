@@ -2,7 +2,7 @@
 // way they travel (thread or process), and the body compiled once, with every notebook
 // variable it reads required among them.
 import type { CellMagicCall, CellOutcome, DetachedCell } from "../magics/contract.js";
-import { UsageError } from "../magics/registry.js";
+import { UsageError } from "../../common/errors.js";
 import { RANK_NAMES } from "./rank.js";
 
 export interface SpmdBody {

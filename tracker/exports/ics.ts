@@ -66,7 +66,7 @@ const utcStamp = (d: Date): string =>
     .replace(/[-:]/g, "")
     .replace(/\.\d{3}/, "");
 
-function todoLines(plan: StudyPlan, stamp: Date, domain: string): string[] {
+function goalTodos(plan: StudyPlan, stamp: Date, domain: string): string[] {
   return plan.goals.flatMap((g) => {
     const notes = [g.plannedEnd ? `The plan gets there by ${g.plannedEnd}.` : "", g.onTrack === false ? "Not on track for the target date." : ""].filter(Boolean).join(" ");
     return [
@@ -104,7 +104,7 @@ export function planIcs(plan: StudyPlan, options: IcsOptions = {}): string {
   const text = calendar.toString().replace(/\r\n$/, "");
   const end = "END:VCALENDAR";
   if (!text.endsWith(end)) throw new Error("planIcs: unexpected ical-generator output");
-  const todos = todoLines(plan, stamp, domain)
+  const todos = goalTodos(plan, stamp, domain)
     .map((line) => `${line}\r\n`)
     .join("");
   // Every content line, the last included, ends in CRLF.
