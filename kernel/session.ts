@@ -25,7 +25,7 @@ import { NotebookScope } from "./pool/scope.js";
 import { WorkerProfiling } from "./pool/worker-profiling.js";
 import type { ConnectionInfo } from "./protocol/connection.js";
 import type { MimeBundle } from "./protocol/messages.js";
-import { mentionsTensors, tensorsReady } from "./tensors/runtime.js";
+import { mentionsTensors, TensorRuntime } from "./tensors/runtime.js";
 import { TrackerSession } from "./tracker-session.js";
 
 export class KernelSession implements DisplaySink {
@@ -43,6 +43,8 @@ export class KernelSession implements DisplaySink {
   readonly notebook = new NotebookScope();
   /** The learner's evidence, for %%check and %skills (opened on first use). */
   readonly tracker = new TrackerSession(process.env.PARALLAB_CHECK_MODE === "grade" ? "grade" : "check");
+  /** TensorFlow.js: the backend chain, the WebGPU device, what %%gpu scopes freed. */
+  readonly tensors = new TensorRuntime();
   /** The worker pool of parallel.map and %workers. */
   readonly pool = new WorkerPool();
   /** display(), html(), … into the running cell's output: for magics and the parallab module. */
@@ -110,7 +112,7 @@ export class KernelSession implements DisplaySink {
 
   /** Sets up what a cell's code needs before it runs (tensors, when it uses `tf`). */
   async prepare(code: string): Promise<void> {
-    if (mentionsTensors(code)) await tensorsReady();
+    if (mentionsTensors(code)) await this.tensors.ready();
   }
 
   display(data: Record<string, unknown>, metadata: Record<string, unknown>, displayId: string | undefined, update: boolean): void {
@@ -131,6 +133,8 @@ export class KernelSession implements DisplaySink {
 
   /** Flushes every output on its way to the client, then exits: the client sees a clean death. */
   async exit(code: number): Promise<never> {
+    // The GPU device goes first: the driver frees it now, not when the process is reaped.
+    this.tensors.release();
     this.router.flush();
     await this.io.flush(2000, true);
     return this.realExit(code);

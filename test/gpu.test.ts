@@ -66,7 +66,12 @@ describe("%gpu", () => {
       "const gpuStatus = %gpu --json\n[gpuStatus.backend, gpuStatus.candidates.map((c) => `${c.id}:${c.status}`).join(' '), typeof gpuStatus.memory.tensors, gpuStatus.wasmSimd, gpuStatus.gpus.found]",
     );
     const tensorflow = installed("@tensorflow/tfjs-node-gpu") || installed("@tensorflow/tfjs-node");
-    if (!tensorflow) expect(resultText(outputs)).toBe(`[\n  'wasm',\n  'tensorflow-gpu:unavailable tensorflow-cpu:unavailable wasm:active cpu:available',\n  'number',\n  true,\n  ${hasNvidiaSmi}\n]`);
+    if (!tensorflow)
+      expect(resultText(outputs)).toMatch(
+        new RegExp(
+          `^\\[\\n {2}'wasm',\\n {2}'tensorflow-gpu:unavailable webgpu:(available|unavailable) tensorflow-cpu:unavailable wasm:active cpu:available',\\n {2}'number',\\n {2}true,\\n {2}${hasNvidiaSmi}\\n\\]$`,
+        ),
+      );
     else expect(resultText(outputs)).toMatch(/'tensorflow'/);
   });
 
@@ -79,29 +84,51 @@ describe("%gpu", () => {
     if (!installed("@tensorflow/tfjs-node-gpu") && !installed("@tensorflow/tfjs-node")) {
       const refused = await k.client.execute("%gpu tensorflow");
       expect(refused.reply.content).toMatchObject({ status: "error", ename: "BackendUnavailableError" });
-      expect(errorOf(refused.outputs)!.evalue).toMatch(/^the tensorflow backend is not available here\. tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed.*Available: wasm, cpu\.$/);
+      expect(errorOf(refused.outputs)!.evalue).toMatch(
+        /^the tensorflow backend is not available here\. tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed.*Available: (webgpu, )?wasm, cpu\.$/,
+      );
     }
     const unknown = await k.client.execute("%gpu webgl");
     expect(unknown.reply.content).toMatchObject({ status: "error", ename: "UsageError" });
-    expect(errorOf(unknown.outputs)!.evalue).toContain("choose one of tensorflow, wasm, cpu");
+    expect(errorOf(unknown.outputs)!.evalue).toContain("choose one of tensorflow, webgpu, wasm, cpu");
     const back = await k.client.execute("%gpu wasm\ntf.getBackend()");
     expect(resultText(back.outputs)).toBe("'wasm'");
   });
 });
 
 describe("%%gpu", () => {
-  it("reports synchronized wall time, top kernels and peak bytes; frees what the cell does not return", async () => {
+  it("reports synchronized wall time, top kernels and peak bytes; frees only the intermediates", async () => {
     const before = await k.client.execute("tf.memory().numTensors");
-    const { outputs } = await k.client.execute("%%gpu\nconst m = tf.randomNormal([128, 128]);\nconst product = tf.matMul(m, m);\nconst shifted = tf.add(product, 1);\nshifted");
+    const { outputs } = await k.client.execute("%%gpu\nconst m = tf.randomNormal([128, 128]);\nconst shifted = tf.add(tf.matMul(m, m), 1);\nshifted");
     const report = stdout(outputs);
-    expect(report).toMatch(/^%%gpu on wasm: wall time [\d.]+ (ms|µs|s) \(device synchronized\)\n/);
+    expect(report).toMatch(/^%%gpu on wasm: wall time [\d.]+ (ms|µs|s) \(device synchronized\), readback [\d.]+ (ms|µs|s)\n/);
     expect(report).toMatch(/top kernels: (BatchMatMul|Add|RandomStandardNormal)[^\n]*BatchMatMul|top kernels: .*BatchMatMul [\d.]+ ms \(1×\)/);
-    expect(report).toMatch(/tensors: peak [\d.]+ KiB; 2 freed at the end of the cell, 1 returned, 0 kept with tf.keep\(\)/);
+    // The matMul's result is the one intermediate: m stays in its variable, shifted is returned.
+    expect(report).toMatch(/tensors: peak [\d.]+ KiB; 1 freed at the end of the cell, 1 returned, 1 kept in notebook variables, 0 kept with tf.keep\(\)/);
     expect(stderr(outputs)).toBe("");
     expect(resultText(outputs)).toMatch(/^Tensor float32 \[128, 128\]/);
     const after = await k.client.execute("tf.memory().numTensors");
-    // Only the returned tensor is new.
-    expect(Number(resultText(after.outputs))).toBe(Number(resultText(before.outputs)) + 1);
+    expect(Number(resultText(after.outputs))).toBe(Number(resultText(before.outputs)) + 2);
+  });
+
+  it("keeps the tensors a cell assigns to notebook variables for the next cells", async () => {
+    await k.client.execute("%%gpu\nconst w = tf.ones([3]);");
+    const next = await k.client.execute("w.sum().dataSync()[0]");
+    expect(resultText(next.outputs)).toBe("3");
+  });
+
+  it("says which cell freed a tensor that is used later, and how to keep it", async () => {
+    const made = await k.client.execute("%%gpu\nconst box = new (class Box { constructor(public t: any) {} })(tf.ones([3]));");
+    const count = (made.reply.content as { execution_count: number }).execution_count;
+    for (const use of ["box.t.sum()", "tf.add(box.t, 1)"]) {
+      const used = await k.client.execute(use);
+      expect(used.reply.content).toMatchObject({ status: "error", ename: "DisposedTensorError" });
+      expect(errorOf(used.outputs)!.evalue).toBe(
+        `this float32 [3] tensor was freed at the end of the %%gpu cell [${count}]: a %%gpu cell keeps only the tensors it returns, assigns to notebook variables (top-level const/let) or tf.keep()s. Keep it there with tf.keep(…) or a top-level variable, and run that cell again`,
+      );
+    }
+    const disposed = await k.client.execute("const gone = tf.ones([2]);\ngone.dispose();\ngone.dataSync()");
+    expect(errorOf(disposed.outputs)!.evalue).toMatch(/^this float32 \[2\] tensor was disposed \(tf\.dispose, \.dispose\(\) or tf\.tidy freed it\)/);
   });
 
   it("warns about tensors left alive, naming count and bytes, but not about tf.keep()", async () => {

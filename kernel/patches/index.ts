@@ -24,6 +24,17 @@
 //   (../tensors/memory-errors.ts)        an out-of-memory error names the tensor, the op and what to do
 //   tfjs's BatchMatMul kernel for wasm (../tensors/native-matmul.ts, through tf.registerKernel)
 //                                        matMul runs on OpenBLAS in place on the wasm heap
+//   tf.Tensor.prototype.throwIfDisposed, tf.engine().runKernel (../tensors/disposed.ts)
+//                                        a freed tensor's use names it and the %%gpu cell that freed it
+// WebGPU, installed when Dawn is probed and the webgpu backend registered (../tensors/webgpu/):
+//   process.env.EGL_PLATFORM (when unset: "surfaceless")  Mesa's EGL needs no display for compute
+//   globalThis.GPUBufferUsage, GPUMapMode, … (Dawn's globals), navigator.gpu
+//                                        tfjs-backend-webgpu expects a browser's WebGPU globals
+//   tfjs's "webgpu" backend factory (tf.removeBackend / registerBackend)
+//                                        our adapter (hardware, or software on request), device loss seen
+//   WebGPUBackend.prototype.readSync     a synchronous read of a GPU tensor says to await t.data()
+//                                        (tfjs reads through a browser canvas Node lacks)
+//   the backend's bufferManager.acquireBuffer   %%gpu reports the GPU memory peak
 import type { OutputRouter } from "../execute/output-router.js";
 import type { IoClient } from "../io/io-client.js";
 import { captureStdStreams, exitAfterOutput, freezeAssert, packageFallbackForRequire, reportStrayErrors, unwindBeforeTerminate } from "./process.js";

@@ -4,8 +4,7 @@
 import type { CodeClock } from "../execute/code-clock.js";
 import { defaultThreads } from "../pool/pool.js";
 import type { WorkerProfiling, WorkerRecord } from "../pool/worker-profiling.js";
-import { tfLoaded } from "../tensors/tfjs.js";
-import { tensorsReady } from "../tensors/runtime.js";
+import { type Tf, tfLoaded } from "../tensors/tfjs.js";
 import { RunStatsRecorder, type RunStats } from "./run-stats.js";
 import { CpuSampler, type CpuProfile } from "./sampler.js";
 import { type ErrorKind, kindOf, ParallabError } from "../../common/errors.js";
@@ -53,10 +52,11 @@ export interface ProfilingContext {
   clock: CodeClock;
   profiling: WorkerProfiling;
   pool: { readonly threads: number };
+  tensors: { ready(): Promise<Tf> };
 }
 
 export async function profileRun<T>(kernel: ProfilingContext, run: () => Promise<T>, options: ProfileOptions, failed: (result: T) => boolean): Promise<{ result: T; record: ProfileRecord | null }> {
-  const tf = options.usesTensors || tfLoaded() ? await tensorsReady() : null;
+  const tf = options.usesTensors || tfLoaded() ? await kernel.tensors.ready() : null;
   const sampler = new CpuSampler({ keepWarm: true });
   let stats: RunStatsRecorder | null = null;
   const begin = () => {

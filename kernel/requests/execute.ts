@@ -54,6 +54,8 @@ export class ExecuteHandler {
     let output: string | undefined;
     if (outcome.ok && outcome.hasValue) {
       try {
+        // A GPU tensor's values come back asynchronously: read them before showing the value.
+        await this.session.tensors.readBack(outcome.value);
         // A value's own display code (custom inspect, mime bundle method) may throw too.
         const data = toMimeBundle(outcome.value);
         output = String(data["text/plain"]);

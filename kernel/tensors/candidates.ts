@@ -2,9 +2,10 @@
 // in words a user can act on. setBackend() fails silently (it returns false and keeps the old
 // backend), so every step checks its result and tf.getBackend().
 import { isInstalled, requireOptional, type Tf } from "./tfjs.js";
+import type { AdapterReport } from "./webgpu/adapters.js";
 
-export type BackendName = "tensorflow" | "wasm" | "cpu";
-export type CandidateId = "tensorflow-gpu" | "tensorflow-cpu" | "wasm" | "cpu";
+export type BackendName = "tensorflow" | "webgpu" | "wasm" | "cpu";
+export type CandidateId = "tensorflow-gpu" | "webgpu" | "tensorflow-cpu" | "wasm" | "cpu";
 
 export interface Candidate {
   id: CandidateId;
@@ -13,6 +14,17 @@ export interface Candidate {
   package: string;
   status: "active" | "available" | "unavailable";
   reason: string;
+  /** webgpu: the adapter it runs on (or would, when asked for). */
+  adapter?: AdapterReport;
+}
+
+/** The webgpu step of the selection: whether it works, whether it may be chosen by default, and why. */
+export interface WebGpuStep {
+  works: boolean;
+  /** A software adapter works but is never the default. */
+  preferred: boolean;
+  reason: string;
+  adapter?: AdapterReport;
 }
 
 const TFJS_NODE_VERSION = "4.22.0";
@@ -64,15 +76,25 @@ function loadTensorflow(pkg: string): string | null {
 
 /**
  * Tries the candidates best first and leaves the best one that works active: tensorflow on a
- * GPU (tfjs-node-gpu), tensorflow on the CPU (tfjs-node), wasm (SIMD), cpu.
+ * GPU (tfjs-node-gpu), webgpu on a hardware adapter, tensorflow on the CPU (tfjs-node), wasm
+ * (SIMD), cpu.
  */
-export async function selectBest(tf: Tf, gpuHint: () => Promise<string>): Promise<Candidate[]> {
+export async function selectBest(tf: Tf, gpuHint: () => Promise<string>, webgpu: (verify: boolean) => Promise<WebGpuStep>): Promise<Candidate[]> {
   const found: Candidate[] = [];
   let chosen = false;
-  const add = (c: Omit<Candidate, "status"> & { works: boolean }) => {
-    const status = c.works ? (chosen ? "available" : "active") : "unavailable";
-    if (c.works) chosen = true;
-    found.push({ id: c.id, backend: c.backend, package: c.package, status, reason: c.reason });
+  const add = (c: Omit<Candidate, "status"> & { works: boolean; preferred?: boolean }) => {
+    const preferred = c.preferred ?? true;
+    const status = c.works ? (chosen || !preferred ? "available" : "active") : "unavailable";
+    if (c.works && preferred) chosen = true;
+    found.push({ id: c.id, backend: c.backend, package: c.package, status, reason: c.reason, ...(c.adapter ? { adapter: c.adapter } : {}) });
+  };
+  let webgpuAdded = false;
+  const addWebGpu = async () => {
+    if (webgpuAdded) return;
+    webgpuAdded = true;
+    // A device is only made (to verify the adapter) when webgpu may become the active backend.
+    const step = await webgpu(!chosen);
+    add({ id: "webgpu", backend: "webgpu", package: "webgpu", ...step });
   };
 
   // Only one tfjs-node flavour can load: both register the backend "tensorflow".
@@ -88,6 +110,7 @@ export async function selectBest(tf: Tf, gpuHint: () => Promise<string>): Promis
       works: onGpu,
       reason: onGpu ? "TensorFlow runs on the GPU (tfjs-node-gpu)" : (failure ?? `tfjs-node-gpu loaded, but TensorFlow found no GPU device (${await gpuHint()})`),
     });
+    await addWebGpu();
     add({
       id: "tensorflow-cpu",
       backend: "tensorflow",
@@ -97,6 +120,7 @@ export async function selectBest(tf: Tf, gpuHint: () => Promise<string>): Promis
     });
   } else {
     add({ id: "tensorflow-gpu", backend: "tensorflow", package: "@tensorflow/tfjs-node-gpu", works: false, reason: gpuFailure! });
+    await addWebGpu();
     const cpuFailure = loadTensorflow("@tensorflow/tfjs-node");
     tensorflowLoaded = cpuFailure === null;
     const failure = tensorflowLoaded ? await activate(tf, "tensorflow") : cpuFailure;

@@ -31,7 +31,24 @@ const LIMITS: Record<string, string> = {
   wasm: "the wasm backend's heap holds at most 4 GiB (32-bit WebAssembly)",
   cpu: "the cpu backend keeps every tensor in a JavaScript typed array (at most about 4 GiB each, and the process's memory in all)",
   tensorflow: "TensorFlow could not allocate it on the device",
+  webgpu: "the WebGPU device could not allocate it",
 };
+
+/**
+ * WebGPU reports a buffer over the device's limits asynchronously, as a validation error, and
+ * the op's result is garbage: a tensor that no shader could bind must fail where it is made.
+ */
+function checkDeviceLimits(backend: Record<string, unknown>, shape: number[], dtype: string): void {
+  const limits = (backend.device as { limits?: Record<string, number> } | undefined)?.limits;
+  if (!limits) return;
+  const bytes = bytesOf(shape, dtype);
+  const what = `a ${dtype} tensor of shape [${shape.join(", ")}] (${formatBytes(bytes)})`;
+  const advice = "Use smaller shapes or batches (a matMul in slices, a smaller batch), or switch backend with %gpu.";
+  if (bytes > (limits.maxBufferSize ?? Infinity))
+    throw new TensorMemoryError(`${what} is larger than this WebGPU adapter's maxBufferSize (${formatBytes(limits.maxBufferSize!)}): the device cannot hold it in one buffer. ${advice}`);
+  if (bytes > (limits.maxStorageBufferBindingSize ?? Infinity))
+    throw new TensorMemoryError(`${what} is larger than this WebGPU adapter's maxStorageBufferBindingSize (${formatBytes(limits.maxStorageBufferBindingSize!)}): no shader can bind it. ${advice}`);
+}
 
 /**
  * The wasm heap's malloc returns 0 when the heap cannot grow, and a size over 4 GiB wraps
@@ -73,7 +90,10 @@ export function installMemoryErrors(tf: Tf): void {
       const shapeArg = method === "write" ? 1 : 0;
       const dtypeArg = method === "write" ? 2 : 1;
       const wrapped = function (this: unknown, ...args: unknown[]) {
-        if (Array.isArray(args[shapeArg])) lastAllocation = { shape: args[shapeArg] as number[], dtype: String(args[dtypeArg] ?? "float32") };
+        if (Array.isArray(args[shapeArg])) {
+          lastAllocation = { shape: args[shapeArg] as number[], dtype: String(args[dtypeArg] ?? "float32") };
+          checkDeviceLimits(backend, lastAllocation.shape, lastAllocation.dtype);
+        }
         return (original as (...a: unknown[]) => unknown).apply(this, args);
       };
       (wrapped as { __tracked?: boolean }).__tracked = true;

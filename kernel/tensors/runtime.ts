@@ -1,10 +1,15 @@
 // The kernel's tensor state: which backend runs, why, and what else there is. Set up on the
-// first cell that uses `tf` (or the first %gpu), once.
-import { activate, selectBest, type BackendName, type Candidate, type CandidateId } from "./candidates.js";
+// first cell that uses `tf` (or the first %gpu), once. TensorFlow.js's engine is one per process,
+// so a process holds one TensorRuntime (the kernel session's, or a script's own).
+import { activate, selectBest, type BackendName, type Candidate, type CandidateId, type WebGpuStep } from "./candidates.js";
+import { FreedTensors, installDisposedTensorErrors } from "./disposed.js";
 import { describeGpus, queryGpus, type GpuReport } from "./gpus.js";
 import { installMemoryErrors } from "./memory-errors.js";
 import { installNativeMatMul, type NativeMatMulResult } from "./native-matmul.js";
+import { tensorsIn } from "./tensors-in.js";
 import { loadTf, tfLoaded, type Tf } from "./tfjs.js";
+import { type AdapterReport, type AdapterSource, probeWebGpu } from "./webgpu/adapters.js";
+import { type GpuMemory, WebGpuBackendHost } from "./webgpu/backend.js";
 import { type ErrorKind, ParallabError } from "../../common/errors.js";
 
 export interface TensorStatus {
@@ -17,6 +22,8 @@ export interface TensorStatus {
   wasmSimd: boolean | null;
   /** The wasm backend's matMul through OpenBLAS (native/blas), or why not. */
   nativeMatMul: NativeMatMulResult;
+  /** The WebGPU adapter webgpu runs on (or would), or null when there is none. */
+  webgpu: (AdapterReport & { deviceMemory: GpuMemory | null }) | null;
 }
 
 export class BackendUnavailableError extends ParallabError {
@@ -24,28 +31,9 @@ export class BackendUnavailableError extends ParallabError {
   override name = "BackendUnavailableError";
 }
 
-let selection: Promise<Candidate[]> | null = null;
-let nativeMatMul: NativeMatMulResult = { ok: false, reason: "tensors are not set up yet" };
-/** Set when %gpu BACKEND chose the active backend (rather than the selection). */
-let chosenByUser = false;
-let gpus: Promise<GpuReport> | null = null;
-
-const machineGpus = () => (gpus ??= queryGpus());
-
-/** tfjs with the best working backend active (chosen on the first call). */
-export async function tensorsReady(): Promise<Tf> {
-  const tf = loadTf();
-  selection ??= (async () => {
-    installMemoryErrors(tf);
-    // Before the selection, so that the wasm candidate's kernels already include it.
-    nativeMatMul = installNativeMatMul(tf);
-    const candidates = await selectBest(tf, async () => describeGpus(await machineGpus()));
-    const wasm = candidates.find((c) => c.id === "wasm");
-    if (wasm && wasm.status !== "unavailable" && nativeMatMul.ok) wasm.reason += `; matMul through OpenBLAS (${nativeMatMul.threads} threads)`;
-    return candidates;
-  })();
-  await selection;
-  return tf;
+/** Where the runtime says what happened outside any call (a lost device). */
+export interface TensorNotices {
+  warn(text: string): void;
 }
 
 /** Whether a cell's code may use `tf` (then it is set up before the cell runs). */
@@ -53,46 +41,161 @@ export function mentionsTensors(code: string): boolean {
   return !tfLoaded() && /\btf\b/.test(code);
 }
 
-export async function tensorStatus(): Promise<TensorStatus> {
-  const tf = await tensorsReady();
-  const candidates = await selection!;
-  const active = candidates.find((c) => c.status === "active") ?? candidates[candidates.length - 1]!;
-  const memory = tf.memory() as { numTensors: number; numBytes: number; numBytesInGPU?: number };
-  const wasmSimd = candidates.some((c) => c.backend === "wasm" && c.status !== "unavailable") ? Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) : null;
-  const better = candidates.slice(0, candidates.indexOf(active));
-  const skipped = better.filter((c) => c.status === "unavailable").map((c) => c.id);
-  const why = chosenByUser
-    ? `${active.reason}; chosen with %gpu ${active.backend}`
-    : skipped.length
-      ? `${active.reason}; the best that works here (${skipped.join(" and ")} ${skipped.length > 1 ? "are" : "is"} unavailable: see the reasons below)`
-      : `${active.reason}; the best candidate`;
-  return {
-    backend: active.backend,
-    active: active.id,
-    why,
-    candidates,
-    gpus: await machineGpus(),
-    memory: { tensors: memory.numTensors, bytes: memory.numBytes, gpuBytes: typeof memory.numBytesInGPU === "number" ? memory.numBytesInGPU : null },
-    wasmSimd,
-    nativeMatMul,
-  };
+export class TensorRuntime {
+  /** Tensors that %%gpu scopes freed, with the cell that freed them. */
+  readonly freed = new FreedTensors();
+  private selection: Promise<Candidate[]> | null = null;
+  private nativeMatMul: NativeMatMulResult = { ok: false, reason: "tensors are not set up yet" };
+  /** Set when %gpu BACKEND chose the active backend (rather than the selection). */
+  private chosenByUser = false;
+  private gpus: Promise<GpuReport> | null = null;
+  private webgpu: WebGpuBackendHost | null = null;
+
+  constructor(private readonly notices: TensorNotices = { warn: (text) => process.stderr.write(text) }) {}
+
+  private machineGpus(): Promise<GpuReport> {
+    this.gpus ??= queryGpus();
+    return this.gpus;
+  }
+
+  /** tfjs with the best working backend active (chosen on the first call). */
+  async ready(): Promise<Tf> {
+    const tf = loadTf();
+    this.selection ??= (async () => {
+      installMemoryErrors(tf);
+      installDisposedTensorErrors(tf, this.freed);
+      // Before the selection, so that the wasm candidate's kernels already include it.
+      this.nativeMatMul = installNativeMatMul(tf);
+      const candidates = await selectBest(
+        tf,
+        async () => describeGpus(await this.machineGpus()),
+        (verify) => this.webGpuStep(tf, verify),
+      );
+      const wasm = candidates.find((c) => c.id === "wasm");
+      if (wasm && wasm.status !== "unavailable" && this.nativeMatMul.ok) wasm.reason += `; matMul through OpenBLAS (${this.nativeMatMul.threads} threads)`;
+      return candidates;
+    })();
+    await this.selection;
+    return tf;
+  }
+
+  /** Finds Dawn's adapters; with a hardware one (and `verify`), makes a device on it to be sure. */
+  private async webGpuStep(tf: Tf, verify: boolean): Promise<WebGpuStep> {
+    const probe = await probeWebGpu();
+    if (!probe.loaded) return { works: false, preferred: true, reason: probe.reason };
+    const source = probe.hardware ?? probe.software;
+    if (!source) return { works: false, preferred: true, reason: `no WebGPU adapter. ${probe.whyNoHardware}` };
+    this.webgpu = new WebGpuBackendHost(tf, probe, source, { lost: (m) => void this.deviceLost(m), error: (m) => this.notices.warn(`WebGPU error: ${m.split("\n")[0]}\n`) });
+    const failure = this.webgpu.register();
+    if (failure) return { works: false, preferred: true, reason: failure, adapter: source.report };
+    const name = adapterName(source.report);
+    if (!probe.hardware) {
+      return {
+        works: true,
+        preferred: false,
+        adapter: source.report,
+        reason: `only a software adapter: ${name}. It runs every op correctly but on the CPU, slower than wasm with OpenBLAS, so it is never the default; \`%gpu webgpu\` uses it. No GPU adapter because ${probe.whyNoHardware}`,
+      };
+    }
+    const failed = verify ? await activate(tf, "webgpu") : null;
+    return { works: failed === null, preferred: true, adapter: source.report, reason: failed ?? `TensorFlow.js's WebGPU kernels on ${name}` };
+  }
+
+  /** The device went away without release(): say so, and fall back down the chain. */
+  private async deviceLost(message: string): Promise<void> {
+    const candidates = await this.selection!;
+    const webgpu = candidates.find((c) => c.id === "webgpu");
+    const tf = loadTf();
+    const wasActive = webgpu?.status === "active";
+    this.webgpu?.release();
+    if (webgpu) {
+      webgpu.reason = `the device was lost (${message}); \`%gpu webgpu\` asks for a new one. ${webgpu.reason}`;
+      if (webgpu.status === "active") webgpu.status = "available";
+    }
+    if (!wasActive) return;
+    const next = candidates.find((c) => c.id !== "webgpu" && c.status !== "unavailable" && c.backend !== "webgpu");
+    if (next && (await activate(tf, next.backend)) === null) {
+      next.status = "active";
+      this.notices.warn(`WebGPU: the device was lost (${message}); switched to ${next.backend}. Tensors that were on the GPU are gone: make them again. \`%gpu webgpu\` asks for a new device.\n`);
+    }
+  }
+
+  async status(): Promise<TensorStatus> {
+    const tf = await this.ready();
+    const candidates = await this.selection!;
+    const active = candidates.find((c) => c.status === "active") ?? candidates[candidates.length - 1]!;
+    const memory = tf.memory() as { numTensors: number; numBytes: number; numBytesInGPU?: number };
+    const wasmSimd = candidates.some((c) => c.backend === "wasm" && c.status !== "unavailable") ? Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) : null;
+    const better = candidates.slice(0, candidates.indexOf(active));
+    const skipped = better.filter((c) => c.status === "unavailable").map((c) => c.id);
+    const notDefault = better.filter((c) => c.status === "available" && c.id === "webgpu").map((c) => `${c.id} has only a software adapter`);
+    const reasons = [...(skipped.length ? [`${skipped.join(" and ")} ${skipped.length > 1 ? "are" : "is"} unavailable`] : []), ...notDefault];
+    const why = this.chosenByUser
+      ? `${active.reason}; chosen with %gpu ${active.backend}`
+      : reasons.length
+        ? `${active.reason}; the best that works here (${reasons.join("; ")}: see the reasons below)`
+        : `${active.reason}; the best candidate`;
+    const adapter = this.webgpu?.adapter.report ?? candidates.find((c) => c.id === "webgpu")?.adapter ?? null;
+    return {
+      backend: active.backend,
+      active: active.id,
+      why,
+      candidates,
+      gpus: await this.machineGpus(),
+      memory: { tensors: memory.numTensors, bytes: memory.numBytes, gpuBytes: typeof memory.numBytesInGPU === "number" ? memory.numBytesInGPU : null },
+      wasmSimd,
+      nativeMatMul: this.nativeMatMul,
+      webgpu: adapter ? { ...adapter, deviceMemory: this.webgpu?.memory() ?? null } : null,
+    };
+  }
+
+  /**
+   * Makes `backend` the active one, or fails saying why it cannot be. Leaving webgpu, the
+   * tensors in `held` are read back first: tfjs moves a tensor between backends by reading it
+   * synchronously, which a GPU tensor under Node cannot do.
+   */
+  async use(backend: BackendName, held: () => unknown = () => undefined): Promise<Candidate> {
+    const tf = await this.ready();
+    const candidates = await this.selection!;
+    const usable = candidates.find((c) => c.backend === backend && c.status !== "unavailable");
+    if (!usable) {
+      const reasons = candidates.filter((c) => c.backend === backend).map((c) => `${c.id}: ${c.reason}`);
+      throw new BackendUnavailableError(
+        `the ${backend} backend is not available here. ${reasons.join(". ")}. Available: ${[...new Set(candidates.filter((c) => c.status !== "unavailable").map((c) => c.backend))].join(", ")}.`,
+      );
+    }
+    if (tf.getBackend() === "webgpu" && backend !== "webgpu") await this.readBack(held());
+    const failure = await activate(tf, backend);
+    if (failure) throw new BackendUnavailableError(`could not switch to ${backend}: ${failure}`);
+    for (const c of candidates) if (c.status === "active") c.status = "available";
+    usable.status = "active";
+    this.chosenByUser = true;
+    return usable;
+  }
+
+  /** Reads the GPU tensors in `value` back to the CPU, so that they show and move synchronously. */
+  async readBack(value: unknown): Promise<void> {
+    if (!this.webgpu || !tfLoaded()) return;
+    const tf = loadTf();
+    await Promise.all(tensorsIn(tf, value).map((t) => (t.isDisposed ? undefined : t.data().catch(() => undefined))));
+  }
+
+  /** %%gpu on webgpu: GPU memory, its peak, and whether kernels are timed. Null on other backends. */
+  gpuProbe(): { memory(): GpuMemory | null; resetPeak(): void; timestamps(): boolean } | null {
+    if (!this.webgpu || !tfLoaded() || loadTf().getBackend() !== "webgpu") return null;
+    return this.webgpu;
+  }
+
+  /** Destroys the WebGPU device (shutdown, restart): the process then exits cleanly. */
+  release(): void {
+    this.webgpu?.release();
+  }
 }
 
-/** Makes `backend` the active one, or fails saying why it cannot be. */
-export async function useBackend(backend: BackendName): Promise<Candidate> {
-  const tf = await tensorsReady();
-  const candidates = await selection!;
-  const usable = candidates.find((c) => c.backend === backend && c.status !== "unavailable");
-  if (!usable) {
-    const reasons = candidates.filter((c) => c.backend === backend).map((c) => `${c.id}: ${c.reason}`);
-    throw new BackendUnavailableError(
-      `the ${backend} backend is not available here. ${reasons.join(". ")}. Available: ${[...new Set(candidates.filter((c) => c.status !== "unavailable").map((c) => c.backend))].join(", ")}.`,
-    );
-  }
-  const failure = await activate(tf, backend);
-  if (failure) throw new BackendUnavailableError(`could not switch to ${backend}: ${failure}`);
-  for (const c of candidates) if (c.status === "active") c.status = "available";
-  usable.status = "active";
-  chosenByUser = true;
-  return usable;
+/** "llvmpipe (LLVM 15.0.6, 256 bits) through OpenGL ES (software)". */
+export function adapterName(a: AdapterReport): string {
+  const name = [a.vendor, a.device || a.architecture].filter(Boolean).join(" ") || a.description || "an unnamed adapter";
+  return `${name} through ${a.api}${a.software ? " (software)" : ""}`;
 }
+
+export type { AdapterSource };

@@ -47,7 +47,14 @@ function showTensorsByValue(tf: Tf): void {
     value(this: TF.Tensor) {
       const head = `Tensor ${this.dtype} [${this.shape.join(", ")}]`;
       if (this.isDisposed) return `${head} (disposed)`;
-      return `${head}\n${this.toString().split("\n").slice(1).join("\n")}`;
+      let text: string;
+      try {
+        text = this.toString();
+      } catch {
+        // On webgpu, values not yet read back cannot be read synchronously.
+        return `${head} (on the GPU: \`await t.data()\` reads its values)`;
+      }
+      return `${head}\n${text.split("\n").slice(1).join("\n")}`;
     },
   });
 }
