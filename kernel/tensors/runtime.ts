@@ -31,6 +31,9 @@ export class BackendUnavailableError extends ParallabError {
   override name = "BackendUnavailableError";
 }
 
+/** Names the backend to start on, as `%gpu NAME` would choose it (for a script, a class, CI). */
+export const BACKEND_VARIABLE = "PARALLAB_TF_BACKEND";
+
 /** Where the runtime says what happened outside any call (a lost device). */
 export interface TensorNotices {
   warn(text: string): void;
@@ -50,6 +53,7 @@ export class TensorRuntime {
   private chosenByUser = false;
   private gpus: Promise<GpuReport> | null = null;
   private webgpu: WebGpuBackendHost | null = null;
+  private askedFor = false;
 
   constructor(private readonly notices: TensorNotices = { warn: (text) => process.stderr.write(text) }) {}
 
@@ -76,7 +80,26 @@ export class TensorRuntime {
       return candidates;
     })();
     await this.selection;
+    const asked = process.env[BACKEND_VARIABLE];
+    if (asked && !this.askedFor) {
+      this.askedFor = true;
+      await this.useAskedFor(asked);
+    }
     return tf;
+  }
+
+  /** PARALLAB_TF_BACKEND=NAME starts on that backend (as `%gpu NAME` would), when it works. */
+  private async useAskedFor(asked: string): Promise<void> {
+    const names: readonly string[] = ["tensorflow", "webgpu", "wasm", "cpu"];
+    if (!names.includes(asked)) {
+      this.notices.warn(`${BACKEND_VARIABLE}=${asked} is not a backend (choose one of ${names.join(", ")}): the best available one runs.\n`);
+      return;
+    }
+    try {
+      await this.use(asked as BackendName);
+    } catch (err) {
+      this.notices.warn(`${BACKEND_VARIABLE}=${asked}: ${(err as Error).message} The best available one runs.\n`);
+    }
   }
 
   /** Finds Dawn's adapters; with a hardware one (and `verify`), makes a device on it to be sure. */
@@ -131,7 +154,7 @@ export class TensorRuntime {
     const notDefault = better.filter((c) => c.status === "available" && c.id === "webgpu").map((c) => `${c.id} has only a software adapter`);
     const reasons = [...(skipped.length ? [`${skipped.join(" and ")} ${skipped.length > 1 ? "are" : "is"} unavailable`] : []), ...notDefault];
     const why = this.chosenByUser
-      ? `${active.reason}; chosen with %gpu ${active.backend}`
+      ? `${active.reason}; chosen with ${this.askedFor && process.env[BACKEND_VARIABLE] === active.backend ? `${BACKEND_VARIABLE}=${active.backend}` : `%gpu ${active.backend}`}`
       : reasons.length
         ? `${active.reason}; the best that works here (${reasons.join("; ")}: see the reasons below)`
         : `${active.reason}; the best candidate`;
