@@ -1,19 +1,39 @@
 // bench/gpu: float32 matMul GFLOP/s and one training epoch of a small MLP on every tfjs backend
-// path this machine has (tensorflow, wasm, wasm+openblas, cpu), against numpy in the same run.
-//   node bench/run.js gpu [--quick]      (npm run bench -- gpu builds first)
-// The last line of stdout is one JSON object: {"matmul1024_best_vs_numpy", "best_path", "raw"}.
-import { spawnSync } from "node:child_process";
+// path this machine has (tensorflow, webgpu, wasm, wasm+openblas, cpu), against numpy in the
+// same run. webgpu runs on the adapter it would run on when asked for (on a machine without a
+// GPU: Mesa's llvmpipe, a software adapter).
+//   node bench/run.js gpu [--quick] [--sizes 512,1024,2048,4096] [--only webgpu,tensorflow-gpu]
+//   (npm run bench -- gpu builds first; bench/gpu/device-check.sh runs it on a GPU machine)
+// The last line of stdout is one JSON object: {"matmul1024_best_vs_numpy", "best_path",
+// "webgpu_matmul1024_gflops", "webgpu_vs_cpu", "raw"}.
+import { execFileSync, spawnSync } from "node:child_process";
 import os from "node:os";
 
-const HELP = `usage: node bench/run.js gpu [--quick]
-  --quick   smoke run: n = 512, 1024 only, no MLP epoch on the cpu backend`;
+const HELP = `usage: node bench/run.js gpu [--quick] [--sizes LIST] [--only PATHS]
+  --quick        smoke run: n = 512, 1024 only, no MLP epoch on the cpu backend
+  --sizes LIST   matMul sizes, comma-separated (default 512,1024,2048; a GPU machine adds 4096)
+  --only PATHS   measure only these paths (e.g. webgpu,tensorflow-gpu), beside numpy`;
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
   console.log(HELP);
   process.exit(0);
 }
 const QUICK = process.argv.includes("--quick");
+const argValue = (flag) => {
+  const i = process.argv.indexOf(flag);
+  return i < 0 ? null : (process.argv[i + 1] ?? null);
+};
+const ONLY = argValue("--only")?.split(",").filter(Boolean) ?? null;
 
-const SIZES = QUICK ? [512, 1024] : [512, 1024, 2048];
+const SIZES = argValue("--sizes")
+  ? argValue("--sizes")
+      .split(",")
+      .map(Number)
+      .filter((n) => n > 0)
+  : QUICK
+    ? [512, 1024]
+    : [512, 1024, 2048];
+if (!SIZES.includes(1024)) SIZES.push(1024); // the headline figures are at n = 1024
+SIZES.sort((a, b) => a - b);
 const CPU_SIZES = [512, 1024]; // the cpu backend does ~0.7 GFLOP/s: n = 2048 would take ~30 s
 const MIN_RUNS = 3; // best of at least this many timed runs per size...
 const MIN_SECONDS = 1; // ...and of as many as fit in this time
@@ -25,6 +45,26 @@ const gflops = (n, seconds) => (2 * n ** 3) / seconds / 1e9;
 const round = (x, digits = 3) => (x == null || !Number.isFinite(x) ? null : +x.toFixed(digits));
 const firstLine = (err) => String(err?.message ?? err).split("\n")[0];
 
+// numpy is the baseline: Debian's python3-numpy, installed as the tests' system packages are
+// (apt-get as root), or the command to run.
+function ensureNumpy() {
+  const has = () => spawnSync(PYTHON, ["-c", "import numpy"], { stdio: "ignore" }).status === 0;
+  if (has()) return;
+  const command = "apt-get install -y --no-install-recommends python3-numpy";
+  if (process.getuid?.() === 0 && spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status === 0) {
+    console.log(`bench/gpu: installing Debian's python3-numpy (the baseline): ${command}`);
+    try {
+      execFileSync("apt-get", command.split(" ").slice(1), { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    } catch {
+      // Said below.
+    }
+    if (has()) return;
+  }
+  console.error(`bench/gpu: Debian's numpy (the baseline) is not installed for ${PYTHON}. Install it, then run again:\n  sudo ${command}`);
+  process.exit(1);
+}
+ensureNumpy();
+
 // The built kernel modules (dist/); without them there is nothing to measure.
 let runtime, native, buildNative;
 try {
@@ -35,34 +75,34 @@ try {
   console.error(`bench/gpu: cannot load the built kernel (${firstLine(err)}): run \`npm run build\` first`);
   process.exit(1);
 }
-const { tensorsReady, tensorStatus, useBackend } = runtime;
+const tensors = new runtime.TensorRuntime();
 const { installNativeMatMul, uninstallNativeMatMul, nativeMatMulCalls } = native;
 
 // ---------------------------------------------------------------------------------------------
 // tfjs measurements (on whatever backend is active)
 
 /** Seconds of one n x n float32 matMul, synchronised by reading the whole result back. */
-function matMulOnce(tf, a, b) {
+async function matMulOnce(tf, a, b) {
   const t0 = performance.now();
   const c = tf.matMul(a, b);
-  c.dataSync();
+  await c.data();
   const seconds = (performance.now() - t0) / 1000;
   c.dispose();
   return seconds;
 }
 
 /** Best matMul time at n: one warm-up, then MIN_RUNS..MAX_RUNS runs for about MIN_SECONDS (or `runs` runs). */
-function timeMatMul(tf, n, runs) {
+async function timeMatMul(tf, n, runs) {
   const a = tf.randomUniform([n, n], -1, 1, "float32", 1);
   const b = tf.randomUniform([n, n], -1, 1, "float32", 2);
   try {
     let best = Infinity;
     if (runs) {
-      for (let r = 0; r < runs; r++) best = Math.min(best, matMulOnce(tf, a, b));
+      for (let r = 0; r < runs; r++) best = Math.min(best, await matMulOnce(tf, a, b));
     } else {
-      matMulOnce(tf, a, b); // warm-up
+      await matMulOnce(tf, a, b); // warm-up
       const end = performance.now() + MIN_SECONDS * 1000;
-      for (let r = 0; r < MAX_RUNS && (r < MIN_RUNS || performance.now() < end); r++) best = Math.min(best, matMulOnce(tf, a, b));
+      for (let r = 0; r < MAX_RUNS && (r < MIN_RUNS || performance.now() < end); r++) best = Math.min(best, await matMulOnce(tf, a, b));
     }
     return best;
   } finally {
@@ -83,7 +123,7 @@ async function timeMlpEpoch(tf, warmups) {
   const epoch = async () => {
     const t0 = performance.now();
     await model.fit(x, y, { epochs: 1, batchSize: MLP.batch, verbose: 0 });
-    model.layers[1].getWeights()[1].dataSync(); // the last bias: waits for the last update
+    await model.layers[1].getWeights()[1].data(); // the last bias: waits for the last update
     return (performance.now() - t0) / 1000;
   };
   try {
@@ -99,14 +139,14 @@ async function timeMlpEpoch(tf, warmups) {
 /** Measures one path (its backend already active); prints rows as it goes. */
 async function measurePath(tf, name, { sizes, slow, mlp }) {
   const result = { gflops: {}, mlp_epoch_s: null };
-  if (slow) timeMatMul(tf, 128, 1); // the cpu backend: warm the kernel up on a small matrix only
+  if (slow) await timeMatMul(tf, 128, 1); // the cpu backend: warm the kernel up on a small matrix only
   for (const n of SIZES) {
     if (!sizes.includes(n)) {
       result.gflops[n] = null;
       console.log(row(name, `matMul n=${n}`, "skipped (too slow)"));
       continue;
     }
-    const seconds = timeMatMul(tf, n, slow ? 1 : undefined);
+    const seconds = await timeMatMul(tf, n, slow ? 1 : undefined);
     result.gflops[n] = round(gflops(n, seconds), 2);
     console.log(row(name, `matMul n=${n}`, `${result.gflops[n].toFixed(1).padStart(7)} GFLOP/s  (${(seconds * 1000).toFixed(1)} ms${slow ? ", one run" : ", best"})`));
   }
@@ -192,15 +232,16 @@ function printNumpy(label, np) {
 // ---------------------------------------------------------------------------------------------
 // The run
 
-const tf = await tensorsReady();
-const status = await tensorStatus();
+const tf = await tensors.ready();
+const status = await tensors.status();
 const machine = {
   cores: os.availableParallelism(),
   cpu: os.cpus()[0]?.model ?? null,
   node: process.version,
   tfjs: tf.version.tfjs,
   wasm_simd: status.wasmSimd,
-  kernel_native_matmul: status.nativeMatMul ?? null, // what tensorsReady set up for wasm by itself
+  kernel_native_matmul: status.nativeMatMul ?? null, // what the tensor runtime set up for wasm by itself
+  webgpu_adapter: status.webgpu ? { ...status.webgpu, deviceMemory: undefined } : null,
   loadavg_start: os.loadavg().map((l) => round(l, 2)),
 };
 console.log(`bench/gpu${QUICK ? " --quick" : ""}: ${machine.cores} cores (${machine.cpu}), node ${machine.node}, tfjs ${machine.tfjs}, load ${machine.loadavg_start.join(" ")}`);
@@ -213,14 +254,16 @@ for (const c of status.candidates) console.log(`  ${c.id.padEnd(15)} ${c.status.
 const skipped = {};
 const plan = [];
 for (const c of status.candidates) {
-  if (c.status === "unavailable") skipped[c.id] = c.reason;
+  if (ONLY && !ONLY.includes(c.id) && !(c.id === "wasm" && ONLY.includes("wasm+openblas"))) skipped[c.id] = "not asked for (--only)";
+  else if (c.status === "unavailable") skipped[c.id] = c.reason;
   else if (plan.some((p) => p.backend === c.backend)) skipped[c.id] = `the ${c.backend} backend is measured as ${plan.find((p) => p.backend === c.backend).name}`;
   else {
     plan.push({ name: c.id, backend: c.backend });
     if (c.backend === "wasm") plan.push({ name: "wasm+openblas", backend: "wasm", openblas: true });
   }
 }
-if (!plan.some((p) => p.openblas)) skipped["wasm+openblas"] = "the wasm backend is unavailable";
+if (!plan.some((p) => p.openblas)) skipped["wasm+openblas"] ??= ONLY ? "not asked for (--only)" : "the wasm backend is unavailable";
+if (ONLY) for (let i = plan.length - 1; i >= 0; i--) if (!ONLY.includes(plan[i].name)) plan.splice(i, 1);
 
 if (plan.some((p) => p.openblas))
   console.log(`wasm: measured with tfjs's own matMul kernel${status.nativeMatMul?.ok ? " (the kernel's OpenBLAS override removed for it)" : ""}, then as wasm+openblas with the override`);
@@ -228,13 +271,13 @@ console.log("\nmeasurements:");
 let numpy = runNumpy();
 printNumpy("before tfjs", numpy);
 
-// The kernel may route wasm's matMul through OpenBLAS by itself (tensorsReady installs the
+// The kernel may route wasm's matMul through OpenBLAS by itself (the runtime installs the
 // override when the addon is built): plain "wasm" runs with it removed, "wasm+openblas" with it.
 const overrideByDefault = status.nativeMatMul?.ok === true;
 const paths = {};
 for (const p of plan) {
   try {
-    await useBackend(p.backend);
+    await tensors.use(p.backend);
     if (p.backend === "wasm" && !p.openblas) uninstallNativeMatMul(tf);
     const extra = {};
     if (p.openblas) {
@@ -249,7 +292,8 @@ for (const p of plan) {
     }
     const calls = { ...nativeMatMulCalls };
     const slow = p.backend === "cpu";
-    const sizes = slow ? CPU_SIZES : SIZES;
+    // A software adapter runs at a few GFLOP/s: n = 4096 would take minutes.
+    const sizes = slow ? CPU_SIZES : p.backend === "webgpu" && status.webgpu?.software ? SIZES.filter((n) => n <= 2048) : SIZES;
     const mlp = slow ? (QUICK ? "skip" : "once") : "warm";
     paths[p.name] = { backend: p.backend, ...(await measurePath(tf, p.name, { sizes, slow, mlp })), ...extra };
     // Proof of which kernel ran: matMuls that went to OpenBLAS, and those that fell back to XNNPACK.
@@ -287,6 +331,11 @@ for (const [name, reason] of Object.entries(skipped)) console.log(`  ${name.padE
 const [bestPath, best] = Object.entries(paths).reduce((b, e) => ((e[1].gflops[1024] ?? -1) > (b[1]?.gflops[1024] ?? -1) ? e : b), [null, null]);
 const ratio = best && np1024 ? round(best.gflops[1024] / np1024) : null;
 console.log(`\ntarget: best path >= 0.3x numpy at n=1024: ${bestPath ?? "no path"} ${ratio == null ? "(no figure)" : `${ratio}x -> ${ratio >= 0.3 ? "met" : "NOT met"}`}`);
+// webgpu beside the cpu backend (its reference): on llvmpipe both run on the CPU.
+const webgpu1024 = paths.webgpu?.gflops[1024] ?? null;
+const cpu1024 = paths.cpu?.gflops[1024] ?? null;
+const webgpuVsCpu = webgpu1024 != null && cpu1024 ? round(webgpu1024 / cpu1024, 2) : null;
+if (paths.webgpu) console.log(`webgpu (${status.webgpu ? runtime.adapterName(status.webgpu) : "?"}): ${fmt(webgpu1024)} GFLOP/s at n=1024, ${webgpuVsCpu ?? "-"}x the cpu backend`);
 
 const raw = {
   paths,
@@ -295,7 +344,10 @@ const raw = {
   machine,
   quick: QUICK,
 };
-console.log(JSON.stringify({ matmul1024_best_vs_numpy: ratio, best_path: bestPath, raw }));
+console.log(JSON.stringify({ matmul1024_best_vs_numpy: ratio, best_path: bestPath, webgpu_matmul1024_gflops: webgpu1024, webgpu_vs_cpu: webgpuVsCpu, raw }));
+// A WebGPU device keeps Node's event loop alive: release it, then leave.
+tensors.release();
+process.exit(0);
 
 function mapValues(o, f) {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));

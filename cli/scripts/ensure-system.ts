@@ -2,7 +2,9 @@
 // Checks that the system packages the tests need are present (Debian's Jupyter stack with
 // jupyterlab_server; Chromium for the browser tests; OpenBLAS for the native matMul, which it
 // then builds; PostgreSQL 15, whose server the tracker's tests start; Open MPI and iproute2 for
-// %%mpi and its two-namespace test, building the MPI bindings), and installs them with apt-get
+// %%mpi and its two-namespace test, building the MPI bindings; Mesa's EGL and OpenGL ES, on
+// whose llvmpipe the webgpu backend's tests run through Dawn; numpy, bench/gpu's baseline), and
+// installs them with apt-get
 // when we are root (CI); otherwise prints the command to run and exits 1. Exit 0 when it is all
 // there. (MPI is optional for the kernel, which explains how to get it, but the tests need it.)
 import { execFileSync, spawnSync } from "node:child_process";
@@ -10,10 +12,11 @@ import { accessSync, constants, existsSync } from "node:fs";
 import path from "node:path";
 import { buildMpiBindings } from "./build-mpi.js";
 import { buildNativeBlas } from "./build-native.js";
+import { MESA_GLES_PACKAGES } from "../../kernel/tensors/webgpu/diagnose.js";
 
 /** Debian's Python: the `python3` first on PATH may be another one, without Jupyter. */
 const PYTHON = "/usr/bin/python3";
-const MODULES = ["jupyter_client", "jupyter_kernel_test", "nbclient", "nbconvert", "ipykernel", "notebook", "icalendar", "jupyterlab_server"];
+const MODULES = ["jupyter_client", "jupyter_kernel_test", "nbclient", "nbconvert", "ipykernel", "notebook", "icalendar", "jupyterlab_server", "numpy"];
 const COMMANDS = ["jupyter-kernelspec"];
 /** PostgreSQL's programs, off PATH in Debian's package: test/helpers/postgres.ts runs them from here. */
 const POSTGRES_BIN = "/usr/lib/postgresql/15/bin";
@@ -39,7 +42,13 @@ const APT_PACKAGES = [
   "openmpi-bin",
   "libopenmpi-dev",
   "iproute2",
+  "python3-numpy",
+  ...MESA_GLES_PACKAGES,
 ];
+/** Mesa's EGL, OpenGL ES and llvmpipe driver: Dawn's OpenGL ES backend loads them at run time. */
+const MESA_LIBRARIES = ["libEGL.so.1", "libEGL_mesa.so.0", "libGLESv2.so.2"];
+const LIB_TRIPLET = process.arch === "arm64" ? "aarch64-linux-gnu" : "x86_64-linux-gnu";
+const LLVMPIPE = `/usr/lib/${LIB_TRIPLET}/dri/swrast_dri.so`;
 /** What %%mpi and its tests need: optional when we cannot install it. */
 const MPI_COMMANDS = ["mpirun", "mpicc", "ip"];
 
@@ -73,7 +82,14 @@ function missing(): string[] {
   const native = blas.ok ? [] : [`the native OpenBLAS matMul (${blas.reason})`];
   const postgres = POSTGRES_PROGRAMS.filter((p) => !executable(path.join(POSTGRES_BIN, p))).map((p) => `PostgreSQL's ${path.join(POSTGRES_BIN, p)}`);
   const browser = existsSync(CHROMIUM) ? [] : [CHROMIUM];
-  return [...modules, ...COMMANDS.filter((c) => !onPath(c)).map((c) => `command ${c}`), ...browser, ...native, ...postgres];
+  let ldconfig = "";
+  try {
+    ldconfig = execFileSync("/sbin/ldconfig", ["-p"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  } catch {
+    // No ld.so cache to read: every library counts as missing.
+  }
+  const mesa = [...MESA_LIBRARIES.filter((lib) => !ldconfig.includes(`${lib} `)), ...(existsSync(LLVMPIPE) ? [] : [LLVMPIPE])].map((lib) => `Mesa's ${lib}`);
+  return [...modules, ...COMMANDS.filter((c) => !onPath(c)).map((c) => `command ${c}`), ...browser, ...native, ...postgres, ...mesa];
 }
 
 /** What %%mpi lacks: Open MPI, iproute2, the bindings (built here when MPI is present). */
@@ -95,7 +111,7 @@ function main(): number {
   const absentMpi = missingMpi();
   if (absent.length === 0 && absentMpi.length === 0) {
     console.log(
-      `ensure-system: Debian's Jupyter stack is present (${MODULES.length} modules, ${COMMANDS.join(", ")}), with Chromium and PostgreSQL 15 (${POSTGRES_BIN}); the OpenBLAS matMul addon and the MPI bindings are built.`,
+      `ensure-system: Debian's Jupyter stack is present (${MODULES.length} modules, ${COMMANDS.join(", ")}), with Chromium, PostgreSQL 15 (${POSTGRES_BIN}) and Mesa's EGL/OpenGL ES; the OpenBLAS matMul addon and the MPI bindings are built.`,
     );
     return 0;
   }
@@ -119,7 +135,7 @@ function main(): number {
     console.error(`ensure-system: still missing after apt-get install: ${still.join(", ")}`);
     return 1;
   }
-  console.log("ensure-system: Debian's Jupyter stack, OpenBLAS, PostgreSQL 15 and Open MPI are installed; the matMul addon and the MPI bindings are built.");
+  console.log("ensure-system: Debian's Jupyter stack, OpenBLAS, PostgreSQL 15, Open MPI, Mesa's EGL/OpenGL ES and numpy are installed; the matMul addon and the MPI bindings are built.");
   return 0;
 }
 
