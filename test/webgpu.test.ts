@@ -157,10 +157,13 @@ describe("a lost device", () => {
   });
 });
 
-describe("shutdown", () => {
-  it("releases the device and the kernel process exits cleanly", async () => {
-    const own = await startKernel();
-    await own.client.execute('import { tf } from "parallab";\n%gpu webgpu\nawait tf.ones([8]).data()');
+describe("PARALLAB_TF_BACKEND, and shutdown", () => {
+  it("starts on the backend the environment names; shutdown releases the device and the process exits cleanly", async () => {
+    const own = await startKernel({ env: { PARALLAB_TF_BACKEND: "webgpu" } });
+    const first = await own.client.execute('import { tf } from "parallab";\nconst onGpu = await tf.ones([8]).data();\ntf.getBackend()');
+    expect(resultText(first.outputs)).toBe("'webgpu'");
+    const status = await own.client.execute("%gpu");
+    expect(stdout(status.outputs)).toMatch(/^Active backend: webgpu \(webgpu\): .*; chosen with PARALLAB_TF_BACKEND=webgpu\n/);
     const exited = new Promise<number | null>((r) => own.kernel.process.once("exit", (code) => r(code)));
     const { reply } = await own.client.request("control", "shutdown_request", { restart: false });
     expect(reply.content).toMatchObject({ status: "ok" });
