@@ -116,7 +116,8 @@ export async function probeWebGpu(env: NodeJS.ProcessEnv = process.env): Promise
   if (facts.platform === "linux") process.env.EGL_PLATFORM ??= "surfaceless";
   const native = NATIVE_API[facts.platform];
   const candidates: AdapterSource[] = [];
-  if (native) {
+  // Without the Vulkan loader Dawn only prints a warning to the kernel's stderr: skip asking.
+  if (native && !(facts.platform === "linux" && !facts.libvulkan)) {
     const found = await source(dawn, native.flag, native.api, { powerPreference: "high-performance" });
     if (found) candidates.push(found);
   }
