@@ -88,13 +88,12 @@ function deviceDescriptor(adapter: { features: ReadonlySet<string>; limits: Reco
 }
 
 /**
- * The "webgpu" backend of tfjs, on one adapter source. `select()` picks the source (hardware or
- * software) for the next device; `release()` destroys the device (shutdown, restart, switching
- * adapters).
+ * The "webgpu" backend of tfjs, on one adapter source (the hardware one when there is one, else
+ * the software one). `release()` destroys the device (shutdown, restart, a lost device).
  */
 export class WebGpuBackendHost {
   private module: WebGpuModule | null = null;
-  private source: AdapterSource;
+  private readonly source: AdapterSource;
   private device: GpuDeviceLike | null = null;
   private releasing = false;
   private peak = 0;
@@ -127,11 +126,6 @@ export class WebGpuBackendHost {
     if (tf.findBackendFactory("webgpu")) tf.removeBackend("webgpu");
     tf.registerBackend("webgpu", this.factory(), 0);
     return null;
-  }
-
-  /** Uses `source` for the next device (after release()). */
-  select(source: AdapterSource): void {
-    this.source = source;
   }
 
   private factory(): Parameters<Tf["registerBackend"]>[1] {
