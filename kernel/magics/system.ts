@@ -17,7 +17,8 @@ reads end-of-file when the front end allows no input. A non-zero status never fa
 it is in \`_exit_code\` (minus the signal's number when a signal ended the command), and a command
 that was not found (127) or cannot run (126) says so on stderr. An interrupt stops the command
 and everything it started (SIGINT, then SIGKILL half a second later).
-To get the output as lines instead, use %sx (\`x = !COMMAND\`, \`!!COMMAND\`).`;
+To get the output as lines instead, use %sx (\`x = !COMMAND\`, \`!!COMMAND\`); in IPython %system is
+another name of %sx, here it is \`!\`'s own magic.`;
 
 const SX_DESCRIPTION = `Runs COMMAND with /bin/sh and returns its output (stdout and stderr, in the order it writes
 them) as lines, a string[] (IPython's SList as a plain array). \`const files = !ls *.ipynb\` and
