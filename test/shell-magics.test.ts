@@ -224,6 +224,22 @@ describe("%%bash, %%sh, %%script", () => {
     expect(replyMs).toBeLessThan(2500);
     expect(goneMs).toBeLessThan(2500);
   });
+
+  it("an interrupt ends the cell even when a process that left the group holds the output open", async () => {
+    const escaped = ["sleep", "4245"];
+    const running = k.client.execute("%%bash\nsetsid sleep 4245 &\nsleep 4246");
+    await until(() => processesRunning(escaped).length > 0 && processesRunning(["sleep", "4246"]).length > 0);
+    try {
+      const sent = Date.now();
+      await k.client.request("control", "interrupt_request", {});
+      const { reply } = await running;
+      expect(reply.content).toMatchObject({ ename: "KeyboardInterrupt" });
+      expect(Date.now() - sent).toBeLessThan(4000);
+    } finally {
+      // setsid took it out of the command's reach, as it would in IPython: the test ends it.
+      for (const pid of processesRunning(escaped)) process.kill(pid, "SIGKILL");
+    }
+  });
 });
 
 describe("help and introspection", () => {

@@ -9,7 +9,7 @@ import { canWatchStdin, watchStdin } from "./stdin-watch.js";
 
 /** After SIGINT, how long the command's processes get before SIGKILL. */
 const GRACE_MS = 500;
-/** After an interrupted command exits, how long a process that escaped its group may hold its output open. */
+/** After SIGKILL, how long a process that escaped the group may hold the command's output open. */
 const DRAIN_MS = 1000;
 
 export interface Command {
@@ -92,6 +92,13 @@ export function runCommand(command: Command, session: KernelSession): Promise<Co
       interrupted = true;
       signalGroup(child, "SIGINT");
       setTimeout(() => signalGroup(child, "SIGKILL"), GRACE_MS).unref();
+      // A process that left the group (setsid) may hold the output open: stop waiting for it.
+      const drain = setTimeout(() => {
+        child.stdout!.destroy();
+        child.stderr!.destroy();
+      }, GRACE_MS + DRAIN_MS);
+      drain.unref();
+      child.once("close", () => clearTimeout(drain));
     });
     const done = () => {
       running.delete(child);
@@ -102,16 +109,7 @@ export function runCommand(command: Command, session: KernelSession): Promise<Co
       done();
       reject(err);
     });
-    child.on("exit", () => {
-      stopWatching();
-      if (!interrupted) return;
-      const timer = setTimeout(() => {
-        child.stdout!.destroy();
-        child.stderr!.destroy();
-      }, DRAIN_MS);
-      timer.unref();
-      child.once("close", () => clearTimeout(timer));
-    });
+    child.on("exit", stopWatching);
     child.on("close", (code, signal) => {
       done();
       emit("stdout", decoders.stdout.end());
