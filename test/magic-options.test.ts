@@ -58,9 +58,16 @@ function setup() {
       },
     },
   };
+  const run: Magic<{ "no-raise-error": { type: "flag"; help: string }; tag: { type: "string"; help: string } }> = {
+    name: "run",
+    description: "Takes a command.",
+    options: { "no-raise-error": { type: "flag", help: "keep going" }, tag: { type: "string", help: "a label" } },
+    line: { args: "COMMAND", command: true, run: (call) => lines.push(call) },
+  };
+  const shell: Magic = { name: "shell", description: "Takes a command and no options.", line: { args: "COMMAND", command: true, run: (call) => lines.push(call) } };
   const bare: Magic = { name: "bare", description: "Takes nothing.", line: { run: () => undefined }, cell: { run: async () => ({ ok: true, value: undefined, hasValue: false }) } };
   const registry = new MagicRegistry();
-  for (const m of [demo, words, bare] as Magic[]) registry.register(m);
+  for (const m of [demo, words, run, shell, bare] as Magic[]) registry.register(m);
   const context: CellMagicContext = {
     body: "",
     label: "Cell[1]",
@@ -130,6 +137,17 @@ describe("option parsing", () => {
     const err = await usageErrorOf(() => line("demo", "-x 3 f()"));
     expect(err.message).toMatch(/^unknown option -x\.\n%demo \[-n<N>\] \[-q\] \[--top N\]/);
     expect((await usageErrorOf(() => line("demo", "--nope f()"))).message).toMatch(/^unknown option --nope\./);
+  });
+
+  it("a command form: its own options anywhere, the rest one argument as written, expanded whole", () => {
+    const { line } = setup();
+    const ran = line("run", "python3 --no-raise-error -u  'a  b' --tag={who} -x", { who: "me" }).call;
+    expect(ran.options).toEqual({ "no-raise-error": true, tag: "me" });
+    expect(ran.args).toEqual(["python3 -u  'a  b' -x"]);
+    // `--` ends the options; the rest is the command's, options and all.
+    expect(line("run", "--tag t -- ls --no-raise-error").call).toMatchObject({ options: { tag: "t", "no-raise-error": false }, args: ["ls --no-raise-error"] });
+    // Without options of its own, all of it is the command, `--` too; {expr} and $name expand in it.
+    expect(line("shell", "git diff -- {file}  $HOME", { file: "a.ts" }).call.args).toEqual(["git diff -- a.ts  $HOME"]);
   });
 
   it("says when a value is missing, or given to a flag", async () => {
@@ -241,6 +259,17 @@ describe("expansion of {expression} and $name", () => {
     const local: Record<string, unknown> = { n: 1 };
     expect(expandArgs("{n = 5}", local)).toBe("5");
     expect(local).toEqual({ n: 1 });
+  });
+
+  it("evaluates where the line is first when the line gives a way, then in the notebook, never an assignment", () => {
+    const here = (expr: string) => {
+      if (expr !== "i") throw new ReferenceError(expr);
+      return 7;
+    };
+    expect(expandArgs("{i} $i {n} {nope}", scope, here)).toBe("7 7 3 {nope}");
+    const asked: string[] = [];
+    expect(expandArgs("awk '{ n = 0 }' {n++}", scope, (e) => asked.push(e))).toBe("awk '{ n = 0 }' {n++}");
+    expect(asked).toEqual([]);
   });
 
   it("returns text without markers unchanged", () => {

@@ -117,3 +117,47 @@ describe("magicNameAt", () => {
     expect(magicNameAt("math", 4)).toBeNull();
   });
 });
+
+describe("`!` lines", () => {
+  const r = registry();
+  const code = (cell: string, known?: (name: string) => boolean) => (planCell(cell, r, known) as { code: string }).code.split("\n");
+  const inCell = `(__parallab_expr__: string) => eval('"use strict"; (' + __parallab_expr__ + "\\n)")`;
+
+  it("`!cmd` runs %system, `!!cmd` and `x = !cmd` run %sx, in place", () => {
+    expect(code("!ls -la")).toEqual([call("system", "ls -la", "undefined")]);
+    expect(code("!!date")).toEqual([call("sx", "date", "undefined")]);
+    expect(code("const files = !ls *.ipynb")).toEqual([`const files = ${call("sx", "ls *.ipynb", "undefined")}`]);
+    expect(code("  listing = !/bin/ls")).toEqual([`  listing = ${call("sx", "/bin/ls", "undefined")}`]);
+  });
+
+  it("works in a block, with expansions evaluated where the line is", () => {
+    expect(code("for (const f of files) {\n  !echo {f} $HOME\n}")).toEqual(["for (const f of files) {", `  (await __parallab__.magic("system", "echo {f} $HOME", undefined, ${inCell}));`, "}"]);
+    expect(code("if (ok) {\n}\n!ls\nswitch (n) {\n  case 1:\n    !echo one\n}")[2]).toBe(call("system", "ls", "undefined"));
+    expect(code("switch (n) {\n  case 1:\n    !echo one\n}")[2]).toBe(`    ${call("system", "echo one", "undefined")}`);
+  });
+
+  it("leaves TypeScript's negation alone", () => {
+    const ts = [
+      "const done = !finished;",
+      "const ls = 1;\nlet flag = !ls",
+      "x = !!ls",
+      "const a = [1,\n  !b]",
+      "run(a &&\n  !b)",
+      "const ok = a &&\n!b",
+      "const s = `\n!important ${`\n!nested`}\n!still`",
+      "/*\n!commented\n*/",
+      "!function () {}()",
+      "!(async () => 1)()",
+      "items.filter((i) =>\n  !i.hidden)",
+    ];
+    for (const cell of ts) expect(code(cell).join("\n")).toBe(cell);
+    // A variable of the notebook, a global: not a command.
+    expect(code("const d = !date", (n) => n === "date")).toEqual(["const d = !date"]);
+    expect(code("const d = !date")).toEqual([`const d = ${call("sx", "date", "undefined")}`]);
+    expect(code("const p = !process")).toEqual(["const p = !process"]);
+  });
+
+  it("is masked for completion: a value becomes [], a statement blanks", () => {
+    expect(maskMagics("const files = !ls *.ipynb\n  !echo hi\nfiles.len", r)).toBe(`const files = []${" ".repeat(9)}\n${" ".repeat(10)}\nfiles.len`);
+  });
+});

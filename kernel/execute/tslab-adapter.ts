@@ -25,10 +25,13 @@ export interface Completion {
 const PRELUDE = `declare global {
   const __parallab__: {
     magic<T>(name: "time", args: string, thunk: () => T): Promise<Awaited<T>>;
-    magic(name: string, args: string, thunk?: () => unknown): Promise<any>;
+    magic(name: "sx", args: string, thunk?: undefined, inCell?: (expression: string) => unknown): Promise<string[]>;
+    magic(name: string, args: string, thunk?: () => unknown, inCell?: (expression: string) => unknown): Promise<any>;
   };
   /** Every rank's value from the last %%workers cell, by rank. */
   var _ranks: any[];
+  /** The exit status of the last \`!\` command (minus the signal's number when a signal ended it). */
+  var _exit_code: number;
 }
 `;
 

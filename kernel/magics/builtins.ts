@@ -3,7 +3,9 @@ import { gpuMagic } from "./gpu.js";
 import { lsmagicMagic, magicMagic } from "./lsmagic.js";
 import { mpiMagic } from "./mpi.js";
 import { profileMagic } from "./profile.js";
+import { bashMagic, scriptMagic, shMagic } from "./script.js";
 import { skillsMagic } from "./skills.js";
+import { sxMagic, systemMagic } from "./system.js";
 import { MagicRegistry } from "./registry.js";
 import { timeMagic } from "./time.js";
 import { timeitMagic } from "./timeit.js";
@@ -22,5 +24,10 @@ export function createBuiltinRegistry(): MagicRegistry {
   registry.register(profileMagic);
   registry.register(checkMagic);
   registry.register(skillsMagic);
+  registry.register(systemMagic);
+  registry.register(sxMagic);
+  registry.register(scriptMagic);
+  registry.register(bashMagic);
+  registry.register(shMagic);
   return registry;
 }

@@ -52,6 +52,12 @@ export interface MagicForm {
   args?: string;
   /** What follows the options is code: kept as written (never expanded), and options stop where it starts. */
   code?: boolean;
+  /**
+   * What follows is a shell command: kept whole as written (quotes, spaces), expanded as one
+   * string into `args[0]`. The magic's own options are taken from anywhere in it (as argparse's
+   * parse_known_args does); any other word, `-x` included, belongs to the command.
+   */
+  command?: boolean;
   /** Shown after the usage line, in parentheses. */
   note?: string;
 }
@@ -70,6 +76,9 @@ export interface LineMagicCall<V = Record<string, unknown>> extends CallBase<V> 
   /** The line's code, compiled in the cell's scope (forms that take code). */
   thunk?: () => unknown;
 }
+
+/** Evaluates an expansion's expression where the line is (a loop's variable, a function's parameter). */
+export type ExpandInCell = (expression: string) => unknown;
 
 export interface CellMagicCall<V = Record<string, unknown>> extends CallBase<V> {
   /** The first line after `%%name`, as written. */

@@ -2,6 +2,7 @@
 // `{expression}` and `$name` take their value from the notebook's variables when the magic runs;
 // `{{`, `}}` and `$$` stand for `{`, `}` and `$`. As in IPython, an expansion that cannot be
 // evaluated (an unknown name, a syntax error) leaves the text as it was written.
+import type { ExpandInCell } from "./contract.js";
 
 type Part = { text: string } | { expr: string; raw: string };
 
@@ -50,13 +51,29 @@ function evaluate(expr: string, scope: Record<string, unknown>): { ok: true; val
   }
 }
 
-/** The arguments with their `{expr}` and `$name` replaced by values from `scope`. */
-export function expandArgs(args: string, scope: Record<string, unknown>): string {
+/** An assignment or an increment: `{ n = 0 }` is awk's, and an expansion only reads values. */
+const MUTATES = /(?:^|[^=!<>])=(?![=>])|\+\+|--/;
+
+/** Where the line is first (its block's variables), then the notebook's variables. */
+function evaluateHere(expr: string, scope: Record<string, unknown>, inCell: ExpandInCell): { ok: true; value: unknown } | { ok: false } {
+  if (MUTATES.test(expr)) return { ok: false };
+  try {
+    return { ok: true, value: inCell(expr) };
+  } catch {
+    return evaluate(expr, scope);
+  }
+}
+
+/**
+ * The arguments with their `{expr}` and `$name` replaced by values: where the line is when
+ * `inCell` is given (a loop's variable), else from the notebook's variables in `scope`.
+ */
+export function expandArgs(args: string, scope: Record<string, unknown>, inCell?: ExpandInCell): string {
   if (!/[${}]/.test(args)) return args;
   return parse(args)
     .map((p) => {
       if ("text" in p) return p.text;
-      const result = evaluate(p.expr, scope);
+      const result = inCell ? evaluateHere(p.expr, scope, inCell) : evaluate(p.expr, scope);
       return result.ok ? String(result.value) : p.raw;
     })
     .join("");

@@ -61,8 +61,59 @@ function lookup(token: string, options: [string, OptionSpec][], fail: Fail): { k
   return { key: found[0], spec: found[1], as: `-${letter}`, inline: token.length > 2 ? token.slice(2) : undefined };
 }
 
+/** Whether `token` names one of the declared options (a command form leaves any other to the command). */
+function declares(token: string, options: [string, OptionSpec][]): boolean {
+  if (!isOption(token)) return false;
+  try {
+    lookup(token, options, (m) => new Error(m));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A command form: the magic's options wherever they are (before `--`), the rest the command as
+ * written, each option taken out with the space after it.
+ */
+function readCommand(text: string, declared: [string, OptionSpec][], fail: Fail): RawArgs {
+  const options: RawArgs["options"] = new Map();
+  // Without options of its own, all of it is the command (`!git diff -- file` keeps its `--`).
+  if (declared.length === 0) return { options, words: [], optionsText: "", code: text.trim() };
+  const kept: string[] = [];
+  let pos = 0;
+  let from = 0;
+  for (;;) {
+    const token = tokenAt(text, pos);
+    if (!token) break;
+    const isEnd = token.text === "--";
+    if (!isEnd && !declares(token.text, declared)) {
+      pos = token.end;
+      continue;
+    }
+    kept.push(text.slice(from, token.start));
+    pos = token.end;
+    if (!isEnd) {
+      const { key, spec, as, inline } = lookup(token.text, declared, fail);
+      let value: string | true = true;
+      if (spec.type !== "flag") {
+        const next = inline === undefined ? tokenAt(text, pos) : null;
+        if (!inline && !next) throw fail(`option ${as} needs a value.`);
+        value = inline || next!.text;
+        if (next && !inline) pos = next.end;
+      } else if (inline !== undefined) throw fail(`option ${as} takes no value.`);
+      options.set(key, { value, as });
+    }
+    from = /^\s*/.exec(text.slice(pos))![0].length + pos;
+    if (isEnd) break;
+  }
+  kept.push(text.slice(from));
+  return { options, words: [], optionsText: "", code: kept.join("").trim() };
+}
+
 /** Reads the options (and, in forms without code, the words between them) without expanding them. */
 export function readArgs(text: string, specs: OptionSpecs | undefined, form: FormKind, shape: MagicForm, fail: Fail): RawArgs {
+  if (shape.command) return readCommand(text, activeOptions(specs, form), fail);
   const options: RawArgs["options"] = new Map();
   const words: string[] = [];
   const declared = activeOptions(specs, form);

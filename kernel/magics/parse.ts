@@ -3,6 +3,7 @@
 // line keeps its number (errors and diagnostics point at the line the user wrote).
 import type { Magic } from "./contract.js";
 import type { MagicRegistry } from "./registry.js";
+import { type KnownName, shellLines } from "./shell-lines.js";
 
 export type CellPlan = { kind: "code"; code: string } | { kind: "cell-magic"; name: string; args: string; body: string } | { kind: "magic-help"; name: string } | { kind: "inspect"; expr: string };
 
@@ -13,7 +14,15 @@ const MAGIC_HELP = /^%%?([A-Za-z_]\w*)\?{1,2}$/;
 const INSPECT = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\?{1,2}$/;
 const STATEMENT_START = /^(for|while|do|if|switch|try|let|const|var|throw|return|\{)\b|^\{/;
 
-export function planCell(code: string, registry: MagicRegistry): CellPlan {
+/** The line magic `!cmd` runs (its output streams into the cell). */
+const SYSTEM_MAGIC = "system";
+/** The line magic `!!cmd` and `x = !cmd` run (the output's lines are the value). */
+const CAPTURE_MAGIC = "sx";
+/** An expansion's expression evaluated where the line is: `!echo {i}` in a loop sees `i`. */
+const IN_CELL = `(__parallab_expr__: string) => eval('"use strict"; (' + __parallab_expr__ + "\\n)")`;
+
+/** `known` tells the notebook's variables, which `x = !name` leaves to TypeScript. */
+export function planCell(code: string, registry: MagicRegistry, known?: KnownName): CellPlan {
   const trimmed = code.trim();
   const help = MAGIC_HELP.exec(trimmed);
   if (help) return { kind: "magic-help", name: help[1]! };
@@ -26,13 +35,23 @@ export function planCell(code: string, registry: MagicRegistry): CellPlan {
     registry.require(cell[1]!, "cell");
     return { kind: "cell-magic", name: cell[1]!, args: cell[2]!.trim(), body: newline < 0 ? "" : code.slice(newline + 1) };
   }
+  const shell = shellLines(code, known);
   return {
     kind: "code",
     code: code
       .split("\n")
-      .map((line) => transformLine(line, registry))
+      .map((line, i) => {
+        const bang = shell[i];
+        return bang ? magicCall(bang.indent, bang.target, bang.capture ? CAPTURE_MAGIC : SYSTEM_MAGIC, bang.command, "undefined", true) : transformLine(line, registry);
+      })
       .join("\n"),
   };
+}
+
+/** One awaited call of a line magic; a command's expansions are evaluated where the line is. */
+function magicCall(indent: string, target: string, name: string, args: string, thunk: string, command: boolean): string {
+  const inCell = command && /[{$]/.test(args) ? `, ${IN_CELL}` : "";
+  return `${indent}${target}(await __parallab__.magic(${JSON.stringify(name)}, ${JSON.stringify(args)}, ${thunk}${inCell}));`;
 }
 
 function transformLine(line: string, registry: MagicRegistry): string {
@@ -51,28 +70,37 @@ function transformLine(line: string, registry: MagicRegistry): string {
       thunk = `${/\bawait\b/.test(code) ? "async " : ""}() => ${body}`;
     }
   }
-  return `${indent}${target}(await __parallab__.magic(${JSON.stringify(name)}, ${JSON.stringify(args)}, ${thunk}));`;
+  return magicCall(indent!, target, name!, args, thunk, Boolean(magic.line!.command));
 }
 
 /**
  * Blanks magic syntax with spaces of the same length, so the compiler can complete and inspect
  * the TypeScript around it with unchanged offsets. The code part of `%time f(x)` stays.
  */
-export function maskMagics(code: string, registry: MagicRegistry): string {
+export function maskMagics(code: string, registry: MagicRegistry, known?: KnownName): string {
   const lines = code.split("\n");
+  const shell = shellLines(code, known);
   return lines
     .map((line, i) => {
       if (i === 0 && CELL_MAGIC.test(line.trimEnd())) return " ".repeat(line.length);
+      const bang = shell[i];
+      if (bang) return line.slice(0, bang.start) + valueMask(bang.target, line.length - bang.start);
       const m = LINE_MAGIC.exec(line);
       if (!m) return line;
       const [, indent = "", target = "", name = "", rest = ""] = m;
       const magic = registry.get(name);
+      if (magic?.line?.command) return line.slice(0, indent.length + target.length) + valueMask(target, line.length - indent.length - target.length);
       const code = magic?.line?.code ? safeSplit(registry, magic, rest) : "";
       const keep = code ? line.lastIndexOf(code) : line.length;
       const start = indent.length + target.length;
       return line.slice(0, start) + " ".repeat(Math.max(0, keep - start)) + line.slice(keep);
     })
     .join("\n");
+}
+
+/** A command's lines, masked: `x = []` keeps `x` a complete statement with an array's completions. */
+function valueMask(target: string, length: number): string {
+  return target && length >= 2 ? `[]${" ".repeat(length - 2)}` : " ".repeat(length);
 }
 
 function safeSplit(registry: MagicRegistry, magic: Magic, rest: string): string {

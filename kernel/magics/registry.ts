@@ -1,4 +1,4 @@
-import type { CellMagicContext, CellOutcome, Magic, MagicForm, OptionSpecs } from "./contract.js";
+import type { CellMagicContext, CellOutcome, ExpandInCell, Magic, MagicForm, OptionSpecs } from "./contract.js";
 import type { KernelSession } from "../session.js";
 import { expandArgs } from "./expand.js";
 import { activeOptions, type FormKind, readArgs, resolveArgs, usageText } from "./options.js";
@@ -61,10 +61,10 @@ export class MagicRegistry {
     return { options: raw.optionsText, code: raw.code };
   }
 
-  /** `%name options`: expands and parses the options, then runs the magic. */
-  runLine(name: string, text: string, thunk: (() => unknown) | undefined, session: KernelSession): unknown {
+  /** `%name options`: expands and parses the options, then runs the magic; `inCell` evaluates expansions where the line is. */
+  runLine(name: string, text: string, thunk: (() => unknown) | undefined, session: KernelSession, inCell?: ExpandInCell): unknown {
     const magic = this.require(name, "line");
-    const { options, args } = this.parse(magic, "line", text, session.notebook.locals);
+    const { options, args } = this.parse(magic, "line", text, session.notebook.locals, inCell);
     return magic.line!.run({ session, options, args, thunk, usageError: this.failure(magic) });
   }
 
@@ -76,7 +76,7 @@ export class MagicRegistry {
   }
 
   /** The same parsing for both forms: read as written, check the words, then expand and type. */
-  private parse(magic: Magic, kind: FormKind, text: string, scope: Record<string, unknown>): { options: Record<string, unknown>; args: string[]; code: string } {
+  private parse(magic: Magic, kind: FormKind, text: string, scope: Record<string, unknown>, inCell?: ExpandInCell): { options: Record<string, unknown>; args: string[]; code: string } {
     const form: MagicForm = magic[kind]!;
     const fail = this.failure(magic);
     const raw = readArgs(text, magic.options, kind, form, fail);
@@ -86,7 +86,11 @@ export class MagicRegistry {
       if (kind === "cell") throw fail(`%%${magic.name} takes ${hasOptions ? "only options" : "nothing"} on its first line, got ${got}.`);
       throw fail(hasOptions ? `%${magic.name} takes only options, got ${got}.` : `%${magic.name} takes no arguments${magic.cell ? ` (the cell magic %%${magic.name} runs code)` : ""}.`);
     }
-    return { ...resolveArgs(raw, magic.options, kind, (t) => expandArgs(t, scope), fail), code: raw.code };
+    const expand = (t: string) => expandArgs(t, scope, inCell);
+    const resolved = resolveArgs(raw, magic.options, kind, expand, fail);
+    // A command is one argument, expanded whole (its quotes and spaces are the shell's to read).
+    if (form.command) return { ...resolved, args: [expand(raw.code)], code: "" };
+    return { ...resolved, code: raw.code };
   }
 
   private failure(magic: Magic): (message: string) => UsageError {

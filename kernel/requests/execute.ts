@@ -27,6 +27,9 @@ export class ExecuteHandler {
 
   constructor(private readonly session: KernelSession) {}
 
+  /** A notebook variable: `x = !name` with such a name is TypeScript's negation, not a command. */
+  private readonly knownName = (name: string) => this.session.notebook.has(name);
+
   get executionCount(): number {
     return this.count;
   }
@@ -79,7 +82,7 @@ export class ExecuteHandler {
     const { registry } = this.session;
     let plan;
     try {
-      plan = planCell(code, registry);
+      plan = planCell(code, registry, this.knownName);
     } catch (err) {
       return { outcome: failure(err), payload: [] };
     }
@@ -118,7 +121,7 @@ export class ExecuteHandler {
    */
   private async runBody(code: string, label: string, source: string): Promise<CellOutcome> {
     const blank = /^\n*/.exec(code)![0].length;
-    const plan = planCell(code.slice(blank), this.session.registry);
+    const plan = planCell(code.slice(blank), this.session.registry, this.knownName);
     if (plan.kind === "code") return this.runCode("\n".repeat(blank) + plan.code, label, source);
     if (plan.kind !== "cell-magic") return this.runCode(code, label, source);
     const body = "\n".repeat(blank) + plan.body;
