@@ -132,10 +132,15 @@ describe("%%gpu", () => {
   });
 
   it("warns about tensors left alive, naming count and bytes, but not about tf.keep()", async () => {
-    const leaky = await k.client.execute("%%gpu\nconst weights = tf.variable(tf.zeros([100]));\ntf.sum(weights).dataSync()[0]");
+    // A variable inside an object the notebook does not see into (a class instance) is a leak…
+    const leaky = await k.client.execute("%%gpu\nconst holder = new (class { w = tf.variable(tf.zeros([100])) })();\ntf.sum(holder.w).dataSync()[0]");
     expect(stderr(leaky.outputs)).toBe(
-      "Warning: 1 new tensor (400 B) left alive after the cell (variables, or tensors made outside its scope): dispose them, or tf.keep() them to say it is on purpose.\n",
+      "Warning: 1 new tensor (400 B) left alive after the cell (variables, or tensors made outside its scope): dispose them when done, or hold them in a notebook variable (a top-level const or let) to say it is on purpose.\n",
     );
+    // …one held in a notebook variable is kept on purpose.
+    const held = await k.client.execute("%%gpu\nconst weights = tf.variable(tf.zeros([100]));\ntf.sum(weights).dataSync()[0]");
+    expect(stderr(held.outputs)).toBe("");
+    expect(stdout(held.outputs)).toContain("0 returned, 1 kept in notebook variables, 0 kept with tf.keep()");
     const kept = await k.client.execute("%%gpu\nconst ones = tf.keep(tf.ones([10]));\ntf.sum(ones).dataSync()[0]");
     expect(stderr(kept.outputs)).toBe("");
     expect(stdout(kept.outputs)).toContain("1 kept with tf.keep()");

@@ -81,7 +81,7 @@ export function scopeReportText(r: ScopeReport, top = 5): { report: string; warn
     (r.gpu ? `GPU memory: ${formatBytes(r.gpu.inUseBytes)} in use, peak ${formatBytes(r.gpu.peakBytes)}\n` : "");
   const warning =
     r.leaked.tensors > 0
-      ? `Warning: ${r.leaked.tensors} new tensor${r.leaked.tensors === 1 ? "" : "s"} (${formatBytes(r.leaked.bytes)}) left alive after the cell (variables, or tensors made outside its scope): dispose them, or tf.keep() them to say it is on purpose.\n`
+      ? `Warning: ${r.leaked.tensors} new tensor${r.leaked.tensors === 1 ? "" : "s"} (${formatBytes(r.leaked.bytes)}) left alive after the cell (variables, or tensors made outside its scope): dispose them when done, or hold them in a notebook variable (a top-level const or let) to say it is on purpose.\n`
       : null;
   return { report, warning };
 }

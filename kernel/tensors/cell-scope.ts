@@ -57,6 +57,8 @@ export async function runInTensorScope<T>(tf: Tf, cell: () => Promise<T>, option
   const started = performance.now();
   options.gpu?.resetPeak();
   let outcome!: T;
+  // Variables are never tracked by a scope: a tensor is the cell's own when its id is this new.
+  const firstId = (tf.engine().constructor as unknown as { nextTensorId: number }).nextTensorId;
   let returned: TensorLike[] = [];
   let held: TensorLike[] = [];
   let tracked: TensorLike[] = [];
@@ -84,10 +86,12 @@ export async function runInTensorScope<T>(tf: Tf, cell: () => Promise<T>, option
   if (options.freed && options.cell) for (const t of freedNow) options.freed.record(t, options.cell);
   const after = tf.memory();
   const trackedIds = new Set(tracked.map((t) => t.id));
-  const returnedNew = returned.filter((t) => trackedIds.has(t.id));
+  const isNew = (t: TensorLike) => trackedIds.has(t.id) || t.id >= firstId;
+  const returnedNew = returned.filter(isNew);
   const returnedIds = new Set(returnedNew.map((t) => t.id));
-  const keptNew = tracked.filter((t) => t.kept && !t.isDisposed && !returnedIds.has(t.id));
-  const heldNew = held.filter((t) => trackedIds.has(t.id) && !returnedIds.has(t.id) && !t.kept && !t.isDisposed);
+  const candidates = new Map([...tracked, ...held.filter(isNew)].map((t) => [t.id, t]));
+  const keptNew = [...candidates.values()].filter((t) => t.kept && !t.isDisposed && !returnedIds.has(t.id));
+  const heldNew = held.filter((t) => isNew(t) && !returnedIds.has(t.id) && !t.kept && !t.isDisposed);
   const intended = [...returnedNew, ...heldNew, ...keptNew];
   const leakedTensors = after.numTensors - before.numTensors - intended.length;
   const leakedBytes = after.numBytes - before.numBytes - intended.reduce((sum, t) => sum + bytesOf(t), 0);
@@ -109,7 +113,8 @@ export async function runInTensorScope<T>(tf: Tf, cell: () => Promise<T>, option
       kernelTimes: !options.gpu || options.gpu.timestamps(),
       // tf.profile reports -Infinity when no kernel ran: nothing was allocated then.
       peakBytes: Number.isFinite(profile.peakBytes) ? profile.peakBytes : 0,
-      freed: tracked.filter((t) => t.isDisposed).length,
+      // Only what the scope freed: tensors the cell disposed itself (tf.tidy, dispose()) are not counted.
+      freed: freedNow.length,
       returned: returnedNew.length,
       inVariables: heldNew.length,
       kept: keptNew.length,

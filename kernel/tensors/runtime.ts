@@ -215,7 +215,7 @@ export class TensorRuntime {
   }
 }
 
-/** "llvmpipe (LLVM 15.0.6, 256 bits) through OpenGL ES (software)". */
+/** "NVIDIA H200 through Vulkan", "llvmpipe-llvm-15-0-6-256-bits- through OpenGL ES (software)" (Dawn's own device names). */
 export function adapterName(a: AdapterReport): string {
   const name = [a.vendor, a.device || a.architecture].filter(Boolean).join(" ") || a.description || "an unnamed adapter";
   return `${name} through ${a.api}${a.software ? " (software)" : ""}`;
