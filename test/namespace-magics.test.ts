@@ -108,7 +108,7 @@ describe("%env", () => {
 
   it("worker threads see a variable set afterwards: the pool's running threads and new %%workers ranks", async () => {
     // The pool's threads start before the variable is set.
-    expect(resultText(await run('await parallel.map([1], () => process.env.PARALLAB_TEST_LATE ?? "unset")'))).toBe("[ 'unset' ]");
+    expect(resultText(await run('import { parallel } from "parallab";\nawait parallel.map([1], () => process.env.PARALLAB_TEST_LATE ?? "unset")'))).toBe("[ 'unset' ]");
     await run("%env PARALLAB_TEST_LATE=seen");
     expect(resultText(await run('await parallel.map([1, 2, 3], () => process.env.PARALLAB_TEST_LATE ?? "unset")'))).toBe("[ 'seen', 'seen', 'seen' ]");
     expect(resultText(await run("%%workers -n 2\nprocess.env.PARALLAB_TEST_LATE"))).toBe("[rank 0] 'seen'\n[rank 1] 'seen'");
@@ -130,6 +130,10 @@ describe("%%capture", () => {
     expect(displays(shown).map((d) => d.data)).toEqual([{ "text/html": "<b>shown</b>", "text/plain": "shown" }, { "text/plain": "42" }]);
     // IPython's order: the text first, then the displays.
     expect(shown.map((m) => m.header.msg_type).filter((t) => t !== "status")).toEqual(["execute_input", "stream", "stream", "display_data", "display_data"]);
+
+    // The same name again holds the new capture.
+    await run('%%capture out\nconsole.log("second run")');
+    expect(resultText(await run("out.stdout"))).toBe("'second run\\n'");
   });
 
   it("--no-stdout, --no-stderr and --no-display leave that output in the cell", async () => {
@@ -145,7 +149,7 @@ describe("%%capture", () => {
   });
 
   it("captures what worker threads print for the cell", async () => {
-    await run("%%capture fromWorkers\nawait parallel.map([1, 2], (v) => { console.log(`worker ${v}`); return v; })");
+    await run('%%capture fromWorkers\nimport { parallel } from "parallab";\n' + "await parallel.map([1, 2], (v) => { console.log(`worker ${v}`); return v; })");
     const text = resultText(await run("fromWorkers.stdout"));
     expect(text).toContain("worker 1");
     expect(text).toContain("worker 2");
@@ -304,6 +308,18 @@ describe("%history", () => {
     await h.stop();
     h = await startKernel({ dataDir });
     expect(stdout(await hrun("%history -n -l 1"))).toBe(`1/11: %history -l 1 -f ${path.join(dataDir, "history.ts")}\n`);
+  });
+
+  it("-o prints each cell's value after it", async () => {
+    await hrun("6 * 7");
+    expect(stdout(await hrun("%history -o -l 1"))).toBe("6 * 7\n42\n");
+  });
+
+  it("-u shows a repeated input once, at its latest run", async () => {
+    await hrun("const dup = 1;"); // 4 of this session
+    await hrun("const dup = 1;"); // 5
+    expect(stdout(await hrun("%history -g -u const dup"))).toBe("   5: const dup = 1;\n   6: %history -g -u const dup\n");
+    expect(stdout(await hrun("%history -g const dup"))).toBe("   4: const dup = 1;\n   5: const dup = 1;\n   6: %history -g -u const dup\n   7: %history -g const dup\n");
   });
 
   it("bad options are UsageErrors", async () => {

@@ -199,16 +199,14 @@ export class TslabAdapter {
    * %reset: forgets the notebook's variables, functions, classes and types; the names its
    * imports bound stay (so do their imports). It runs inside a cell (a line magic): the values
    * go now, the compiler's declarations when the cell ends, as tslab would put them back.
-   * Returns the names forgotten.
    */
-  forgetVariables(): string[] {
+  forgetVariables(): void {
     const decl = this.lastConvert?.declOutput ?? this.declarations(this.currentDecl);
     const keep = new Set(["__parallab__", ...declarationStatements(this.ts, decl).flatMap((s) => s.imports)]);
     const forgotten = Object.keys(this.locals).filter((n) => !keep.has(n));
     for (const name of forgotten) delete this.locals[name];
     this.freezer.forgetAllBut(keep);
     this.resetPending = true;
-    return forgotten;
   }
 
   /**

@@ -76,7 +76,7 @@ export class HistoryStore {
         break;
       }
       case "search":
-        picked = search(all, req.pattern ?? "*", req.n, Boolean(req.unique));
+        picked = matching(all, req.pattern ?? "*", req.n, Boolean(req.unique));
         break;
       default:
         throw new Error(`unknown hist_access_type ${JSON.stringify((req as { hist_access_type: unknown }).hist_access_type)}: use tail, range or search`);
@@ -87,19 +87,19 @@ export class HistoryStore {
   /** %history: this session's cells, the running one last. */
   thisSession(): HistoryLine[] {
     this.load();
-    return this.withRunning(this.entries!.filter((e) => e.s === this.sessionNumber)).map(line);
+    return this.withRunning(this.entries!.filter((e) => e.s === this.sessionNumber)).map(toHistoryLine);
   }
 
   /** %history -l N: the last N cells of all sessions, before the running one (IPython's get_tail). */
   tail(n: number): HistoryLine[] {
     this.load();
-    return n > 0 ? this.entries!.slice(-n).map(line) : [];
+    return n > 0 ? this.entries!.slice(-n).map(toHistoryLine) : [];
   }
 
   /** %history -g: cells of all sessions (the running one too) whose input matches the glob; the last `n`. */
   search(pattern: string, n: number | undefined, unique: boolean): HistoryLine[] {
     this.load();
-    return search(this.withRunning(this.entries!), pattern, n, unique).map(line);
+    return matching(this.withRunning(this.entries!), pattern, n, unique).map(toHistoryLine);
   }
 
   private withRunning(entries: Entry[]): Entry[] {
@@ -132,10 +132,10 @@ export class HistoryStore {
   }
 }
 
-const line = (e: Entry): HistoryLine => ({ session: e.s, line: e.n, input: e.i, ...(e.o !== undefined ? { output: e.o } : {}) });
+const toHistoryLine = (e: Entry): HistoryLine => ({ session: e.s, line: e.n, input: e.i, ...(e.o !== undefined ? { output: e.o } : {}) });
 
 /** Entries whose input matches the glob, the latest of equal inputs when unique; the last `n` of them. */
-function search(entries: Entry[], pattern: string, n: number | undefined, unique: boolean): Entry[] {
+function matching(entries: Entry[], pattern: string, n: number | undefined, unique: boolean): Entry[] {
   const re = globToRegExp(pattern);
   let matches = entries.filter((e) => re.test(e.i));
   if (unique) {
