@@ -14,6 +14,8 @@ export const { display, html, markdown, image, plot, clearOutput, input } = outp
 export const parallel = createParallel({ pool: new WorkerPool(), notebook: new NotebookScope(), profiling: new WorkerProfiling(), output });
 export { DisplayHandle, MIME_BUNDLE } from "./display/api.js";
 export type { DisplayOptions, Displayable, PlotTrace, PlotOptions } from "./display/api.js";
+/** What `%%capture NAME` keeps in NAME. */
+export type { CapturedIO, RichOutput } from "./display/captured.js";
 export { ParallelScopeError, type ParallelOptions } from "./pool/parallel.js";
 export type { Comm } from "./pool/comm.js";
 export type { MpiComm } from "./mpi/comm.js";

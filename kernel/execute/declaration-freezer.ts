@@ -7,6 +7,7 @@
 // run time each gets a global accessor to the value tslab keeps in its exports object.
 import type * as TS from "@tslab/typescript-for-tslab";
 import type { Converter } from "tslab/dist/converter.js";
+import { declaredNames } from "./declarations.js";
 
 /** prevDecl statements kept before we freeze the freezable ones. */
 const LIVE_LIMIT = 64;
@@ -39,7 +40,7 @@ export class DeclarationFreezer {
     const frozen = new Map<string, string>();
     for (const stmt of file.statements) {
       const text = prevDecl.slice(stmt.getStart(file), stmt.end);
-      const names = this.declaredNames(stmt);
+      const names = declaredNames(this.ts, stmt);
       if (names.length === 0 || names.some((n) => this.unfreezable.has(n) || (n in globalThis && !this.exposed.has(n)) || n.startsWith("__"))) live.push(text);
       else for (const n of names) frozen.set(n, ambient(text));
     }
@@ -52,7 +53,7 @@ export class DeclarationFreezer {
     // Rejected statements stay in prevDecl, in their original form and order.
     const keep = new Set<string>();
     for (const stmt of file.statements) {
-      const names = this.declaredNames(stmt);
+      const names = declaredNames(this.ts, stmt);
       if (names.length === 0 || names.some((n) => !frozen.has(n) || rejected.has(n))) keep.add(prevDecl.slice(stmt.getStart(file), stmt.end));
     }
     return `${[...keep].join("\n")}\n`;
@@ -95,6 +96,25 @@ export class DeclarationFreezer {
   }
 
   /**
+   * %reset: every frozen declaration and every global accessor goes, but those of `keep` (what
+   * the notebook's imports bound).
+   */
+  forgetAllBut(keep: ReadonlySet<string>): void {
+    for (const chunk of this.chunks) {
+      const gone = [...chunk.statements.keys()].filter((n) => !keep.has(n));
+      if (gone.length === 0) continue;
+      for (const n of gone) chunk.statements.delete(n);
+      this.converter.addModule(chunk.name, render(chunk.statements));
+    }
+    for (const name of [...this.unfreezable]) if (!keep.has(name)) this.unfreezable.delete(name);
+    for (const name of [...this.exposed]) {
+      if (keep.has(name)) continue;
+      this.exposed.delete(name);
+      delete (globalThis as Record<string, unknown>)[name];
+    }
+  }
+
+  /**
    * Makes every notebook variable readable as a global too. Frozen names need it, and tslab
    * misses shorthand properties (`{ x }` with `x` from an earlier cell), which then read the
    * global. Real globals (process, console, …) are never shadowed.
@@ -115,27 +135,6 @@ export class DeclarationFreezer {
       configurable: true,
       enumerable: false,
     });
-  }
-
-  private declaredNames(stmt: TS.Statement): string[] {
-    const ts = this.ts;
-    if (ts.isVariableStatement(stmt)) {
-      return stmt.declarationList.declarations.flatMap((d) => (ts.isIdentifier(d.name) ? [d.name.text] : []));
-    }
-    if (ts.isImportDeclaration(stmt) || ts.isImportEqualsDeclaration(stmt) || ts.isExportDeclaration(stmt) || ts.isExportAssignment(stmt)) return [];
-    if (
-      (ts.isFunctionDeclaration(stmt) ||
-        ts.isClassDeclaration(stmt) ||
-        ts.isInterfaceDeclaration(stmt) ||
-        ts.isTypeAliasDeclaration(stmt) ||
-        ts.isEnumDeclaration(stmt) ||
-        ts.isModuleDeclaration(stmt)) &&
-      stmt.name &&
-      ts.isIdentifier(stmt.name)
-    ) {
-      return [stmt.name.text];
-    }
-    return [];
   }
 }
 

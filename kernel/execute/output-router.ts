@@ -9,9 +9,20 @@ export interface CellContext {
   parent: Header;
   executionCount: number;
   allowStdin: boolean;
+  /** Set while %%capture runs its body: what the body writes and displays goes there instead. */
+  capture?: OutputCapture;
 }
 
-type StreamName = "stdout" | "stderr";
+export type StreamName = "stdout" | "stderr";
+
+/** Takes a cell's output in place of the front end (%%capture); false: it goes to the cell as usual. */
+export interface OutputCapture {
+  stream(name: StreamName, text: string): boolean;
+  /** display_data, update_display_data and clear_output contents. */
+  display(msgType: string, content: unknown): boolean;
+}
+
+const DISPLAY_MESSAGES = new Set(["display_data", "update_display_data", "clear_output"]);
 type Write = typeof process.stdout.write;
 
 /** Buffered stream text is sent when it grows past this, or when this much time has passed. */
@@ -35,6 +46,15 @@ export class OutputRouter {
     return this.storage.run(context, fn);
   }
 
+  /**
+   * Runs `fn` with the running cell's output taken by `capture` (its async work too). The last
+   * cell stays the last cell: stray output after the capture ends is not the capture's.
+   */
+  capturing<T>(capture: OutputCapture, fn: () => T): T {
+    const context = this.current();
+    return context ? this.storage.run({ ...context, capture }, fn) : fn();
+  }
+
   /** The cell whose code is running now; for stray output, the last cell that ran. */
   current(): CellContext | null {
     return this.storage.getStore() ?? this.lastContext;
@@ -42,6 +62,7 @@ export class OutputRouter {
 
   write(name: StreamName, text: string, parent = this.current()?.parent): void {
     if (text.length === 0) return;
+    if (this.storage.getStore()?.capture?.stream(name, text)) return;
     if (!parent) {
       // Nothing has run yet: this is the kernel's own log.
       this.realStderr(text);
@@ -74,6 +95,7 @@ export class OutputRouter {
 
   /** Sends an iopub message after any buffered stream text, so order is kept. */
   publish(msgType: string, content: unknown, parent = this.current()?.parent ?? null, metadata?: Record<string, unknown>): void {
+    if (DISPLAY_MESSAGES.has(msgType) && this.storage.getStore()?.capture?.display(msgType, content)) return;
     this.flush();
     this.io.post({ op: "publish", parent, msgType, content, metadata });
   }

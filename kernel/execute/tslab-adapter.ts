@@ -9,6 +9,7 @@ import { DEFINE_EXPORT, rewriteDefineExports } from "./plain-exports.js";
 import { InterruptError } from "../../common/errors.js";
 import { cellScriptName, diagnosticsError, runtimeError, type CellRecord } from "./errors.js";
 import { DeclarationFreezer } from "./declaration-freezer.js";
+import { declarationStatements } from "./declarations.js";
 import { hasTopLevelAwait } from "./top-level-await.js";
 import { CellSourceMap, type CellMaps } from "./source-maps.js";
 import type { ErrorContent } from "../protocol/messages.js";
@@ -61,6 +62,13 @@ export class TslabAdapter {
   private readonly hooks: CompilerHooks;
   /** The declarations the executor holds now (it keeps them to itself). */
   private currentDecl = "";
+  /**
+   * After %reset: the declarations cells compile against instead of the executor's, until a
+   * cell succeeds (tslab then holds that cell's, made from these). tslab lets no one set its own.
+   */
+  private declOverride: string | null = null;
+  /** %reset ran in the running cell: its declarations are cut when the cell ends. */
+  private resetPending = false;
 
   private constructor(
     private readonly ts: typeof TS,
@@ -85,8 +93,8 @@ export class TslabAdapter {
     const real = createConverter();
     const converter: Converter = {
       convert: (prev, src) => adapter!.convert(real, prev, src),
-      inspect: (prev, src, pos) => real.inspect(PRELUDE + prev, src, pos),
-      complete: (prev, src, pos) => real.complete(PRELUDE + prev, src, pos),
+      inspect: (prev, src, pos) => real.inspect(PRELUDE + adapter!.declarations(prev), src, pos),
+      complete: (prev, src, pos) => real.complete(PRELUDE + adapter!.declarations(prev), src, pos),
       addModule: (name, content, meta) => real.addModule(name, content, meta),
       close: () => real.close(),
     };
@@ -123,9 +131,13 @@ export class TslabAdapter {
     try {
       succeeded = await this.executor.execute(code);
       // As tslab does: the declarations move on when the cell ran (or only declared).
-      if (succeeded) this.currentDecl = (this.lastConvert as ConvertResult | null)?.declOutput ?? "";
+      if (succeeded) {
+        this.currentDecl = (this.lastConvert as ConvertResult | null)?.declOutput ?? "";
+        this.declOverride = null;
+      }
     } finally {
       this.hooks.nextScriptName = null;
+      if (this.resetPending) this.cutDeclarations();
       this.freezer.exposeAll();
     }
     const converted = this.lastConvert as ConvertResult | null;
@@ -186,13 +198,48 @@ export class TslabAdapter {
     return this.executor.locals;
   }
 
+  /**
+   * %reset: forgets the notebook's variables, functions, classes and types; the names its
+   * imports bound stay (so do their imports). It runs inside a cell (a line magic): the values
+   * go now, the compiler's declarations when the cell ends, as tslab would put them back.
+   */
+  forgetVariables(): void {
+    const decl = this.lastConvert?.declOutput ?? this.declarations(this.currentDecl);
+    const keep = new Set(["__parallab__", ...declarationStatements(this.ts, decl).flatMap((s) => s.imports)]);
+    const forgotten = Object.keys(this.locals).filter((n) => !keep.has(n));
+    for (const name of forgotten) delete this.locals[name];
+    this.freezer.forgetAllBut(keep);
+    this.resetPending = true;
+  }
+
+  /**
+   * The end of a cell that ran %reset: its declarations keep the imports and what the cell
+   * assigned after %reset (names that have a value again).
+   */
+  private cutDeclarations(): void {
+    this.resetPending = false;
+    const decl = this.lastConvert?.declOutput ?? this.declarations(this.currentDecl);
+    const kept = declarationStatements(this.ts, decl).filter((s) => s.isImport || s.declares.some((n) => Object.hasOwn(this.locals, n)));
+    this.currentDecl = this.declOverride = kept.map((s) => `${s.text}\n`).join("");
+  }
+
+  /** The declarations cells compile against: tslab's, or ours after a %reset. */
+  private declarations(prevDecl: string): string {
+    return this.declOverride ?? prevDecl;
+  }
+
+  /** Where tslab keeps the running (or last) cell's value: a notebook variable to no one. */
+  get resultVariable(): string | undefined {
+    return this.lastConvert?.lastExpressionVar;
+  }
+
   close(): void {
     this.executor.close();
   }
 
   private convert(real: Converter, prevDecl: string, src: string): ConvertResult {
     this.hooks.pendingMaps = null;
-    const compacted = this.freezer.compact(prevDecl);
+    const compacted = this.freezer.compact(this.declarations(prevDecl));
     const result = real.convert(PRELUDE + compacted, src);
     if (result.output) result.output = rewriteDefineExports(result.output);
     if (!result.hasToplevelAwait && result.diagnostics.length === 0) result.hasToplevelAwait = hasTopLevelAwait(this.ts, src);

@@ -12,6 +12,15 @@ interface Entry {
 
 type HistoryItem = [number, number, string | [string, string | null]];
 
+/** One cell of the history, for %history. */
+export interface HistoryLine {
+  session: number;
+  line: number;
+  input: string;
+  /** Its value's text/plain, when it had one. */
+  output?: string;
+}
+
 /** Keeps at most this many entries: older ones are dropped when the store is opened. */
 const MAX_ENTRIES = 20000;
 
@@ -22,6 +31,8 @@ const MAX_ENTRIES = 20000;
 export class HistoryStore {
   private entries: Entry[] | null = null;
   private sessionNumber = 0;
+  /** The cell running now, stored when it ends: %history sees it, as IPython stores a cell before running it. */
+  private running: Entry | null = null;
 
   constructor(readonly file = path.join(jupyterDataDir(), "parallab", "history.jsonl")) {}
 
@@ -30,8 +41,15 @@ export class HistoryStore {
     return this.sessionNumber;
   }
 
+  /** A cell starts (one that will be stored). */
+  begin(line: number, input: string): void {
+    this.load();
+    this.running = { s: this.sessionNumber, n: line, i: input };
+  }
+
   append(line: number, input: string, output?: string): void {
     this.load();
+    this.running = null;
     const entry: Entry = { s: this.sessionNumber, n: line, i: input, ...(output !== undefined ? { o: output } : {}) };
     this.entries!.push(entry);
     try {
@@ -57,27 +75,35 @@ export class HistoryStore {
         picked = all.filter((e) => e.s === s && e.n >= start && e.n < stop);
         break;
       }
-      case "search": {
-        const re = globToRegExp(req.pattern ?? "*");
-        let matches = all.filter((e) => re.test(e.i));
-        if (req.unique) {
-          const seen = new Set<string>();
-          matches = matches
-            .reverse()
-            .filter((e) => {
-              if (seen.has(e.i)) return false;
-              seen.add(e.i);
-              return true;
-            })
-            .reverse();
-        }
-        picked = req.n ? matches.slice(-req.n) : matches;
+      case "search":
+        picked = matching(all, req.pattern ?? "*", req.n, Boolean(req.unique));
         break;
-      }
       default:
         throw new Error(`unknown hist_access_type ${JSON.stringify((req as { hist_access_type: unknown }).hist_access_type)}: use tail, range or search`);
     }
     return picked.map((e) => [e.s, e.n, req.output ? [e.i, e.o ?? null] : e.i]);
+  }
+
+  /** %history: this session's cells, the running one last. */
+  thisSession(): HistoryLine[] {
+    this.load();
+    return this.withRunning(this.entries!.filter((e) => e.s === this.sessionNumber)).map(toHistoryLine);
+  }
+
+  /** %history -l N: the last N cells of all sessions, before the running one (IPython's get_tail). */
+  tail(n: number): HistoryLine[] {
+    this.load();
+    return n > 0 ? this.entries!.slice(-n).map(toHistoryLine) : [];
+  }
+
+  /** %history -g: cells of all sessions (the running one too) whose input matches the glob; the last `n`. */
+  search(pattern: string, n: number | undefined, unique: boolean): HistoryLine[] {
+    this.load();
+    return matching(this.withRunning(this.entries!), pattern, n, unique).map(toHistoryLine);
+  }
+
+  private withRunning(entries: Entry[]): Entry[] {
+    return this.running ? [...entries, this.running] : entries;
   }
 
   private load(): void {
@@ -104,6 +130,26 @@ export class HistoryStore {
     }
     this.sessionNumber = this.entries.reduce((max, e) => Math.max(max, e.s), 0) + 1;
   }
+}
+
+const toHistoryLine = (e: Entry): HistoryLine => ({ session: e.s, line: e.n, input: e.i, ...(e.o !== undefined ? { output: e.o } : {}) });
+
+/** Entries whose input matches the glob, the latest of equal inputs when unique; the last `n` of them. */
+function matching(entries: Entry[], pattern: string, n: number | undefined, unique: boolean): Entry[] {
+  const re = globToRegExp(pattern);
+  let matches = entries.filter((e) => re.test(e.i));
+  if (unique) {
+    const seen = new Set<string>();
+    matches = matches
+      .reverse()
+      .filter((e) => {
+        if (seen.has(e.i)) return false;
+        seen.add(e.i);
+        return true;
+      })
+      .reverse();
+  }
+  return n ? matches.slice(-n) : matches;
 }
 
 /** fnmatch-style glob (`*`, `?`) as IPython's history search uses, matched against the whole input. */

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import { AsyncResource } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
-import { BroadcastChannel } from "node:worker_threads";
+import { BroadcastChannel, SHARE_ENV } from "node:worker_threads";
 import { workerResourceLimits } from "./limits.js";
 import { OUTPUT_CHANNEL, type ChunkResult, type ChunkTask, type WorkerOutput } from "./task.js";
 
@@ -94,6 +94,9 @@ export class WorkerPool {
         idleTimeout: 60_000,
         recordTiming: true,
         resourceLimits: workerResourceLimits(),
+        // The kernel's environment, live: %env in a later cell reaches threads already started
+        // (threads of one process share it, as Python's do).
+        env: SHARE_ENV,
       });
       // A worker that dies is replaced by piscina; an unhandled 'error' would end the kernel.
       this.pool.on("error", () => void this.failed++);

@@ -17,6 +17,8 @@ export interface CellPosition {
 /** What the compiler (the tslab adapter) tells about the cells it ran. */
 export interface CellIndex {
   readonly locals: Record<string, unknown>;
+  /** The running cell's hidden variable for its last expression's value, if it has one. */
+  readonly resultVariable?: string;
   locateFunction(source: string): SourceOrigin | null;
   cellPosition(script: string, line: number, column: number): CellPosition | null;
 }
@@ -32,6 +34,17 @@ export class NotebookScope {
   /** The notebook's variables as they are now (the live object: later cells add to it). */
   get locals(): Record<string, unknown> {
     return this.index?.locals ?? {};
+  }
+
+  /**
+   * The names a user gave (%who, %whos): sorted, without names starting with _ (IPython hides
+   * them; ours are the kernel's, such as __parallab__ and _ranks) and the cell's result slot.
+   */
+  userNames(): string[] {
+    const hidden = this.index?.resultVariable;
+    return Object.keys(this.locals)
+      .filter((n) => !n.startsWith("_") && n !== hidden)
+      .sort();
   }
 
   has(name: string): boolean {

@@ -50,6 +50,7 @@ export class ExecuteHandler {
     const count = this.count;
     const context: CellContext = { parent: req.header, executionCount: count, allowStdin: Boolean(c.allow_stdin) };
     if (!silent) router.publish("execute_input", { code, execution_count: count }, req.header);
+    if (storeHistory) history.begin(count, code);
 
     const result = await router.run(context, () => this.runCell(code, `Cell[${count}]`));
     const { payload } = result;
