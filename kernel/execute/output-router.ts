@@ -9,6 +9,8 @@ export interface CellContext {
   parent: Header;
   executionCount: number;
   allowStdin: boolean;
+  /** What the cell adds to its execute_reply's payload (%load's set_next_input). */
+  payload?: Record<string, unknown>[];
 }
 
 type StreamName = "stdout" | "stderr";

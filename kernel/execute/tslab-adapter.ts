@@ -58,6 +58,8 @@ export class TslabAdapter {
   private readonly hooks: CompilerHooks;
   /** The declarations the executor holds now (it keeps them to itself). */
   private currentDecl = "";
+  /** The compile result of the cell running now, while it runs code of its own (`%run -i`). */
+  private enclosing: ConvertResult | null = null;
 
   private constructor(
     private readonly ts: typeof TS,
@@ -108,6 +110,10 @@ export class TslabAdapter {
    * text the user wrote, when `code` is a rewrite of it with the same lines (magics).
    */
   async execute(code: string, label: string, source = code): Promise<CellOutcome> {
+    // Called again while a cell runs (a line magic that runs a file in the notebook's scope):
+    // the running cell's state is put back afterwards.
+    const outer = this.capture ? { capture: this.capture, convert: this.lastConvert, maps: this.lastMaps, enclosing: this.enclosing } : null;
+    if (outer) this.enclosing = outer.convert;
     const seq = ++this.seq;
     const record: CellRecord = { label, lines: source.split("\n"), map: null };
     this.cells.set(seq, record);
@@ -116,16 +122,28 @@ export class TslabAdapter {
     this.lastMaps = null;
     const capture = this.capture;
     this.hooks.nextScriptName = cellScriptName(seq);
-    let succeeded: boolean;
+    let succeeded = false;
+    let converted: ConvertResult | null = null;
     try {
       succeeded = await this.executor.execute(code);
+      converted = this.lastConvert as ConvertResult | null;
       // As tslab does: the declarations move on when the cell ran (or only declared).
-      if (succeeded) this.currentDecl = (this.lastConvert as ConvertResult | null)?.declOutput ?? "";
+      if (succeeded) this.currentDecl = converted?.declOutput ?? "";
     } finally {
       this.hooks.nextScriptName = null;
       this.freezer.exposeAll();
+      if (outer) {
+        // The running cell was compiled on the declarations before this code's: once it ends,
+        // tslab keeps its declarations, so they must now hold this code's too.
+        if (succeeded && outer.convert && converted?.declOutput) outer.convert.declOutput = converted.declOutput;
+        this.capture = outer.capture;
+        this.lastConvert = outer.convert;
+        this.lastMaps = outer.maps;
+        this.enclosing = outer.enclosing;
+      } else {
+        this.capture = null;
+      }
     }
-    const converted = this.lastConvert as ConvertResult | null;
     const diagnostics = converted?.diagnostics ?? [];
     if (diagnostics.length > 0) {
       const flat = diagnostics.map((d) => ({ ...d, line: d.start.line, character: d.start.character }));
@@ -178,6 +196,11 @@ export class TslabAdapter {
     return { status: parseErrors.length > 0 ? "invalid" : "complete" };
   }
 
+  /** The TypeScript compiler the cells are compiled with. */
+  get typescript(): typeof TS {
+    return this.ts;
+  }
+
   /** Names and values the cells have defined. */
   get locals(): Record<string, unknown> {
     return this.executor.locals;
@@ -189,7 +212,8 @@ export class TslabAdapter {
 
   private convert(real: Converter, prevDecl: string, src: string): ConvertResult {
     this.hooks.pendingMaps = null;
-    const compacted = this.freezer.compact(prevDecl);
+    // Code run from inside a running cell sees that cell's declarations too.
+    const compacted = this.freezer.compact(this.enclosing?.declOutput ?? prevDecl);
     const result = real.convert(PRELUDE + compacted, src);
     if (result.output) result.output = rewriteDefineExports(result.output);
     if (!result.hasToplevelAwait && result.diagnostics.length === 0) result.hasToplevelAwait = hasTopLevelAwait(this.ts, src);

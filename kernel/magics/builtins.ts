@@ -1,13 +1,18 @@
+import { cdMagic } from "./cd.js";
 import { checkMagic } from "./check.js";
 import { gpuMagic } from "./gpu.js";
+import { loadMagic } from "./load.js";
 import { lsmagicMagic, magicMagic } from "./lsmagic.js";
 import { mpiMagic } from "./mpi.js";
 import { profileMagic } from "./profile.js";
+import { pwdMagic } from "./pwd.js";
+import { runMagic } from "./run.js";
 import { skillsMagic } from "./skills.js";
 import { MagicRegistry } from "./registry.js";
 import { timeMagic } from "./time.js";
 import { timeitMagic } from "./timeit.js";
 import { workersMagic } from "./workers.js";
+import { writefileMagic } from "./writefile.js";
 
 /** The registry with the kernel's built-in magics; later features register theirs here. */
 export function createBuiltinRegistry(): MagicRegistry {
@@ -22,5 +27,10 @@ export function createBuiltinRegistry(): MagicRegistry {
   registry.register(profileMagic);
   registry.register(checkMagic);
   registry.register(skillsMagic);
+  registry.register(cdMagic);
+  registry.register(pwdMagic);
+  registry.register(writefileMagic);
+  registry.register(loadMagic);
+  registry.register(runMagic);
   return registry;
 }
