@@ -67,6 +67,16 @@ describe("%pwd and %cd", () => {
     await run(`%cd -q ${home}`);
   });
 
+  it("relative imports of the cells after %cd start from the new folder", async () => {
+    mkdirSync(at("pkg"), { recursive: true });
+    writeFileSync(at("pkg", "units.ts"), "export const metres = (km: number): number => km * 1000;\n");
+    writeFileSync(at("pkg", "legacy.js"), "exports.legacyName = 'from pkg';\n");
+    await run("%cd -q pkg");
+    const { outputs } = await run('import { metres } from "./units";\nimport { legacyName } from "./legacy.js";\n[metres(2), legacyName]');
+    expect(resultText(outputs)).toBe("[ 2000, 'from pkg' ]");
+    await run(`%cd -q ${home}`);
+  });
+
   it("%cd to a missing folder is a UsageError that leaves the kernel where it was", async () => {
     const { reply, outputs } = await run("%cd no/such/place");
     expect(reply.content).toMatchObject({ status: "error", ename: "UsageError" });
@@ -222,6 +232,15 @@ describe("%run -i FILE (in the notebook's scope)", () => {
     expect(stdout(outputs)).toBe("args one,two\n");
     const after = await run("bump(fromFile) + mine");
     expect(resultText(after.outputs)).toBe("43");
+  });
+
+  it("the file's relative imports start from its own folder", async () => {
+    mkdirSync(at("tools"), { recursive: true });
+    writeFileSync(at("tools", "scale.ts"), "export const scale = (x: number): number => x * 10;\n");
+    writeFileSync(at("tools", "setup.ts"), 'import { scale } from "./scale";\nconst scaled = scale(4);\n');
+    const { reply } = await run("%run -i tools/setup.ts");
+    expect(reply.content).toMatchObject({ status: "ok" });
+    expect(resultText((await run("scaled")).outputs)).toBe("40");
   });
 
   it("a runtime error names the file and its line", async () => {

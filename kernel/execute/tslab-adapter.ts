@@ -10,6 +10,7 @@ import { InterruptError } from "../../common/errors.js";
 import { cellScriptName, diagnosticsError, runtimeError, type CellRecord } from "./errors.js";
 import { DeclarationFreezer } from "./declaration-freezer.js";
 import { hasTopLevelAwait } from "./top-level-await.js";
+import { rebaseRelativeImports } from "./relative-imports.js";
 import { CellSourceMap, type CellMaps } from "./source-maps.js";
 import type { ErrorContent } from "../protocol/messages.js";
 import { type CompilerHooks, forwardParallabTypes, nameCellScripts, patchTypeScript, routeCellRequire, usePlainExports } from "../patches/compiler.js";
@@ -60,6 +61,8 @@ export class TslabAdapter {
   private currentDecl = "";
   /** The compile result of the cell running now, while it runs code of its own (`%run -i`). */
   private enclosing: ConvertResult | null = null;
+  /** The folder the code being compiled means its relative imports from (null: the working directory). */
+  private importsFrom: string | null = null;
 
   private constructor(
     private readonly ts: typeof TS,
@@ -67,6 +70,8 @@ export class TslabAdapter {
     private readonly isCompleteCode: (code: string) => { completed: boolean; indent?: string },
     private readonly real: Converter,
     hooks: CompilerHooks,
+    /** Where tslab resolves relative imports from: the folder the kernel started in. */
+    private readonly rootDir: string,
   ) {
     this.freezer = new DeclarationFreezer(ts, real, executor.locals);
     this.hooks = hooks;
@@ -99,7 +104,7 @@ export class TslabAdapter {
     // declared in PRELUDE is read from there too.
     executor.locals.__parallab__ = (globalThis as { __parallab__?: unknown }).__parallab__;
     usePlainExports(executor.locals, DEFINE_EXPORT);
-    adapter = new TslabAdapter(ts, executor, isCompleteCode, real, hooks);
+    adapter = new TslabAdapter(ts, executor, isCompleteCode, real, hooks, options.rootDir);
     routeCellRequire(options);
     nameCellScripts(hooks);
     return adapter;
@@ -108,8 +113,9 @@ export class TslabAdapter {
   /**
    * Compiles and runs one cell. `label` names it in tracebacks ("Cell[3]"); `source` is the
    * text the user wrote, when `code` is a rewrite of it with the same lines (magics).
+   * `importsFrom` is the folder its relative imports start from (default: the working directory).
    */
-  async execute(code: string, label: string, source = code): Promise<CellOutcome> {
+  async execute(code: string, label: string, source = code, importsFrom?: string): Promise<CellOutcome> {
     // Called again while a cell runs (a line magic that runs a file in the notebook's scope):
     // the running cell's state is put back afterwards.
     const outer = this.capture ? { capture: this.capture, convert: this.lastConvert, maps: this.lastMaps, enclosing: this.enclosing } : null;
@@ -124,6 +130,8 @@ export class TslabAdapter {
     this.hooks.nextScriptName = cellScriptName(seq);
     let succeeded = false;
     let converted: ConvertResult | null = null;
+    // tslab compiles the code before its first await: the compiler reads this right away.
+    this.importsFrom = importsFrom ?? null;
     try {
       succeeded = await this.executor.execute(code);
       converted = this.lastConvert as ConvertResult | null;
@@ -214,7 +222,7 @@ export class TslabAdapter {
     this.hooks.pendingMaps = null;
     // Code run from inside a running cell sees that cell's declarations too.
     const compacted = this.freezer.compact(this.enclosing?.declOutput ?? prevDecl);
-    const result = real.convert(PRELUDE + compacted, src);
+    const result = real.convert(PRELUDE + compacted, this.rebaseImports(src));
     if (result.output) result.output = rewriteDefineExports(result.output);
     if (!result.hasToplevelAwait && result.diagnostics.length === 0) result.hasToplevelAwait = hasTopLevelAwait(this.ts, src);
     this.lastConvert = result;
@@ -226,6 +234,18 @@ export class TslabAdapter {
       record.script = `${result.hasToplevelAwait ? "(async function(exports, require) { " : "(function(exports, require) { "}${result.output ?? ""}`;
     }
     return result;
+  }
+
+  /** The code with its relative imports pointed from the folder they mean (after %cd) to tslab's root. */
+  private rebaseImports(src: string): string {
+    let from = this.importsFrom;
+    try {
+      from ??= process.cwd();
+    } catch {
+      // The working directory was deleted: the imports stay as written.
+      return src;
+    }
+    return rebaseRelativeImports(this.ts, src, from, this.rootDir);
   }
 
   /**

@@ -34,7 +34,8 @@ async function runInNotebook(session: KernelSession, file: string, shown: string
   process.argv = [argv[0]!, file, ...args];
   let outcome;
   try {
-    outcome = await adapter.execute(code, shown);
+    // Its relative imports start from its own folder, as in IPython (which puts it on sys.path).
+    outcome = await adapter.execute(code, shown, code, path.dirname(file));
   } finally {
     process.argv = argv;
   }
