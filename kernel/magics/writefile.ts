@@ -34,7 +34,9 @@ export const writefileMagic: Magic<typeof OPTIONS> = {
       const name = expandHome(args[0]!);
       const file = path.resolve(currentDirectory(), name);
       const folder = path.dirname(file);
-      if (entryAt(folder) !== "folder") {
+      const parent = entryAt(folder);
+      if (parent === "file") throw new UsageError(`%%writefile ${name}: ${path.dirname(name)} is a file, not a folder.`);
+      if (parent === "none") {
         throw new UsageError(
           `%%writefile ${name}: the folder ${path.dirname(name)} does not exist (in ${currentDirectory()}); create it first (mkdirSync("${path.dirname(name)}", { recursive: true }) from "node:fs").`,
         );
