@@ -232,6 +232,12 @@ describe("%run -i FILE (in the notebook's scope)", () => {
     expect(stdout(outputs)).toBe("args one,two\n");
     const after = await run("bump(fromFile) + mine");
     expect(resultText(after.outputs)).toBe("43");
+    // The cell that runs the file keeps its own value, and later cells' errors name their own lines.
+    writeFileSync(at("quiet.ts"), "const quietValue = 'file value';\nquietValue\n");
+    const valued = await run("%run -i quiet.ts\nbase + 2");
+    expect(resultText(valued.outputs)).toBe("42");
+    const failing = await run("const fine = quietValue.length;\nnull!.toString();");
+    expect(traceback(failing.outputs)).toMatch(/Cell\[\d+\], line 2/);
   });
 
   it("the file's relative imports start from its own folder", async () => {
