@@ -6,6 +6,8 @@ import { createDisplayApi, type DisplayApi } from "./display/api.js";
 import { withTextFallback } from "./display/mime.js";
 import type { DisplaySink } from "./display/sink.js";
 import { CodeClock } from "./execute/code-clock.js";
+import { DirectoryHistory } from "./files/directories.js";
+import { ScriptCompiler } from "./files/script-compiler.js";
 import { InterruptError } from "../common/errors.js";
 import { OutputRouter } from "./execute/output-router.js";
 import { TslabAdapter } from "./execute/tslab-adapter.js";
@@ -51,7 +53,10 @@ export class KernelSession implements DisplaySink {
   readonly output: DisplayApi = createDisplayApi(this);
   /** The last %profile / %%profile report (`%profile` alone shows it again). */
   lastProfile: MimeBundle | null = null;
+  /** Where %cd has taken the kernel (`%cd -` goes back). */
+  readonly directories = new DirectoryHistory();
   private adapterLoad: Promise<TslabAdapter> | null = null;
+  private scriptCompiler: ScriptCompiler | null = null;
   private inputWaiter: ((value: string) => void) | null = null;
 
   private constructor(
@@ -108,6 +113,22 @@ export class KernelSession implements DisplaySink {
         this.router.publish(update ? "update_display_data" : "display_data", { data: withTextFallback(content.data), metadata: content.metadata ?? {}, transient: content.transient ?? {} }),
     });
     return this.adapterLoad;
+  }
+
+  /** The type checker of %run's TypeScript scripts (it keeps the libraries it parsed). */
+  async scripts(): Promise<ScriptCompiler> {
+    this.scriptCompiler ??= new ScriptCompiler((await this.adapter()).typescript);
+    return this.scriptCompiler;
+  }
+
+  /**
+   * IPython's set_next_input: the running cell's reply asks the front end to put `text` in the
+   * cell (`replace`) or in a new cell below it. The last call of a cell wins, as in IPython.
+   */
+  setNextInput(text: string, replace: boolean): void {
+    const cell = this.router.current();
+    if (!cell) throw new Error("set_next_input needs a running cell");
+    cell.payload = [...(cell.payload ?? []).filter((p) => p.source !== "set_next_input"), { source: "set_next_input", text, replace }];
   }
 
   /** Sets up what a cell's code needs before it runs (tensors, when it uses `tf`). */

@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import type { ErrorContent } from "../protocol/messages.js";
 import type { CellSourceMap } from "./source-maps.js";
-import { InterruptError, UsageError } from "../../common/errors.js";
+import { type ErrorKind, InterruptError, ParallabError, UsageError } from "../../common/errors.js";
 
 const RED = "\u001b[0;31m";
 const GREEN = "\u001b[0;32m";
@@ -48,8 +48,40 @@ export function diagnosticsError(diagnostics: TsDiagnostic[], cell: CellRecord):
   return { ename: "TSError", evalue: `TS${first.code}: ${first.messageText}${count}`, traceback: traceback.slice(0, -1) };
 }
 
+/** A diagnostic in a file (a script %run checks): where it is, and the file's lines to show around it. */
+export interface FileDiagnostic {
+  /** The file as the user named it. */
+  shown: string;
+  lines: string[];
+  line: number; // 0-based
+  character: number; // 0-based
+  code: number;
+  messageText: string;
+}
+
+/** TypeScript diagnostics of files → one `error` output: `FILE:LINE:COL`, the message, the lines around it. */
+export function fileDiagnosticsError(diagnostics: FileDiagnostic[]): ErrorContent {
+  const traceback: string[] = [];
+  for (const d of diagnostics) {
+    traceback.push(`${CYAN}${d.shown}:${d.line + 1}:${d.character + 1}${RESET} - ${RED}error TS${d.code}${RESET}: ${d.messageText}`, ...codeContext(d.lines, d.line + 1, d.character), "");
+  }
+  const first = diagnostics[0]!;
+  const count = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : "";
+  return { ename: "TSError", evalue: `${first.shown}:${first.line + 1}:${first.character + 1} TS${first.code}: ${first.messageText}${count}`, traceback: traceback.slice(0, -1) };
+}
+
+/** An error whose `error` output is already written (a file's type errors): shown as it is. */
+export class ReportedError extends ParallabError {
+  override readonly kind: ErrorKind = "cell";
+  constructor(readonly content: ErrorContent) {
+    super(content.evalue);
+    this.name = content.ename;
+  }
+}
+
 /** A thrown value → `error` content, stack frames of cells rewritten to the cells' own lines. */
 export function runtimeError(thrown: unknown, cells: (seq: number) => CellRecord | undefined): ErrorContent {
+  if (thrown instanceof ReportedError) return thrown.content;
   if (!(thrown instanceof Error)) {
     const shown = inspect(thrown);
     return { ename: "Uncaught", evalue: shown, traceback: [`${RED}Uncaught${RESET} ${shown}`] };

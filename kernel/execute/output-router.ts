@@ -11,6 +11,8 @@ export interface CellContext {
   allowStdin: boolean;
   /** Set while %%capture runs its body: what the body writes and displays goes there instead. */
   capture?: OutputCapture;
+  /** What the cell adds to its execute_reply's payload (%load's set_next_input). */
+  payload?: Record<string, unknown>[];
 }
 
 export type StreamName = "stdout" | "stderr";

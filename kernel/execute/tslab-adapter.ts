@@ -11,6 +11,7 @@ import { cellScriptName, diagnosticsError, runtimeError, type CellRecord } from 
 import { DeclarationFreezer } from "./declaration-freezer.js";
 import { declarationStatements } from "./declarations.js";
 import { hasTopLevelAwait } from "./top-level-await.js";
+import { rebaseRelativeImports } from "./relative-imports.js";
 import { CellSourceMap, type CellMaps } from "./source-maps.js";
 import type { ErrorContent } from "../protocol/messages.js";
 import { type CompilerHooks, forwardParallabTypes, nameCellScripts, patchTypeScript, routeCellRequire, usePlainExports } from "../patches/compiler.js";
@@ -69,6 +70,10 @@ export class TslabAdapter {
   private declOverride: string | null = null;
   /** %reset ran in the running cell: its declarations are cut when the cell ends. */
   private resetPending = false;
+  /** The compile result of the cell running now, while it runs code of its own (`%run -i`). */
+  private enclosing: ConvertResult | null = null;
+  /** The folder the code being compiled means its relative imports from (null: the working directory). */
+  private importsFrom: string | null = null;
 
   private constructor(
     private readonly ts: typeof TS,
@@ -76,6 +81,8 @@ export class TslabAdapter {
     private readonly isCompleteCode: (code: string) => { completed: boolean; indent?: string },
     private readonly real: Converter,
     hooks: CompilerHooks,
+    /** Where tslab resolves relative imports from: the folder the kernel started in. */
+    private readonly rootDir: string,
   ) {
     this.freezer = new DeclarationFreezer(ts, real, executor.locals);
     this.hooks = hooks;
@@ -108,7 +115,7 @@ export class TslabAdapter {
     // declared in PRELUDE is read from there too.
     executor.locals.__parallab__ = (globalThis as { __parallab__?: unknown }).__parallab__;
     usePlainExports(executor.locals, DEFINE_EXPORT);
-    adapter = new TslabAdapter(ts, executor, isCompleteCode, real, hooks);
+    adapter = new TslabAdapter(ts, executor, isCompleteCode, real, hooks, options.rootDir);
     routeCellRequire(options);
     nameCellScripts(hooks);
     return adapter;
@@ -117,8 +124,13 @@ export class TslabAdapter {
   /**
    * Compiles and runs one cell. `label` names it in tracebacks ("Cell[3]"); `source` is the
    * text the user wrote, when `code` is a rewrite of it with the same lines (magics).
+   * `importsFrom` is the folder its relative imports start from (default: the working directory).
    */
-  async execute(code: string, label: string, source = code): Promise<CellOutcome> {
+  async execute(code: string, label: string, source = code, importsFrom?: string): Promise<CellOutcome> {
+    // Called again while a cell runs (a line magic that runs a file in the notebook's scope):
+    // the running cell's state is put back afterwards.
+    const outer = this.capture ? { capture: this.capture, convert: this.lastConvert, maps: this.lastMaps, enclosing: this.enclosing } : null;
+    if (outer) this.enclosing = outer.convert;
     const seq = ++this.seq;
     const record: CellRecord = { label, lines: source.split("\n"), map: null };
     this.cells.set(seq, record);
@@ -127,20 +139,34 @@ export class TslabAdapter {
     this.lastMaps = null;
     const capture = this.capture;
     this.hooks.nextScriptName = cellScriptName(seq);
-    let succeeded: boolean;
+    let succeeded = false;
+    let converted: ConvertResult | null = null;
+    // tslab compiles the code before its first await: the compiler reads this right away.
+    this.importsFrom = importsFrom ?? null;
     try {
       succeeded = await this.executor.execute(code);
+      converted = this.lastConvert as ConvertResult | null;
       // As tslab does: the declarations move on when the cell ran (or only declared).
       if (succeeded) {
-        this.currentDecl = (this.lastConvert as ConvertResult | null)?.declOutput ?? "";
+        this.currentDecl = converted?.declOutput ?? "";
         this.declOverride = null;
       }
     } finally {
       this.hooks.nextScriptName = null;
       if (this.resetPending) this.cutDeclarations();
       this.freezer.exposeAll();
+      if (outer) {
+        // The running cell was compiled on the declarations before this code's: once it ends,
+        // tslab keeps its declarations, so they must now hold this code's too.
+        if (succeeded && outer.convert && converted?.declOutput) outer.convert.declOutput = converted.declOutput;
+        this.capture = outer.capture;
+        this.lastConvert = outer.convert;
+        this.lastMaps = outer.maps;
+        this.enclosing = outer.enclosing;
+      } else {
+        this.capture = null;
+      }
     }
-    const converted = this.lastConvert as ConvertResult | null;
     const diagnostics = converted?.diagnostics ?? [];
     if (diagnostics.length > 0) {
       const flat = diagnostics.map((d) => ({ ...d, line: d.start.line, character: d.start.character }));
@@ -193,6 +219,11 @@ export class TslabAdapter {
     return { status: parseErrors.length > 0 ? "invalid" : "complete" };
   }
 
+  /** The TypeScript compiler the cells are compiled with. */
+  get typescript(): typeof TS {
+    return this.ts;
+  }
+
   /** Names and values the cells have defined. */
   get locals(): Record<string, unknown> {
     return this.executor.locals;
@@ -239,8 +270,9 @@ export class TslabAdapter {
 
   private convert(real: Converter, prevDecl: string, src: string): ConvertResult {
     this.hooks.pendingMaps = null;
-    const compacted = this.freezer.compact(this.declarations(prevDecl));
-    const result = real.convert(PRELUDE + compacted, src);
+    // Code run from inside a running cell sees that cell's declarations too.
+    const compacted = this.freezer.compact(this.enclosing?.declOutput ?? this.declarations(prevDecl));
+    const result = real.convert(PRELUDE + compacted, this.rebaseImports(src));
     if (result.output) result.output = rewriteDefineExports(result.output);
     if (!result.hasToplevelAwait && result.diagnostics.length === 0) result.hasToplevelAwait = hasTopLevelAwait(this.ts, src);
     this.lastConvert = result;
@@ -252,6 +284,18 @@ export class TslabAdapter {
       record.script = `${result.hasToplevelAwait ? "(async function(exports, require) { " : "(function(exports, require) { "}${result.output ?? ""}`;
     }
     return result;
+  }
+
+  /** The code with its relative imports pointed from the folder they mean (after %cd) to tslab's root. */
+  private rebaseImports(src: string): string {
+    let from = this.importsFrom;
+    try {
+      from ??= process.cwd();
+    } catch {
+      // The working directory was deleted: the imports stay as written.
+      return src;
+    }
+    return rebaseRelativeImports(this.ts, src, from, this.rootDir);
   }
 
   /**

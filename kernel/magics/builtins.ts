@@ -1,14 +1,18 @@
 import { captureMagic } from "./capture.js";
+import { cdMagic } from "./cd.js";
 import { checkMagic } from "./check.js";
 import { htmlMagic, markdownMagic, svgMagic } from "./display.js";
 import { envMagic } from "./env.js";
 import { historyMagic } from "./history.js";
 import { gpuMagic } from "./gpu.js";
+import { loadMagic } from "./load.js";
 import { lsmagicMagic, magicMagic } from "./lsmagic.js";
 import { mpiMagic } from "./mpi.js";
 import { profileMagic } from "./profile.js";
 import { bashMagic, scriptMagic, shMagic } from "./script.js";
 import { resetMagic } from "./reset.js";
+import { pwdMagic } from "./pwd.js";
+import { runMagic } from "./run.js";
 import { skillsMagic } from "./skills.js";
 import { sxMagic, systemMagic } from "./system.js";
 import { MagicRegistry } from "./registry.js";
@@ -16,6 +20,7 @@ import { timeMagic } from "./time.js";
 import { timeitMagic } from "./timeit.js";
 import { whoMagic, whosMagic } from "./who.js";
 import { workersMagic } from "./workers.js";
+import { writefileMagic } from "./writefile.js";
 
 /** The registry with the kernel's built-in magics; later features register theirs here. */
 export function createBuiltinRegistry(): MagicRegistry {
@@ -44,5 +49,10 @@ export function createBuiltinRegistry(): MagicRegistry {
   registry.register(htmlMagic);
   registry.register(markdownMagic);
   registry.register(svgMagic);
+  registry.register(cdMagic);
+  registry.register(pwdMagic);
+  registry.register(writefileMagic);
+  registry.register(loadMagic);
+  registry.register(runMagic);
   return registry;
 }

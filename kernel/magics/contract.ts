@@ -60,6 +60,15 @@ export interface MagicForm {
   command?: boolean;
   /** Shown after the usage line, in parentheses. */
   note?: string;
+  /** Options stop at the first argument: what follows belongs to it (a script's own options). */
+  optionsBeforeArgs?: boolean;
+  /** Arguments may be quoted ("my file.ts", 'a b'): quotes keep spaces in one argument and are removed. */
+  quoted?: boolean;
+  /**
+   * The arguments are paths: completion offers the kernel's folder's entries (folders with a
+   * trailing `/`): every entry, only folders, or folders and files with these extensions.
+   */
+  paths?: "all" | "folders" | readonly string[];
 }
 
 interface CallBase<V> {

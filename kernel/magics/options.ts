@@ -24,20 +24,46 @@ interface Token {
   end: number;
 }
 
-/** The token from `pos`: whitespace ends it, except inside `{…}` (an expression may hold spaces). */
-function tokenAt(text: string, pos: number): Token | null {
+/**
+ * The token from `pos`: whitespace ends it, except inside `{…}` (an expression may hold spaces)
+ * and, in forms that take quoted arguments, inside quotes.
+ */
+function tokenAt(text: string, pos: number, quoted = false): Token | null {
   let start = pos;
   while (start < text.length && /\s/.test(text[start]!)) start++;
   if (start >= text.length) return null;
   let depth = 0;
+  let quote: string | null = null;
   let end = start;
   for (; end < text.length; end++) {
     const c = text[end]!;
-    if (c === "{") depth++;
+    if (quote) {
+      if (c === quote) quote = null;
+    } else if (c === "{") depth++;
     else if (c === "}" && depth > 0) depth--;
+    else if (depth === 0 && quoted && (c === '"' || c === "'")) quote = c;
     else if (depth === 0 && /\s/.test(c)) break;
   }
   return { text: text.slice(start, end), start, end };
+}
+
+/** A quoted argument as the shell reads it: the quotes go (outside `{…}`), what they hold stays. */
+export function unquote(word: string): string {
+  let out = "";
+  let depth = 0;
+  let quote: string | null = null;
+  for (const c of word) {
+    if (quote) {
+      if (c === quote) quote = null;
+      else out += c;
+    } else if (depth === 0 && (c === '"' || c === "'")) quote = c;
+    else {
+      if (c === "{") depth++;
+      else if (c === "}" && depth > 0) depth--;
+      out += c;
+    }
+  }
+  return out;
 }
 
 // `-1` and `-x.y` are code (a negative number, a negated expression), never options.
@@ -120,8 +146,9 @@ export function readArgs(text: string, specs: OptionSpecs | undefined, form: For
   let pos = 0;
   let optionsEnd = 0;
   let reading = declared.length > 0;
+  const quoted = Boolean(shape.quoted);
   for (;;) {
-    const token = tokenAt(text, pos);
+    const token = tokenAt(text, pos, quoted);
     if (!token) break;
     if (reading && token.text === "--") {
       reading = false;
@@ -130,8 +157,9 @@ export function readArgs(text: string, specs: OptionSpecs | undefined, form: For
     }
     if (!reading || !isOption(token.text)) {
       if (shape.code) break;
-      words.push(token.text);
+      words.push(quoted ? unquote(token.text) : token.text);
       pos = token.end;
+      if (shape.optionsBeforeArgs) reading = false;
       continue;
     }
     pos = token.end;
@@ -142,9 +170,9 @@ export function readArgs(text: string, specs: OptionSpecs | undefined, form: For
     } else {
       let value = inline;
       if (!value) {
-        const next = inline === undefined ? tokenAt(text, pos) : null;
+        const next = inline === undefined ? tokenAt(text, pos, quoted) : null;
         if (!next) throw fail(`option ${as} needs a value.`);
-        value = next.text;
+        value = quoted ? unquote(next.text) : next.text;
         pos = next.end;
       }
       options.set(key, { value, as });

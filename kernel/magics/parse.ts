@@ -1,7 +1,7 @@
 // IPython's magic syntax on TypeScript cells. A line magic becomes one line of TypeScript
 // that calls the magic at run time, so it runs in place and in the cell's scope, and every
 // line keeps its number (errors and diagnostics point at the line the user wrote).
-import type { Magic } from "./contract.js";
+import type { Magic, MagicForm } from "./contract.js";
 import type { MagicRegistry } from "./registry.js";
 import { type KnownName, shellLines } from "./shell-lines.js";
 
@@ -12,6 +12,8 @@ const CELL_MAGIC = /^%%([A-Za-z_]\w*)[ \t]*(.*)$/;
 const LINE_MAGIC = /^(\s*)((?:(?:const|let|var)\s+[A-Za-z_$][\w$]*|[A-Za-z_$][\w$.]*)\s*=\s*)?%([A-Za-z_]\w*)(?:[ \t]+(.*?))?\s*$/;
 const MAGIC_HELP = /^%%?([A-Za-z_]\w*)\?{1,2}$/;
 const INSPECT = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\?{1,2}$/;
+/** The first line %load writes into a cell (`# %load FILE`, IPython's): a comment, not code. */
+const LOAD_MARKER = /^\s*# %load(?:\s.*)?$/;
 const STATEMENT_START = /^(for|while|do|if|switch|try|let|const|var|throw|return|\{)\b|^\{/;
 
 /** The line magic `!cmd` runs (its output streams into the cell). */
@@ -56,6 +58,7 @@ function magicCall(indent: string, target: string, name: string, args: string, t
 
 function transformLine(line: string, registry: MagicRegistry): string {
   if (line.trimStart().startsWith("%%")) return line;
+  if (LOAD_MARKER.test(line)) return "";
   const m = LINE_MAGIC.exec(line);
   if (!m) return line;
   const [, indent, target = "", name, rest = ""] = m;
@@ -82,7 +85,7 @@ export function maskMagics(code: string, registry: MagicRegistry, known?: KnownN
   const shell = shellLines(code, known);
   return lines
     .map((line, i) => {
-      if (i === 0 && CELL_MAGIC.test(line.trimEnd())) return " ".repeat(line.length);
+      if ((i === 0 && CELL_MAGIC.test(line.trimEnd())) || LOAD_MARKER.test(line)) return " ".repeat(line.length);
       const bang = shell[i];
       if (bang) return line.slice(0, bang.start) + valueMask(bang.target, line.length - bang.start);
       const m = LINE_MAGIC.exec(line);
@@ -118,4 +121,35 @@ export function magicNameAt(code: string, cursor: number): { start: number; pref
   const m = /^(\s*(?:(?:const|let|var)\s+[\w$]+\s*=\s*|[\w$.]+\s*=\s*)?)(%%?)([A-Za-z_]\w*)?$/.exec(before);
   if (!m) return null;
   return { start: lineStart + m[1]!.length + m[2]!.length, prefix: m[3] ?? "", cell: m[2] === "%%" };
+}
+
+/**
+ * The argument being typed at `cursor` when it is in a magic whose arguments are paths (`%cd`,
+ * `%run`, the first line of `%%writefile`): the path typed so far, where it starts, and which
+ * entries the magic takes.
+ */
+export function pathArgumentAt(code: string, cursor: number, registry: MagicRegistry): { start: number; typed: string; paths: NonNullable<MagicForm["paths"]> } | null {
+  const lineStart = code.lastIndexOf("\n", cursor - 1) + 1;
+  const before = code.slice(lineStart, cursor);
+  const m = /^(\s*(?:(?:const|let|var)\s+[\w$]+\s*=\s*|[\w$.]+\s*=\s*)?)%(%?)([A-Za-z_]\w*)\s(.*)$/.exec(before);
+  if (!m) return null;
+  const cell = m[2] === "%";
+  if (cell && lineStart !== 0) return null;
+  const paths = registry.get(m[3]!)?.[cell ? "cell" : "line"]?.paths;
+  if (!paths) return null;
+  const args = m[4]!;
+  // The word under the cursor: from the last space outside quotes, or from an open quote.
+  let wordStart = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const c = args[i]!;
+    if (quote) {
+      if (c === quote) quote = null;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      wordStart = i + 1;
+    } else if (/\s/.test(c)) wordStart = i + 1;
+  }
+  const typed = args.slice(wordStart);
+  return { start: cursor - typed.length, typed, paths };
 }

@@ -19,6 +19,11 @@
 //                                               cells run against a plain object, not tslab's Proxy (30× faster loops)
 // Magics (../magics/runtime.ts), installed by the session: globalThis.__parallab__, the run-time
 //   end of line magics written into cells.
+// %run's script processes (./script-loader.ts, `node --import` it; never in the kernel):
+//   module.register (./script-loader-hooks.ts)  a script's TypeScript files load as the JavaScript
+//                                               the kernel type-checked and compiled
+//   Module._extensions[".ts", ".cts"], Module._resolveFilename  the same for require(), and
+//                                               require("./x.js") finds ./x.ts as TypeScript does
 // Tensors, installed when a cell first uses tf (they patch tfjs's own objects, where they live):
 //   tf.engine().runKernel, makeTensor, backends' write/makeTensorInfo/makeOutput, wasm _malloc
 //   (../tensors/memory-errors.ts)        an out-of-memory error names the tensor, the op and what to do

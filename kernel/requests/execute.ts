@@ -76,7 +76,8 @@ export class ExecuteHandler {
     if (!outcome.ok) {
       return { reply: { msgType: "execute_reply", content: { status: "error", execution_count: count, ...outcome.error, user_expressions: userExpressions, payload: [] } }, failed: true };
     }
-    return { reply: { msgType: "execute_reply", content: { status: "ok", execution_count: count, payload, user_expressions: userExpressions } }, failed: false };
+    const replyPayload = [...payload, ...(context.payload ?? [])];
+    return { reply: { msgType: "execute_reply", content: { status: "ok", execution_count: count, payload: replyPayload, user_expressions: userExpressions } }, failed: false };
   }
 
   private async runCell(code: string, label: string): Promise<CellResult> {

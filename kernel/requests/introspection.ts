@@ -1,5 +1,6 @@
 import type { CompleteRequest, InspectRequest, IsCompleteRequest } from "../protocol/messages.js";
-import { maskMagics, magicNameAt } from "../magics/parse.js";
+import { completePath } from "../files/path-completion.js";
+import { maskMagics, magicNameAt, pathArgumentAt } from "../magics/parse.js";
 import type { Reply } from "./reply.js";
 import type { KernelSession } from "../session.js";
 
@@ -12,6 +13,11 @@ export async function complete(session: KernelSession, req: CompleteRequest): Pr
   if (magic) {
     const names = magic.cell ? session.registry.cellMagics() : session.registry.lineMagics();
     return { msgType: "complete_reply", content: { status: "ok", matches: names.filter((n) => n.startsWith(magic.prefix)), cursor_start: magic.start, cursor_end: cursor, metadata: {} } };
+  }
+  const pathArgument = pathArgumentAt(req.code, cursor, session.registry);
+  if (pathArgument) {
+    const matches = completePath(pathArgument.typed, pathArgument.paths);
+    return { msgType: "complete_reply", content: { status: "ok", matches, cursor_start: pathArgument.start, cursor_end: cursor, metadata: {} } };
   }
   const adapter = await session.adapter();
   const found = adapter.complete(masked(session, req.code), cursor);
