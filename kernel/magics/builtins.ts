@@ -2,6 +2,7 @@ import { checkMagic } from "./check.js";
 import { gpuMagic } from "./gpu.js";
 import { lsmagicMagic, magicMagic } from "./lsmagic.js";
 import { mpiMagic } from "./mpi.js";
+import { npmMagic } from "./npm.js";
 import { profileMagic } from "./profile.js";
 import { skillsMagic } from "./skills.js";
 import { MagicRegistry } from "./registry.js";
@@ -22,5 +23,6 @@ export function createBuiltinRegistry(): MagicRegistry {
   registry.register(profileMagic);
   registry.register(checkMagic);
   registry.register(skillsMagic);
+  registry.register(npmMagic);
   return registry;
 }
