@@ -33,7 +33,11 @@ export class ModuleResolver {
   /** Makes the compiler host resolve through this resolver. */
   install(host: TS.WatchCompilerHost<TS.BuilderProgram>): void {
     host.resolveModuleNameLiterals = (literals, containingFile, redirected, _options, sourceFile) => this.resolveAll(literals, containingFile, redirected, sourceFile);
-    host.hasInvalidatedResolutions = (filePath) => this.resolvedIn.get(filePath) !== this.generation;
+    // Only files resolved before %npm changed node_modules (a file without imports never is).
+    host.hasInvalidatedResolutions = (filePath) => {
+      const resolved = this.resolvedIn.get(filePath);
+      return resolved !== undefined && resolved !== this.generation;
+    };
     host.getModuleResolutionCache = () => this.node10;
   }
 
