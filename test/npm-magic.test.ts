@@ -197,7 +197,7 @@ describe("a package that is not installed", () => {
     const plain = errorOf((await k.client.execute('import leftPad from "left-pad";')).outputs)!;
     expect(plain.ename).toBe("TSError");
     expect(plain.evalue).toBe(
-      `TS2307: Cannot find module 'left-pad' or its corresponding type declarations. The package is not installed. Run \`%npm install left-pad\` to install it into this notebook's folder (${k.cwd}).`,
+      `TS2307: Cannot find module 'left-pad' or its corresponding type declarations. The package is not installed. Run \`%npm install left-pad\` in a cell before this one; it installs into this notebook's folder (${k.cwd}).`,
     );
     const scoped = errorOf((await k.client.execute('import { thing } from "@parallab-test/absent/sub/path";')).outputs)!;
     expect(scoped.evalue).toContain("`%npm install @parallab-test/absent`");
@@ -211,7 +211,7 @@ describe("a package that is not installed", () => {
     const { outputs } = await k.client.execute('const leftPad = require("left-pad");');
     const error = errorOf(outputs)!;
     expect(error.ename).toBe("Error");
-    expect(error.evalue).toBe(`Cannot find module 'left-pad': the package is not installed. Run \`%npm install left-pad\` to install it into this notebook's folder (${k.cwd}).`);
+    expect(error.evalue).toBe(`Cannot find module 'left-pad': the package is not installed. Run \`%npm install left-pad\`; it installs into this notebook's folder (${k.cwd}).`);
     expect(resultText((await k.client.execute("1 + 1")).outputs)).toBe("2");
   });
 

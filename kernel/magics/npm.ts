@@ -43,7 +43,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
 /** npm's flags that would install somewhere else than the folder %npm chose. */
 const ELSEWHERE = /^(-g|--global|--prefix|--location)(=|$)/;
 
-/** Every npm call: short output (no funding or audit lines), colours (Jupyter shows them), install scripts' output live. */
+/** Every npm call: short output (no funding or audit lines), in colour (Jupyter shows it). */
 const COMMON = ["--no-fund", "--no-audit", "--color=always"];
 
 interface Target {
@@ -56,7 +56,7 @@ function notWritableMessage(command: "install" | "uninstall", target: Target, pr
   if (command === "uninstall") return `${problem}, so %npm cannot remove packages from the notebook's folder.`;
   return (
     `${problem}, so %npm cannot install packages into the notebook's folder.\n` +
-    `Install them for your user instead: ${["%npm install --user", ...rest].join(" ")}\n` +
+    `Install them for your user instead: ${["%npm install --user", ...(rest.some((a) => a.startsWith("-")) ? ["--"] : []), ...rest].join(" ")}\n` +
     `That puts them in ${USER_PACKAGES_DIR} ($XDG_DATA_HOME/parallab/packages), where this kernel looks for packages after the notebook's folder: the next cell imports them by name, with their types.`
   );
 }
@@ -74,6 +74,7 @@ async function change(command: "install" | "uninstall", target: Target, rest: re
     createPackageJson(target.dir, target.user ? "parallab-user-packages" : undefined);
     process.stdout.write(`Created ${packageJsonPath(target.dir)}\n`);
   }
+  // Install scripts (native builds) show their output as they run, not only when they fail.
   const scripts = command === "install" ? ["--foreground-scripts"] : [];
   const exit = await runNpm([command, ...COMMON, ...scripts, `--prefix=${target.dir}`, ...rest], target.dir, session.interrupts);
   if (exit.interrupted || exit.status !== 0) {
@@ -84,10 +85,10 @@ async function change(command: "install" | "uninstall", target: Target, rest: re
   }
   // The compiler's view of node_modules is out of date: the next cell resolves its imports again.
   (await session.adapter()).packagesChanged();
-  const stale = loadedPackages(rest.map(packageNameOfSpec).filter((n): n is string => n !== null));
+  const names = rest.filter((a) => !a.startsWith("-")).map(packageNameOfSpec);
+  const stale = loadedPackages(names.filter((n): n is string => n !== null));
   if (stale.length) {
-    const names = stale.join(", ");
-    process.stderr.write(`Note: ${names} ${stale.length === 1 ? "was" : "were"} already loaded in this kernel; cells go on using what was loaded until you restart the kernel.\n`);
+    process.stderr.write(`Note: ${stale.join(", ")} ${stale.length === 1 ? "was" : "were"} already loaded in this kernel; cells go on using what was loaded until you restart the kernel.\n`);
   }
 }
 

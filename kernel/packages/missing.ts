@@ -11,8 +11,10 @@ function isInstalled(name: string, notebookDir: string): boolean {
   return dirs.some((dir) => existsSync(path.join(dir, name, "package.json")));
 }
 
-function hint(name: string, notebookDir: string): string {
-  return `the package is not installed. Run \`%npm install ${name}\` to install it into this notebook's folder (${notebookDir}).`;
+/** How to install `name`; at compile time the install must run in an earlier cell (a cell compiles before it runs). */
+function hint(name: string, notebookDir: string, when: "compile" | "run"): string {
+  const where = when === "compile" ? " in a cell before this one" : "";
+  return `the package is not installed. Run \`%npm install ${name}\`${where}; it installs into this notebook's folder (${notebookDir}).`;
 }
 
 /** A require's MODULE_NOT_FOUND for the package the cell asked for, with how to install it; any other error as it is. */
@@ -21,7 +23,7 @@ export function withInstallHint(err: unknown, specifier: unknown, notebookDir: s
   const name = packageNameOf(specifier);
   // A dependency of the package that is missing, or a subpath of an installed one: another story.
   if (!name || !err.message.startsWith(`Cannot find module '${specifier}'\n`) || isInstalled(name, notebookDir)) return err;
-  err.message = `Cannot find module '${specifier}': ${hint(name, notebookDir)}`;
+  err.message = `Cannot find module '${specifier}': ${hint(name, notebookDir, "run")}`;
   return err;
 }
 
@@ -33,5 +35,5 @@ export function diagnosticWithInstallHint(code: number, messageText: string, not
   const specifier = /^Cannot find module '([^']+)'/.exec(messageText)?.[1];
   const name = specifier ? packageNameOf(specifier) : null;
   if (!name || isInstalled(name, notebookDir)) return messageText;
-  return `${messageText} ${hint(name, notebookDir).replace(/^t/, "T")}`;
+  return `${messageText} ${hint(name, notebookDir, "compile").replace(/^t/, "T")}`;
 }
