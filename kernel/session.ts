@@ -51,6 +51,8 @@ export class KernelSession implements DisplaySink {
   readonly pool = new WorkerPool();
   /** display(), html(), … into the running cell's output: for magics and the parallab module. */
   readonly output: DisplayApi = createDisplayApi(this);
+  /** The notebook's folder (the kernel's working directory when it started): where imports resolve from and %npm installs. */
+  readonly notebookDir = process.cwd();
   /** The last %profile / %%profile report (`%profile` alone shows it again). */
   lastProfile: MimeBundle | null = null;
   /** Where %cd has taken the kernel (`%cd -` goes back). */
@@ -101,7 +103,7 @@ export class KernelSession implements DisplaySink {
   /** The compiler and executor; resolves once TypeScript is loaded. */
   adapter(): Promise<TslabAdapter> {
     this.adapterLoad ??= TslabAdapter.create({
-      rootDir: process.cwd(),
+      rootDir: this.notebookDir,
       parallabModule: parallabModule(this),
       onUserCode: () => {
         // Interrupted while compiling: the cell's code does not start at all.

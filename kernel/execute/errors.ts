@@ -21,7 +21,8 @@ export interface CellRecord {
 
 /** Script names V8 puts in stack frames: `cell-<seq>`. */
 export const cellScriptName = (seq: number) => `cell-${seq}`;
-const FRAME = /^\s*at (?:(.*?) \()?(cell-(\d+)):(\d+):(\d+)\)?$/;
+// `at async cell-3:…` is a frame of a cell that awaited (a line magic, say).
+const FRAME = /^\s*at (?:async )?(?:(.*?) \()?(cell-(\d+)):(\d+):(\d+)\)?$/;
 const INTERNAL_FRAME =
   /\((?:node:|.*\/tslab\/dist\/|.*\/piscina\/dist\/|.*\/dist\/(?:kernel|common)\/)|^\s*at (?:node:|new Promise \(<anonymous>\)|process\.processTicksAndRejections|file:\/\/.*\/dist\/(?:kernel|common)\/)/;
 

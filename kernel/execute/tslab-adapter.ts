@@ -16,6 +16,7 @@ import { CellSourceMap, type CellMaps } from "./source-maps.js";
 import type { ErrorContent } from "../protocol/messages.js";
 import { type CompilerHooks, forwardParallabTypes, nameCellScripts, patchTypeScript, routeCellRequire, usePlainExports } from "../patches/compiler.js";
 import type { CellOutcome, DetachedCell } from "../magics/contract.js";
+import { diagnosticWithInstallHint } from "../packages/missing.js";
 
 export interface Completion {
   start: number;
@@ -90,7 +91,7 @@ export class TslabAdapter {
 
   /** Loads TypeScript and builds the compiler: the slow part of start-up (~1 s), done once. */
   static async create(options: AdapterOptions): Promise<TslabAdapter> {
-    const hooks: CompilerHooks = { nextScriptName: null, onUserCode: options.onUserCode ?? null, pendingMaps: null };
+    const hooks: CompilerHooks = { nextScriptName: null, onUserCode: options.onUserCode ?? null, pendingMaps: null, modules: null };
     // Before tslab's converter loads TypeScript: it must get the patched module.
     const ts = patchTypeScript(hooks);
     forwardParallabTypes(ts);
@@ -116,7 +117,7 @@ export class TslabAdapter {
     executor.locals.__parallab__ = (globalThis as { __parallab__?: unknown }).__parallab__;
     usePlainExports(executor.locals, DEFINE_EXPORT);
     adapter = new TslabAdapter(ts, executor, isCompleteCode, real, hooks, options.rootDir);
-    routeCellRequire(options);
+    routeCellRequire({ ...options, notebookDir: options.rootDir });
     nameCellScripts(hooks);
     return adapter;
   }
@@ -169,7 +170,7 @@ export class TslabAdapter {
     }
     const diagnostics = converted?.diagnostics ?? [];
     if (diagnostics.length > 0) {
-      const flat = diagnostics.map((d) => ({ ...d, line: d.start.line, character: d.start.character }));
+      const flat = diagnostics.map((d) => ({ ...d, messageText: diagnosticWithInstallHint(d.code, d.messageText, this.rootDir), line: d.start.line, character: d.start.character }));
       return { ok: false, error: diagnosticsError(flat, record), interrupted: false };
     }
     if (!succeeded || capture.thrown) {
@@ -187,6 +188,11 @@ export class TslabAdapter {
       hasValue = value !== undefined;
     }
     return { ok: true, value, hasValue };
+  }
+
+  /** Packages were installed or removed (%npm): the next cells resolve their imports afresh. */
+  packagesChanged(): void {
+    this.hooks.modules?.forget();
   }
 
   /** Ends a cell that is awaiting; a cell in synchronous code is stopped by the I/O thread. */
@@ -310,7 +316,7 @@ export class TslabAdapter {
     const result = this.real.convert(PRELUDE + declarations + this.currentDecl, code);
     if (!result.hasToplevelAwait && result.diagnostics.length === 0) result.hasToplevelAwait = hasTopLevelAwait(this.ts, code);
     if (result.diagnostics.length > 0) {
-      const flat = result.diagnostics.map((d) => ({ ...d, line: d.start.line, character: d.start.character }));
+      const flat = result.diagnostics.map((d) => ({ ...d, messageText: diagnosticWithInstallHint(d.code, d.messageText, this.rootDir), line: d.start.line, character: d.start.character }));
       return { ok: false, error: diagnosticsError(flat, record) };
     }
     const prefix = result.hasToplevelAwait ? ASYNC_PREFIX : SYNC_PREFIX;

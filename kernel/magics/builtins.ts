@@ -8,6 +8,7 @@ import { gpuMagic } from "./gpu.js";
 import { loadMagic } from "./load.js";
 import { lsmagicMagic, magicMagic } from "./lsmagic.js";
 import { mpiMagic } from "./mpi.js";
+import { npmMagic } from "./npm.js";
 import { profileMagic } from "./profile.js";
 import { bashMagic, scriptMagic, shMagic } from "./script.js";
 import { resetMagic } from "./reset.js";
@@ -54,5 +55,6 @@ export function createBuiltinRegistry(): MagicRegistry {
   registry.register(writefileMagic);
   registry.register(loadMagic);
   registry.register(runMagic);
+  registry.register(npmMagic);
   return registry;
 }

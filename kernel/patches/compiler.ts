@@ -7,6 +7,8 @@ import type * as TS from "@tslab/typescript-for-tslab";
 import { compilerFallback } from "../package-fallback.js";
 import { PACKAGE_ROOT } from "../../common/paths.js";
 import { dropMapComment, takeInlineMap, type CellMaps } from "../execute/source-maps.js";
+import { ModuleResolver } from "../execute/module-resolution.js";
+import { withInstallHint } from "../packages/missing.js";
 
 const require = createRequire(import.meta.url);
 
@@ -18,6 +20,8 @@ export interface CompilerHooks {
   onUserCode: (() => void) | null;
   /** Source maps of the last main output tslab compiled. */
   pendingMaps: CellMaps | null;
+  /** How the compiler resolves imports (set when tslab creates its compiler host). */
+  modules: ModuleResolver | null;
 }
 
 /** Names the next script tslab runs, so V8's stack frames and profiles say which cell they are in. */
@@ -36,7 +40,8 @@ export function nameCellScripts(hooks: CompilerHooks): void {
 /**
  * tslab's compiler options are fixed inside createConverter and TypeScript's exports cannot be
  * redefined, so we hand tslab a proxy of TypeScript (through the module cache) that turns on
- * inline source maps for the first emit and keeps the map of the CommonJS rewrite.
+ * inline source maps for the first emit, keeps the map of the CommonJS rewrite, and resolves
+ * imports through our ModuleResolver (package.json "exports"; %npm can refresh it).
  */
 export function patchTypeScript(hooks: CompilerHooks): typeof TS {
   const tslabDir = path.dirname(require.resolve("tslab/package.json"));
@@ -44,8 +49,13 @@ export function patchTypeScript(hooks: CompilerHooks): typeof TS {
   const ts = require(tsPath) as typeof TS;
   const cached = require.cache[tsPath]!;
   if ((cached.exports as { __parallabProxy?: boolean }).__parallabProxy) return ts;
-  const createWatchCompilerHost = ((rootFiles: string[], options: TS.CompilerOptions, ...rest: unknown[]) =>
-    (ts.createWatchCompilerHost as (...a: unknown[]) => unknown)(rootFiles, withOurOptions(options), ...rest)) as typeof ts.createWatchCompilerHost;
+  const createWatchCompilerHost = ((rootFiles: string[], options: TS.CompilerOptions, ...rest: unknown[]) => {
+    const ours = withOurOptions(options);
+    const host = (ts.createWatchCompilerHost as (...a: unknown[]) => TS.WatchCompilerHost<TS.BuilderProgram>)(rootFiles, ours, ...rest);
+    hooks.modules = new ModuleResolver(ts, host, ours);
+    hooks.modules.install(host);
+    return host;
+  }) as typeof ts.createWatchCompilerHost;
   // transpileModule builds a whole program per call; it is a pure function of its input, so
   // the last results are kept (a cell run again, a cell magic's loop).
   const memo = new Map<string, { outputText: string; sourceMapText: string | undefined; map: string | null }>();
@@ -115,13 +125,18 @@ function tslabGlobal(): TslabGlobal {
 }
 
 export interface RequireRoutes {
+  /** The notebook's folder, where `%npm install` puts packages. */
+  notebookDir: string;
   /** Value of `import … from "parallab"` inside cells. */
   parallabModule: object;
   /** Sink for tslab's `display` API (tslab passes a Jupyter display_data content). */
   tslabDisplay: (content: { data: Record<string, unknown>; metadata: object; transient?: object }, update: boolean) => void;
 }
 
-/** `require` inside cells: "parallab" is this running kernel's API; "tslab" keeps working. */
+/**
+ * `require` inside cells: "parallab" is this running kernel's API; "tslab" keeps working; a
+ * package that is not installed says how to install it.
+ */
 export function routeCellRequire(routes: RequireRoutes): void {
   const slot = tslabGlobal();
   const original = slot.require;
@@ -134,7 +149,11 @@ export function routeCellRequire(routes: RequireRoutes): void {
         jupyter.lastWriteDisplayData = routes.tslabDisplay;
         tslabReady = true;
       }
-      return Reflect.apply(target, thisArg, args);
+      try {
+        return Reflect.apply(target, thisArg, args);
+      } catch (err) {
+        throw withInstallHint(err, args[0], routes.notebookDir);
+      }
     },
   });
 }

@@ -7,14 +7,19 @@
 //   process.exit                                a cell's exit delivers its output first
 //   process 'uncaughtException', 'unhandledRejection'  stray async errors go to the cell, the kernel lives
 //   node:assert (frozen)                        %%check and grading cannot be fooled by a cell
-//   NODE_PATH, Module._initPaths                a notebook anywhere imports the packages Parallab ships
+//   NODE_PATH, Module._initPaths                a notebook anywhere imports the user's packages
+//                                               (%npm install --user) and the packages Parallab ships
 //   globalThis.__parallab_before_terminate__    the I/O thread can stop a busy loop without aborting Node
 // Compiler (./compiler.ts), installed by TslabAdapter.create:
-//   require.cache of @tslab/typescript-for-tslab  inline source maps, a transpile memo, only @types/node
-//   ts.sys (fileExists, readFile, …)            `import … from "parallab"` and shipped packages' types resolve anywhere
+//   require.cache of @tslab/typescript-for-tslab  inline source maps, a transpile memo, only @types/node,
+//                                               imports resolved through package.json "exports" too, and
+//                                               afresh after %npm changed node_modules (execute/module-resolution.ts)
+//   ts.sys (fileExists, readFile, …)            `import … from "parallab"`, the user's packages' and shipped
+//                                               packages' types resolve anywhere
 //   vm.runInThisContext                         cell scripts are named cell-N (tracebacks, profiles) and
 //                                               the interrupt knows when the cell's own code starts
-//   globalThis.__tslab__.require                "parallab" is this kernel's API; tslab's display works
+//   globalThis.__tslab__.require                "parallab" is this kernel's API; tslab's display works; a
+//                                               package that is not installed says `%npm install NAME`
 //   globalThis.__tslab__.exports, globalThis.__parallab_defineProp, (a moment on) Object.prototype
 //                                               cells run against a plain object, not tslab's Proxy (30× faster loops)
 // Magics (../magics/runtime.ts), installed by the session: globalThis.__parallab__, the run-time

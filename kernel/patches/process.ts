@@ -6,7 +6,7 @@ import { inspect } from "node:util";
 import type { OutputRouter } from "../execute/output-router.js";
 import { UNWIND_FUNCTION } from "../execute/termination.js";
 import type { IoClient } from "../io/io-client.js";
-import { PACKAGE_MODULE_DIRS } from "../package-fallback.js";
+import { FALLBACK_MODULE_DIRS } from "../package-fallback.js";
 
 /** process.stdout/stderr (and so console.*) write to the cell whose code is running. */
 export function captureStdStreams(router: OutputRouter): void {
@@ -40,13 +40,13 @@ export function freezeAssert(): void {
 }
 
 /**
- * Node's require (cells, worker threads, ranks) finds the packages Parallab ships from any
- * notebook folder: NODE_PATH is read after the folders above the caller, so a notebook's own
- * node_modules still come first.
+ * Node's require (cells, worker threads, ranks) finds the user's packages (`%npm install --user`)
+ * and the packages Parallab ships from any notebook folder: NODE_PATH is read after the folders
+ * above the caller, so a notebook's own node_modules still come first.
  */
 export function packageFallbackForRequire(): void {
   const current = (process.env.NODE_PATH ?? "").split(path.delimiter).filter(Boolean);
-  process.env.NODE_PATH = [...current, ...PACKAGE_MODULE_DIRS.filter((d) => !current.includes(d))].join(path.delimiter);
+  process.env.NODE_PATH = [...current, ...FALLBACK_MODULE_DIRS.filter((d) => !current.includes(d))].join(path.delimiter);
   (createRequire(import.meta.url)("node:module") as { _initPaths(): void })._initPaths();
 }
 

@@ -10,20 +10,26 @@ export interface TestKernel {
   kernel: LaunchedKernel;
   client: KernelClient;
   dataDir: string;
+  /** The kernel's working directory: the notebook's folder. */
+  cwd: string;
   stop(): Promise<void>;
 }
 
-/** A real kernel process (the built dist/) with a real client, in its own data dir. */
-export async function startKernel(options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestKernel> {
+/**
+ * A real kernel process (the built dist/) with a real client, in its own data dir and (unless
+ * `cwd` names one) a fresh notebook folder. `argv` is the command line, as launchKernel takes it.
+ */
+export async function startKernel(options: { dataDir?: string; env?: NodeJS.ProcessEnv; cwd?: string; argv?: string[] } = {}): Promise<TestKernel> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "parallab-test-data-"));
-  const cwd = mkdtempSync(path.join(os.tmpdir(), "parallab-test-cwd-"));
-  const kernel = await launchKernel({ cwd, env: { ...process.env, JUPYTER_DATA_DIR: dataDir, ...options.env } });
+  const cwd = options.cwd ?? mkdtempSync(path.join(os.tmpdir(), "parallab-test-cwd-"));
+  const kernel = await launchKernel({ cwd, argv: options.argv, env: { ...process.env, JUPYTER_DATA_DIR: dataDir, ...options.env } });
   const client = new KernelClient(kernel.connection);
   await client.ready();
   return {
     kernel,
     client,
     dataDir,
+    cwd,
     async stop() {
       client.close();
       if (kernel.process.exitCode === null && kernel.process.signalCode === null) {
