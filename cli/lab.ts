@@ -4,11 +4,12 @@
 // and the TCP_NODELAY patch of lab/nodelay_config.py.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { accessSync, constants, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { installKernelspec } from "./kernelspec.js";
 import { ensureLabBuild, LAB_DIR } from "./lab-frontend.js";
 import { jupyterDataDir } from "../common/paths.js";
+import { onPath } from "../common/commands.js";
 import { freePort } from "../client/free-port.js";
 import { type ErrorKind, ParallabError } from "../common/errors.js";
 
@@ -50,19 +51,6 @@ export class LabError extends ParallabError {
 }
 
 export const APT_HINT = "sudo apt-get install -y python3-jupyterlab-server";
-
-export function onPath(command: string): string | null {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    const file = path.join(dir || ".", command);
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // Not in this folder.
-    }
-  }
-  return null;
-}
 
 /** The Python with Debian's Jupyter: the `python3` first on PATH may be another one (pyenv). */
 function python(): string {

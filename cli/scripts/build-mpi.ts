@@ -8,7 +8,8 @@ import { existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { MPI_ADDON, MPI_APT_PACKAGES, MPI_SOURCE_DIR, onPath } from "../../kernel/mpi/addon.js";
+import { MPI_ADDON, MPI_APT_PACKAGES, MPI_SOURCE_DIR } from "../../kernel/mpi/addon.js";
+import { onPath } from "../../common/commands.js";
 
 export type MpiBuildResult = { ok: true; path: string; built: boolean } | { ok: false; reason: string };
 

@@ -8,8 +8,9 @@
 // when we are root (CI); otherwise prints the command to run and exits 1. Exit 0 when it is all
 // there. (MPI is optional for the kernel, which explains how to get it, but the tests need it.)
 import { execFileSync, spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
+import { isExecutable, onPath } from "../../common/commands.js";
 import { buildMpiBindings } from "./build-mpi.js";
 import { buildNativeBlas } from "./build-native.js";
 import { MESA_GLES_PACKAGES } from "../../kernel/tensors/webgpu/diagnose.js";
@@ -52,19 +53,6 @@ const LLVMPIPE = `/usr/lib/${LIB_TRIPLET}/dri/swrast_dri.so`;
 /** What %%mpi and its tests need: optional when we cannot install it. */
 const MPI_COMMANDS = ["mpirun", "mpicc", "ip"];
 
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? "").split(path.delimiter).some((dir) => executable(path.join(dir || ".", command)));
-}
-
 /** What is missing: Python modules (one python call for all of them) and commands. */
 function missing(): string[] {
   // Real imports (not just find_spec): a half-installed package fails here, not in the tests.
@@ -80,7 +68,7 @@ function missing(): string[] {
   }
   const blas = buildNativeBlas();
   const native = blas.ok ? [] : [`the native OpenBLAS matMul (${blas.reason})`];
-  const postgres = POSTGRES_PROGRAMS.filter((p) => !executable(path.join(POSTGRES_BIN, p))).map((p) => `PostgreSQL's ${path.join(POSTGRES_BIN, p)}`);
+  const postgres = POSTGRES_PROGRAMS.filter((p) => !isExecutable(path.join(POSTGRES_BIN, p))).map((p) => `PostgreSQL's ${path.join(POSTGRES_BIN, p)}`);
   const browser = existsSync(CHROMIUM) ? [] : [CHROMIUM];
   let ldconfig = "";
   try {

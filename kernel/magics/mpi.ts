@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import os from "node:os";
 import type { CellMagicCall, CellOutcome, Magic, OptionSpecs, OptionValues } from "./contract.js";
-import { MPI_ADDON, mpiMissing, onPath } from "../mpi/addon.js";
+import { MPI_ADDON, mpiMissing } from "../mpi/addon.js";
+import { onPath } from "../../common/commands.js";
 import { MpiLaunchError, mpirunCommand, PROCESS_TRAVEL, runMpi } from "../mpi/launcher.js";
 import { runSpmdCell } from "../spmd/cell.js";
 import { usageText } from "./options.js";

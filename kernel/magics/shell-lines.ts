@@ -1,11 +1,5 @@
-// IPython's `!` syntax on TypeScript cells. `!` is also TypeScript's negation, so a line is a
-// shell command only where TypeScript could not mean it: `!cmd` where a statement starts (not
-// inside a template, a comment, brackets, or after a line that goes on, as `a &&`), and
-// `x = !cmd` only when `cmd` is a command (on PATH, a shell builtin, a path, `{expr}`) and no
-// variable of that name is in sight (`const done = !finished` stays TypeScript).
-import { accessSync, constants } from "node:fs";
 import os from "node:os";
-import path from "node:path";
+import { isExecutable, onPath } from "../../common/commands.js";
 
 /** A `!` line: `!cmd` streams its output, `!!cmd` and `x = !cmd` capture it as lines. */
 export interface ShellLine {
@@ -104,22 +98,9 @@ function isCommand(command: string, isName: (name: string) => boolean, targetNam
   if (dollar) return !isName(`$${dollar[1]}`);
   const word = /^\S*/.exec(command)![0];
   if (/^[A-Za-z_]\w*=/.test(word)) return true; // FOO=1 cmd
-  if (/^(?:~|\.{1,2})?\/[\w./+-]*$/.test(word)) return executable(word.replace(/^~/, os.homedir()));
+  if (/^(?:~|\.{1,2})?\/[\w./+-]*$/.test(word)) return isExecutable(word.replace(/^~/, os.homedir()));
   if (!/^[\w.+-]+$/.test(word) || word === targetName || isName(word)) return false;
-  return SHELL_WORDS.has(word) || onPath(word);
-}
-
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? "").split(path.delimiter).some((dir) => dir && executable(path.join(dir, command)));
+  return SHELL_WORDS.has(word) || onPath(word) !== null;
 }
 
 /** Identifiers of the cell's code (not of its `!` commands' text, nor of `//` comments): its variables, parameters, uses. */

@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PACKAGE_ROOT } from "../../common/paths.js";
+import { onPath } from "../../common/commands.js";
 import { type ErrorKind, ParallabError } from "../../common/errors.js";
 
 /** Where node-gyp puts the addon. */
@@ -61,14 +62,6 @@ export function mpiMissing(): string | null {
   if (mpirun && built) return null;
   if (!mpirun) return `MPI is not installed (no mpirun on PATH). Install Open MPI: ${MPI_INSTALL_HINT}`;
   return `the MPI bindings are not built (${path.relative(process.cwd(), MPI_ADDON) || MPI_ADDON} is missing). Build them: ${MPI_BUILD_COMMAND} (or: npx parallab build-mpi); they need ${MPI_APT_PACKAGES.join(" ")} (apt-get install -y ${MPI_APT_PACKAGES.join(" ")}).`;
-}
-
-export function onPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    const file = path.join(dir || ".", command);
-    if (existsSync(file)) return file;
-  }
-  return undefined;
 }
 
 let loaded: MpiBinding | null = null;
