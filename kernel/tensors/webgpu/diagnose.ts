@@ -44,19 +44,19 @@ function jsonFiles(dirs: string[]): string[] {
   return found;
 }
 
-let ldconfigCache: string | null = null;
+/** ld.so's cache as `ldconfig -p` prints it ("" when it cannot be read). */
+function readLdCache(): string {
+  try {
+    return execFileSync("/sbin/ldconfig", ["-p"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 5000 });
+  } catch {
+    return "";
+  }
+}
 
 /** Where the dynamic loader would find `soname`: LD_LIBRARY_PATH, ld.so's cache, the usual directories. */
-function findLibrary(soname: string, env: NodeJS.ProcessEnv): string | null {
+function findLibrary(soname: string, env: NodeJS.ProcessEnv, ldCache: string): string | null {
   for (const dir of (env.LD_LIBRARY_PATH ?? "").split(":").filter(Boolean)) if (existsSync(path.join(dir, soname))) return path.join(dir, soname);
-  if (ldconfigCache === null) {
-    try {
-      ldconfigCache = execFileSync("/sbin/ldconfig", ["-p"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 5000 });
-    } catch {
-      ldconfigCache = "";
-    }
-  }
-  const cached = new RegExp(`^\\s*${soname.replace(/\./g, "\\.")} \\(.*=> (.+)$`, "m").exec(ldconfigCache)?.[1];
+  const cached = new RegExp(`^\\s*${soname.replace(/\./g, "\\.")} \\(.*=> (.+)$`, "m").exec(ldCache)?.[1];
   if (cached) return cached.trim();
   for (const dir of LIB_DIRS) if (existsSync(path.join(dir, soname))) return path.join(dir, soname);
   return null;
@@ -64,26 +64,27 @@ function findLibrary(soname: string, env: NodeJS.ProcessEnv): string | null {
 
 const manifestList = (value: string | undefined) => (value ?? "").split(":").filter(Boolean);
 
+/** The manifests a loader reads: those an override variable names (when set and they exist), else the folders' .json files. */
+function manifests(override: string | null, dirs: string[]): string[] {
+  if (!override) return jsonFiles(dirs);
+  return manifestList(override)
+    .filter((f) => existsSync(f))
+    .map((f) => path.basename(f));
+}
+
 export function gatherGraphicsFacts(env: NodeJS.ProcessEnv = process.env): GraphicsFacts {
   const icdOverride = env.VK_DRIVER_FILES ?? env.VK_ICD_FILENAMES ?? null;
   const eglVendorOverride = env.__EGL_VENDOR_LIBRARY_FILENAMES ?? null;
   const eglDirs = env.__EGL_VENDOR_LIBRARY_DIRS ? manifestList(env.__EGL_VENDOR_LIBRARY_DIRS) : EGL_VENDOR_DIRS;
   const linux = process.platform === "linux";
+  const ldCache = linux ? readLdCache() : "";
   return {
     platform: process.platform,
-    libvulkan: linux ? findLibrary("libvulkan.so.1", env) : null,
-    vulkanIcds: icdOverride
-      ? manifestList(icdOverride)
-          .filter((f) => existsSync(f))
-          .map((f) => path.basename(f))
-      : jsonFiles(ICD_DIRS),
+    libvulkan: linux ? findLibrary("libvulkan.so.1", env, ldCache) : null,
+    vulkanIcds: manifests(icdOverride, ICD_DIRS),
     icdOverride,
-    libegl: linux ? findLibrary("libEGL.so.1", env) : null,
-    eglVendors: eglVendorOverride
-      ? manifestList(eglVendorOverride)
-          .filter((f) => existsSync(f))
-          .map((f) => path.basename(f))
-      : jsonFiles(eglDirs),
+    libegl: linux ? findLibrary("libEGL.so.1", env, ldCache) : null,
+    eglVendors: manifests(eglVendorOverride, eglDirs),
     eglVendorOverride,
     nvidiaGpu: existsSync("/dev/nvidia0") || existsSync("/dev/nvidiactl"),
     nvidiaCapabilities: env.NVIDIA_DRIVER_CAPABILITIES ?? null,
