@@ -172,7 +172,7 @@ export const STYLE_MODELS = {
 export const CONTROL_MODELS = {
   IntSlider: spec("IntSliderModel", "IntSliderView", slider(0, { min: 0, max: 100, step: 1 }, "d"), { integers: ["value", "min", "max", "step"] }),
   FloatSlider: spec("FloatSliderModel", "FloatSliderView", slider(0, { min: 0, max: 100, step: 0.1 }, ".2f")),
-  IntRangeSlider: spec("IntRangeSliderModel", "IntRangeSliderView", slider([0, 1] as [number, number], { min: 0, max: 100, step: 1 }, "d"), { integers: ["value", "min", "max", "step"] }),
+  IntRangeSlider: spec("IntRangeSliderModel", "IntRangeSliderView", slider([0, 1] as [number, number], { min: 0, max: 100, step: 1 }, "d"), { integers: ["min", "max", "step"] }),
   IntProgress: spec("IntProgressModel", "ProgressView", progress(), { integers: ["value", "min", "max"] }),
   FloatProgress: spec("FloatProgressModel", "ProgressView", progress()),
   Play: spec(
