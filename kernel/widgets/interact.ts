@@ -56,30 +56,34 @@ function sliderRange(min: number | null, max: number | null, value: number | nul
   return { min, max, value };
 }
 
-/** The control for one abbreviation, made in `runtime`. */
+/** The control for one abbreviation, made in `runtime` and described by the value's name (a widget given keeps its own description). */
 function controlFor(runtime: WidgetRuntime, name: string, abbreviation: unknown): ValueControl {
   if (abbreviation instanceof Widget) {
     if (!("value" in abbreviation)) throw new UsageError(`interact: ${name}: ${abbreviation.constructor.name} has no value to pass`);
-    return abbreviation as ValueControl;
+    const control = abbreviation as ValueControl;
+    if (Object.hasOwn(control.spec.defaults, "description") && !control.description) control.description = name;
+    return control;
   }
+  const description = name;
   if (Array.isArray(abbreviation) && (abbreviation.length === 2 || abbreviation.length === 3) && abbreviation.every((n) => typeof n === "number")) {
     const [min, max, step] = abbreviation as number[];
     if (step !== undefined && !(step > 0)) throw new UsageError(`interact: ${name}: the step must be > 0, got ${step}`);
     const range = sliderRange(min!, max!, null, step);
     const whole = abbreviation.every((n) => Number.isInteger(n));
-    return whole ? runtime.construct(IntSlider, { ...range, ...(step ? { step } : {}) }) : runtime.construct(FloatSlider, { ...range, ...(step ? { step } : {}) });
+    const options = { ...range, ...(step ? { step } : {}), description };
+    return whole ? runtime.construct(IntSlider, options) : runtime.construct(FloatSlider, options);
   }
   if (Array.isArray(abbreviation) || (typeof abbreviation === "object" && abbreviation !== null)) {
-    return runtime.construct(Dropdown, { options: abbreviation as readonly unknown[] }) as ValueControl;
+    return runtime.construct(Dropdown, { options: abbreviation as readonly unknown[], description }) as ValueControl;
   }
   switch (typeof abbreviation) {
     case "string":
-      return runtime.construct(Text, { value: abbreviation });
+      return runtime.construct(Text, { value: abbreviation, description });
     case "boolean":
-      return runtime.construct(Checkbox, { value: abbreviation });
+      return runtime.construct(Checkbox, { value: abbreviation, description });
     case "number": {
-      const range = sliderRange(null, null, abbreviation);
-      return Number.isInteger(abbreviation) ? runtime.construct(IntSlider, range) : runtime.construct(FloatSlider, range);
+      const options = { ...sliderRange(null, null, abbreviation), description };
+      return Number.isInteger(abbreviation) ? runtime.construct(IntSlider, options) : runtime.construct(FloatSlider, options);
     }
   }
   throw new UsageError(`interact: ${name}: cannot make a control from ${String(abbreviation)} (use [min, max], a list of options, a number, a string, a boolean or a widget)`);
@@ -127,11 +131,7 @@ export function interactions(runtime: WidgetRuntime) {
     if (typeof abbreviations !== "object" || abbreviations === null)
       throw new UsageError("interact(fn, { name: abbreviation, … }): the second argument names the controls, e.g. { n: [1, 8], op: ['sum', 'max'] }");
     const controls: Record<string, ValueControl> = {};
-    for (const [name, abbreviation] of Object.entries(abbreviations)) {
-      const control = controlFor(runtime, name, abbreviation);
-      if (Object.hasOwn(control.spec.defaults, "description") && !control.description) control.description = name;
-      controls[name] = control;
-    }
+    for (const [name, abbreviation] of Object.entries(abbreviations)) controls[name] = controlFor(runtime, name, abbreviation);
     const out = runtime.construct(Output);
     const widget = runtime.construct(Interactive<InteractValues<A>>, fn, controls as Record<keyof InteractValues<A> & string, ValueControl>, out);
     for (const control of Object.values(controls)) control.observe("value", () => widget.update());

@@ -344,9 +344,12 @@ export abstract class Widget<S extends object = object> implements Displayable {
       case "update":
         this.receiveUpdate(request.state);
         return;
-      case "request_state":
-        this.sendState(Object.keys(this.spec.defaults));
+      case "request_state": {
+        // The whole state, the model's and view's names included (the front end may build the model from it).
+        const whole = removeBuffers(this.getState());
+        this.comm?.send({ method: "update", state: whole.state, buffer_paths: whole.bufferPaths }, { buffers: whole.buffers });
         return;
+      }
       case "custom":
         for (const handler of [...this.messageHandlers]) {
           try {
