@@ -193,7 +193,7 @@ describe("a Button and an Output", () => {
 describe("interact", () => {
   it("builds an IntSlider and a Dropdown from the abbreviations, runs fn into its Output, and runs it again on a change", async () => {
     const { reply, outputs } = await k.client.execute(`
-      const panel = interact(({ n, op }) => { console.log(op, n); return op === "sum" ? n * (n + 1) / 2 : n; }, { n: [1, 8], op: ["sum", "max"] });`);
+      interact(({ n, op }) => { console.log(op, n); return op === "sum" ? n * (n + 1) / 2 : n; }, { n: [1, 8], op: ["sum", "max"] });`);
     expect(reply.content).toMatchObject({ status: "ok" });
     const models = opened(outputs);
     const slider = models.find((m) => m.model === "IntSliderModel")!;
@@ -216,8 +216,20 @@ describe("interact", () => {
     expect(ofType(changed.outputs, "display_data").map((m) => (m.content as { data: State }).data["text/plain"])).toEqual(["4"]);
     const slid = await update(slider.id, { value: 6 });
     expect(stdout(slid.outputs)).toBe("max 6\n");
-    const { outputs: after } = await k.client.execute("[panel.kwargs, panel.result]");
-    expect(resultText(after)).toBe("[ { n: 6, op: 'max' }, 6 ]");
+  });
+
+  it("shows the controls once, and widgets.interactive returns them with the values and result of the last run", async () => {
+    const { outputs } = await k.client.execute(`
+      const panel = widgets.interactive(({ x, on }) => (on ? x * 10 : 0), { x: 0.5, on: true });
+      [panel.kwargs, panel.result, panel.controls.x.constructor.name, panel.controls.on.constructor.name]`);
+    expect(resultText(outputs)).toBe("[ { x: 0.5, on: true }, 5, 'FloatSlider', 'Checkbox' ]");
+    expect(ofType(outputs, "display_data").filter((m) => (m.content as { data: State }).data[VIEW])).toEqual([]);
+    const slider = opened(outputs).find((m) => m.model === "FloatSliderModel")!;
+    expect(slider.state).toMatchObject({ min: -0.5, max: 1.5, value: 0.5, description: "x" });
+    const { outputs: once } = await k.client.execute('interact(({ s }) => s.toUpperCase(), { s: "abc" })');
+    expect(ofType(once, "execute_result")).toEqual([]);
+    expect(ofType(once, "display_data").filter((m) => (m.content as { data: State }).data[VIEW])).toHaveLength(1);
+    expect(opened(once).find((m) => m.model === "TextModel")!.state).toMatchObject({ value: "abc", description: "s" });
   });
 });
 

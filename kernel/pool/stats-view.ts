@@ -29,20 +29,19 @@ function statsTable(s: PoolStats): string {
 /** Displays the statistics as widgets; `read` gives them again when Refresh is clicked. */
 export function showStatsPanel(widgets: LiveWidgets, output: DisplayApi, read: () => PoolStats): void {
   const style = { description_width: "initial" };
-  const busy = widgets.construct(IntProgress, { description: "busy threads", style });
-  const utilization = widgets.construct(FloatProgress, { description: "utilization", max: 1, style });
-  const table = widgets.construct(HTML, {});
+  const first = read();
+  const busy = widgets.construct(IntProgress, { description: "busy threads", max: Math.max(first.threads, 1), value: first.busy, style });
+  const utilization = widgets.construct(FloatProgress, { description: `utilization ${percent(first.utilization)}`, max: 1, value: first.utilization, style });
+  const table = widgets.construct(HTML, { value: statsTable(first) });
   const refresh = widgets.construct(Button, { description: "Refresh", icon: "refresh", tooltip: "read the pool's statistics again" });
-  const fill = (s: PoolStats) => {
+  refresh.onClick(() => {
+    const s = read();
     busy.max = Math.max(s.threads, 1);
     busy.value = s.busy;
     utilization.value = s.utilization;
     utilization.description = `utilization ${percent(s.utilization)}`;
     table.value = statsTable(s);
-  };
-  const first = read();
-  fill(first);
-  refresh.onClick(() => fill(read()));
+  });
   const panel = widgets.construct(VBox, [busy, utilization, table, refresh]);
   output.display({ ...panel[MIME_BUNDLE](), "text/plain": statsText(first).trimEnd() });
 }

@@ -140,11 +140,13 @@ export function interactions(runtime: WidgetRuntime) {
     return widget;
   }
 
-  /** As `interactive`, and displays it: `interact(({ n, op }) => …, { n: [1, 8], op: ["sum", "max"] })`. */
-  function interact<const A extends Readonly<Record<string, Abbreviation>>>(fn: (values: InteractValues<A>) => unknown, abbreviations: A): Interactive<InteractValues<A>> {
-    const widget = interactive(fn, abbreviations);
-    runtime.display(widget);
-    return widget;
+  /**
+   * As `interactive`, and displays it: `interact(({ n, op }) => …, { n: [1, 8], op: ["sum", "max"] })`.
+   * It returns nothing, so that a cell ending with it shows the controls once (`interactive`
+   * returns the widget, to display where you like).
+   */
+  function interact<const A extends Readonly<Record<string, Abbreviation>>>(fn: (values: InteractValues<A>) => unknown, abbreviations: A): void {
+    runtime.display(interactive(fn, abbreviations));
   }
 
   return { interactive, interact };
