@@ -118,6 +118,24 @@ describe("handlers", () => {
   });
 });
 
+describe("an interrupt", () => {
+  it("stops waiting for a handler that never settles: KeyboardInterrupt under its message, and the next request runs", async () => {
+    await k.client.execute(`
+      comms.registerTarget("stuck", (comm) => {
+        comm.onMsg(() => new Promise(() => console.log("waiting forever")));
+      });`);
+    await k.client.sendComm("comm_open", { comm_id: "stuck-1", target_name: "stuck", data: {} });
+    const waiting = k.client.sendComm("comm_msg", { comm_id: "stuck-1", data: {} });
+    for (let i = 0; i < 100 && !k.client.iopubLog.some((m) => (m.content as { text?: string }).text === "waiting forever\n"); i++) await new Promise((r) => setTimeout(r, 50));
+    await k.client.request("control", "interrupt_request", {});
+    const { outputs } = await waiting;
+    expect(errorOf(outputs)?.ename).toBe("KeyboardInterrupt");
+    expect(await logged(/the handling of comm_msg .* was interrupted/)).toMatch(/was interrupted/);
+    const { outputs: after } = await k.client.execute("'still here'");
+    expect(resultText(after)).toBe("'still here'");
+  });
+});
+
 describe("bad comm messages", () => {
   it("a comm_open to an unknown target is closed at once, with a log line naming the registered targets", async () => {
     const open = await k.client.sendComm("comm_open", { comm_id: "u1", target_name: "no.such.target", data: {} });
