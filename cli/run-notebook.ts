@@ -1,6 +1,7 @@
 import { OutputCollector, readNotebook, sourceText, writeNotebook, type Notebook } from "./notebook.js";
 import { startLocalKernel } from "./runner/local-kernel.js";
 import type { KernelStarter } from "./runner/notebook-kernel.js";
+import { WidgetStateRecorder } from "./widget-state.js";
 
 export { writeNotebook };
 
@@ -40,13 +41,14 @@ export async function executeNotebook(notebook: Notebook, file: string, options:
   let failed: RunResult["failed"] = null;
   let timedOut: RunResult["timedOut"] = null;
   const statuses = new Map<number, "ok" | "error">();
+  const widgets = new WidgetStateRecorder();
   try {
     const code = notebook.cells.map((c, i) => [c, i] as const).filter(([c]) => c.cell_type === "code");
     for (const [n, [cell, index]] of code.entries()) {
       const collector = new OutputCollector();
       let reply;
       try {
-        reply = await kernel.execute(sourceText(cell), { onOutput: (m) => collector.add(m), stopOnError: !options.allowErrors, timeoutMs });
+        reply = await kernel.execute(sourceText(cell), { onOutput: (m) => widgets.take(m) || collector.add(m), stopOnError: !options.allowErrors, timeoutMs });
       } catch (err) {
         // No reply in time: the kernel is stuck in this cell, and is shut down below.
         cell.outputs = collector.outputs;
@@ -66,5 +68,10 @@ export async function executeNotebook(notebook: Notebook, file: string, options:
     await kernel.shutdown();
   }
   notebook.metadata.kernelspec = { name: "parallab", display_name: "TypeScript (Parallab)", language: "typescript" };
+  // The widgets open at the end, so that a front end with a widget manager shows them; a state
+  // saved by an earlier run (or front end) names models this run did not make, so it goes.
+  const widgetState = widgets.metadata();
+  if (widgetState) notebook.metadata.widgets = widgetState;
+  else delete notebook.metadata.widgets;
   return { notebook, failed, statuses, timedOut };
 }

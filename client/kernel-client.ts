@@ -19,7 +19,17 @@ export interface ExecuteOptions {
   timeoutMs?: number;
 }
 
+/** What a request may carry besides its content, and whether a reply comes. */
+export interface RequestOptions extends ExecuteOptions {
+  metadata?: Record<string, unknown>;
+  /** Binary buffers, sent as extra frames (comm messages of widgets). */
+  buffers?: (ArrayBuffer | ArrayBufferView)[];
+  /** False for messages the kernel does not reply to (comm_open, comm_msg, comm_close): the request ends at its idle. */
+  expectReply?: boolean;
+}
+
 export interface RequestResult {
+  /** The reply; for a request with no reply (a comm message), its own header and content. */
   reply: Message;
   /** iopub messages of the request between busy and idle (status messages excluded). */
   outputs: Message[];
@@ -27,6 +37,8 @@ export interface RequestResult {
 
 interface Pending {
   reply?: Message;
+  expectReply: boolean;
+  sent: Message;
   idle: boolean;
   outputs: Message[];
   onOutput?: (msg: Message) => void;
@@ -94,9 +106,11 @@ export class KernelClient {
   }
 
   /** Sends a request; resolves when both its reply and its `idle` status have arrived. */
-  request(channel: "shell" | "control", msgType: string, content: unknown, options: ExecuteOptions = {}): Promise<RequestResult> {
+  request(channel: "shell" | "control", msgType: string, content: unknown, options: RequestOptions = {}): Promise<RequestResult> {
     const header = newHeader(msgType, this.session, "parallab-client");
     const timeoutMs = options.timeoutMs ?? 60000;
+    const metadata = options.metadata ?? {};
+    const buffers = (options.buffers ?? []).map((b) => (ArrayBuffer.isView(b) ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b)));
     return new Promise<RequestResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(header.msg_id);
@@ -104,6 +118,8 @@ export class KernelClient {
       }, timeoutMs);
       this.pending.set(header.msg_id, {
         idle: false,
+        expectReply: options.expectReply ?? true,
+        sent: { identities: [], header, parent_header: {}, metadata, content: content as Record<string, unknown>, buffers: buffers.map((b) => Buffer.from(b)) },
         outputs: [],
         onOutput: options.onOutput,
         onInput: options.onInput,
@@ -117,8 +133,17 @@ export class KernelClient {
         },
       });
       const socket = channel === "shell" ? this.shell : this.control;
-      socket.send(encode({ header, parent_header: {}, metadata: {}, content }, this.signer)).catch(reject);
+      socket.send(encode({ header, parent_header: {}, metadata, content, buffers }, this.signer)).catch(reject);
     });
+  }
+
+  /**
+   * Sends a comm message (comm_open, comm_msg or comm_close) as a front end does: on shell, with
+   * no reply; resolves at its idle with what the kernel published in answer (its `reply` is the
+   * message sent, whose msg_id is the parent of that output).
+   */
+  sendComm(msgType: "comm_open" | "comm_msg" | "comm_close", content: Record<string, unknown>, options: Omit<RequestOptions, "expectReply"> = {}): Promise<RequestResult> {
+    return this.request("shell", msgType, content, { ...options, expectReply: false });
   }
 
   /** Sends a message with a wrong signature (for tests of the kernel's checks). */
@@ -194,6 +219,7 @@ export class KernelClient {
   }
 
   private settle(id: string, p: Pending): void {
+    if (!p.expectReply) p.reply ??= p.sent;
     if (!p.reply || !p.idle) return;
     this.pending.delete(id);
     p.resolve({ reply: p.reply, outputs: p.outputs });

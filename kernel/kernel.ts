@@ -5,6 +5,7 @@ import { complete, inspect, isComplete } from "./requests/introspection.js";
 import type { Reply } from "./requests/reply.js";
 import type { KernelSession } from "./session.js";
 import type { IncomingRequest } from "./io/bridge.js";
+import { WIDGET_TARGET } from "./widgets/protocol.js";
 
 export class Kernel {
   private readonly queue: IncomingRequest[] = [];
@@ -89,15 +90,17 @@ export class Kernel {
         return isComplete(s, request.content);
       case "history_request":
         return { msgType: "history_reply", content: { status: "ok", history: s.history.query(request.content) } };
-      case "comm_info_request":
-        // No comm targets exist yet, whatever target_name asks for.
-        return { msgType: "comm_info_reply", content: { status: "ok", comms: {} } };
+      case "comm_info_request": {
+        const target = request.content.target_name;
+        // A widget manager asks for the widget comms when it connects.
+        if (target === WIDGET_TARGET) s.widgets.frontEndSeen();
+        return { msgType: "comm_info_reply", content: { status: "ok", comms: s.comms.list(target) } };
+      }
       case "comm_open":
-        // No comm targets are registered yet: close it, as ipykernel does for unknown targets.
-        s.router.publish("comm_close", { comm_id: request.content.comm_id, data: {} }, request.header);
-        return null;
       case "comm_msg":
       case "comm_close":
+        // No reply: the messaging spec has none for comm messages (busy and idle still frame them).
+        await s.comms.handle(request);
         return null;
       case "shutdown_request":
         return { msgType: "shutdown_reply", content: { status: "ok", restart: Boolean(request.content.restart) } };

@@ -2,6 +2,8 @@
 // request handlers and (through their call objects) to the magics. Data flows one way: socket →
 // I/O thread → session → handler or magic → output router → I/O thread → socket.
 import { randomUUID } from "node:crypto";
+import { createCommHost, errorReporter, kernelLog } from "./comms/host.js";
+import { CommManager } from "./comms/manager.js";
 import { createDisplayApi, type DisplayApi } from "./display/api.js";
 import { withTextFallback } from "./display/mime.js";
 import type { DisplaySink } from "./display/sink.js";
@@ -9,6 +11,7 @@ import { CodeClock } from "./execute/code-clock.js";
 import { DirectoryHistory } from "./files/directories.js";
 import { ScriptCompiler } from "./files/script-compiler.js";
 import { InterruptError } from "../common/errors.js";
+import { runtimeError } from "./execute/errors.js";
 import { OutputRouter } from "./execute/output-router.js";
 import { TslabAdapter } from "./execute/tslab-adapter.js";
 import { HistoryStore } from "./history/store.js";
@@ -26,9 +29,10 @@ import { WorkerPool } from "./pool/pool.js";
 import { NotebookScope } from "./pool/scope.js";
 import { WorkerProfiling } from "./pool/worker-profiling.js";
 import type { ConnectionInfo } from "./protocol/connection.js";
-import type { MimeBundle } from "./protocol/messages.js";
+import type { ErrorContent, MimeBundle } from "./protocol/messages.js";
 import { mentionsTensors, TensorRuntime } from "./tensors/runtime.js";
 import { TrackerSession } from "./tracker-session.js";
+import { WidgetManager } from "./widgets/manager.js";
 
 export class KernelSession implements DisplaySink {
   readonly io: IoClient;
@@ -57,7 +61,13 @@ export class KernelSession implements DisplaySink {
   lastProfile: MimeBundle | null = null;
   /** Where %cd has taken the kernel (`%cd -` goes back). */
   readonly directories = new DirectoryHistory();
+  /** The comms of the messaging spec: targets, open comms, the front end's comm messages. */
+  readonly comms: CommManager;
+  /** The session's widgets (on comms), and whether a front end with a widget manager is there. */
+  readonly widgets: WidgetManager;
   private adapterLoad: Promise<TslabAdapter> | null = null;
+  /** The compiler once loaded: an error's traceback names cell lines through it. */
+  private loadedAdapter: TslabAdapter | null = null;
   private scriptCompiler: ScriptCompiler | null = null;
   private inputWaiter: ((value: string) => void) | null = null;
 
@@ -69,6 +79,20 @@ export class KernelSession implements DisplaySink {
     this.io = new IoClient(connection, randomUUID(), kernelInfoReply());
     this.router = new OutputRouter(this.io);
     this.registry = createBuiltinRegistry();
+    const errorContent = (thrown: unknown) => this.errorContent(thrown);
+    this.comms = new CommManager(createCommHost({ router: this.router, interrupts: this.interrupts, errorContent }));
+    this.widgets = new WidgetManager({
+      comms: this.comms,
+      router: this.router,
+      output: this.output,
+      showError: errorReporter(this.router, errorContent),
+      log: kernelLog(this.router),
+    });
+  }
+
+  /** A thrown value as an error output: its frames in cells point at the cells' lines once the compiler is loaded. */
+  errorContent(thrown: unknown): ErrorContent {
+    return this.loadedAdapter?.errorContent(thrown) ?? runtimeError(thrown, () => undefined);
   }
 
   /** Starts the I/O thread, installs the process patches, and serves requests once sockets are bound. */
@@ -86,7 +110,10 @@ export class KernelSession implements DisplaySink {
     // the first cell then waits as little as possible.
     session
       .adapter()
-      .then((a) => session.notebook.attach(a))
+      .then((a) => {
+        session.loadedAdapter = a;
+        session.notebook.attach(a);
+      })
       .catch((err) => router.realStderr(`[parallab] cannot load the TypeScript compiler: ${(err as Error).stack}\n`));
     await io.ready;
 

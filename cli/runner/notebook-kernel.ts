@@ -4,7 +4,11 @@
 /** An iopub message, as both clients deliver it. */
 export interface IopubMessage {
   header: { msg_type: string };
+  /** The request it answers: an Output widget takes the outputs of the msg_id it captures. */
+  parent_header?: { msg_id?: string };
   content: unknown;
+  /** A comm message's binary buffers (a widget's state may hold some). */
+  buffers?: (ArrayBuffer | ArrayBufferView)[];
 }
 
 export interface CellExecution {

@@ -28,7 +28,12 @@ export function remoteKernelStarter(address: ServerAddress): KernelStarter {
     let session;
     try {
       await sessions.ready;
-      session = await sessions.startNew({ path: path.basename(notebook), type: "notebook", name: path.basename(notebook), kernel: { name: KERNEL_NAME } });
+      // handleComms false: the runner only records the widgets' comm messages (cli/widget-state.ts);
+      // a client that handles comms closes each comm_open whose target it has not registered.
+      session = await sessions.startNew(
+        { path: path.basename(notebook), type: "notebook", name: path.basename(notebook), kernel: { name: KERNEL_NAME } },
+        { kernelConnectionOptions: { handleComms: false } },
+      );
     } catch (err) {
       dispose();
       throw err;

@@ -13,6 +13,11 @@ export interface CellContext {
   capture?: OutputCapture;
   /** What the cell adds to its execute_reply's payload (%load's set_next_input). */
   payload?: Record<string, unknown>[];
+  /**
+   * Set while a comm handler runs (a front end's comm message): the async work its code starts
+   * (an observer that awaits), which the kernel waits for before it goes idle.
+   */
+  pending?: Promise<unknown>[];
 }
 
 export type StreamName = "stdout" | "stderr";
@@ -43,9 +48,25 @@ export class OutputRouter {
 
   constructor(private readonly io: IoClient) {}
 
-  run<T>(context: CellContext, fn: () => T): T {
-    this.lastContext = context;
+  /**
+   * Runs `fn` with its output (and its async work's) going to `context`'s parent. A comm
+   * handler's context does not become the last cell (`asLast: false`): stray output afterwards
+   * still goes to the cell that ran last, not to a front end's comm message.
+   */
+  run<T>(context: CellContext, fn: () => T, { asLast = true } = {}): T {
+    if (asLast) this.lastContext = context;
     return this.storage.run(context, fn);
+  }
+
+  /**
+   * Hands async work that code started to the comm handler running it, which waits for it
+   * before the kernel goes idle; false outside a handler (a cell does not wait for it).
+   */
+  waitFor(work: Promise<unknown>): boolean {
+    const pending = this.storage.getStore()?.pending;
+    if (!pending) return false;
+    pending.push(work);
+    return true;
   }
 
   /**
@@ -96,10 +117,10 @@ export class OutputRouter {
   }
 
   /** Sends an iopub message after any buffered stream text, so order is kept. */
-  publish(msgType: string, content: unknown, parent = this.current()?.parent ?? null, metadata?: Record<string, unknown>): void {
+  publish(msgType: string, content: unknown, parent = this.current()?.parent ?? null, metadata?: Record<string, unknown>, buffers?: Uint8Array[]): void {
     if (DISPLAY_MESSAGES.has(msgType) && this.storage.getStore()?.capture?.display(msgType, content)) return;
     this.flush();
-    this.io.post({ op: "publish", parent, msgType, content, metadata });
+    this.io.post({ op: "publish", parent, msgType, content, metadata, ...(buffers?.length ? { buffers } : {}) });
   }
 
   /** A stand-in for process.stdout/stderr.write (kernel/patches): a cell's writes go to the cell. */

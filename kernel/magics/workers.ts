@@ -1,4 +1,5 @@
 import { defaultThreads } from "../pool/pool.js";
+import { showStatsPanel, statsText } from "../pool/stats-view.js";
 import { runSpmd, THREAD_TRAVEL } from "../pool/spmd.js";
 import { runSpmdCell } from "../spmd/cell.js";
 import type { CellMagicCall, CellOutcome, Magic, OptionSpecs, OptionValues } from "./contract.js";
@@ -34,15 +35,13 @@ async function runCell(call: CellMagicCall<Options>): Promise<CellOutcome> {
   });
 }
 
-const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
-
 export const workersMagic: Magic<typeof OPTIONS> = {
   name: "workers",
   description: DESCRIPTION,
   options: OPTIONS,
   line: {
     args: "[N]",
-    async run({ session: { pool }, options, args, usageError }) {
+    async run({ session: { pool, widgets, output }, options, args, usageError }) {
       const count = args.join(" ");
       if (options.reset ? count : args.length && !/^\d+$/.test(count))
         throw usageError(`%workers takes a thread count or --reset, got ${JSON.stringify(`${options.reset ? "--reset " : ""}${count}`)}.`);
@@ -58,12 +57,9 @@ export const workersMagic: Magic<typeof OPTIONS> = {
         process.stdout.write(`Worker pool resized to ${n} thread${n === 1 ? "" : "s"}.\n`);
         return;
       }
-      const s = pool.stats();
-      process.stdout.write(
-        `Worker pool: ${s.threads} threads (${s.started} started), ${s.busy} busy, ${s.queued} queued\n` +
-          `tasks: ${s.completed} completed, ${s.failed} failed; utilization ${(s.utilization * 100).toFixed(1)}%\n` +
-          `run time p50 ${ms(s.runTimeMs.p50)}, p99 ${ms(s.runTimeMs.p99)}; wait time p50 ${ms(s.waitTimeMs.p50)}, p99 ${ms(s.waitTimeMs.p99)}\n`,
-      );
+      // Widgets where the front end can show them; the same lines as text everywhere else.
+      if (widgets.hasWidgetFrontEnd) showStatsPanel(widgets, output, () => pool.stats());
+      else process.stdout.write(statsText(pool.stats()));
     },
   },
   cell: { run: runCell },

@@ -1,4 +1,5 @@
 import type { DisplayApi } from "../display/api.js";
+import type { LiveWidgets } from "../widgets/live.js";
 import type { WorkerPool } from "./pool.js";
 import type { NotebookScope } from "./scope.js";
 import type { WorkerProfiling } from "./worker-profiling.js";
@@ -9,4 +10,6 @@ export interface PoolContext {
   readonly notebook: NotebookScope;
   readonly profiling: WorkerProfiling;
   readonly output: DisplayApi;
+  /** A kernel session's widgets: the progress bar is one where the front end has a widget manager. */
+  readonly widgets?: LiveWidgets;
 }

@@ -96,7 +96,7 @@ export async function dispatch(kernel: PoolContext, label: string, items: Items<
     origin: kernel.notebook.originOf(call.source),
     profileIntervalUs: kernel.profiling.interval(),
   };
-  const progress = new ProgressBar(kernel.output, label, n, options.progress ?? true);
+  const progress = new ProgressBar(kernel.output, label, n, options.progress ?? true, kernel.widgets);
   const run: CallRun = { pool, label, n, chunkSize, base, progress };
   try {
     const results = await (queued ? runQueued(run, items) : runPushed(run, items as ArrayLike<unknown>)).catch((err: unknown) => {
