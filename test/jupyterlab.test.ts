@@ -47,6 +47,32 @@ const notebook = {
  */
 const EXPECTED_PROBLEMS: { pattern: RegExp; why: string }[] = [];
 
+/**
+ * A widget from a kernel that speaks the widget protocol (2.1) without ipywidgets, which Debian 12
+ * has only as 6.0: ipykernel opens the comm of an IntSlider model and displays its view. It checks
+ * the front end's side (the manager, @jupyter-widgets/controls' models, views and CSS) whatever
+ * the parallab kernel's own comms do.
+ */
+const WIDGET_NOTEBOOK = "widget-smoke.ipynb";
+const WIDGET_KERNEL = { name: "python-widget-check", display_name: "Python (widget check)" };
+const widgetNotebook = {
+  nbformat: 4,
+  nbformat_minor: 5,
+  metadata: { kernelspec: { ...WIDGET_KERNEL, language: "python" } },
+  cells: [
+    code(
+      [
+        "from ipykernel.comm import Comm",
+        "from IPython.display import display",
+        'm = {"_model_module": "@jupyter-widgets/controls", "_model_module_version": "2.0.0", "_view_module": "@jupyter-widgets/controls", "_view_module_version": "2.0.0"}',
+        'state = {**m, "_model_name": "IntSliderModel", "_view_name": "IntSliderView", "value": 7, "min": 0, "max": 10, "description": "workers"}',
+        'comm = Comm(target_name="jupyter.widget", data={"state": state, "buffer_paths": []}, metadata={"version": "2.1.0"})',
+        'display({"application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0, "model_id": comm.comm_id}, "text/plain": "IntSlider(value=7)"}, raw=True)',
+      ].join("\n"),
+    ),
+  ],
+};
+
 let lab: RunningLab;
 let browser: Browser;
 let page: Page;
@@ -101,6 +127,14 @@ beforeAll(async () => {
   process.env.JUPYTER_DATA_DIR = dataDir;
   process.env.JUPYTER_CONFIG_DIR = path.join(dataDir, "config");
   writeFileSync(path.join(root, NOTEBOOK), JSON.stringify(notebook, null, 1));
+  writeFileSync(path.join(root, WIDGET_NOTEBOOK), JSON.stringify(widgetNotebook, null, 1));
+  // Debian's ipykernel under /usr/bin/python3 (the python3 first on PATH may lack it).
+  const spec = path.join(dataDir, "kernels", WIDGET_KERNEL.name);
+  mkdirSync(spec, { recursive: true });
+  writeFileSync(
+    path.join(spec, "kernel.json"),
+    JSON.stringify({ argv: ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"], display_name: WIDGET_KERNEL.display_name, language: "python" }),
+  );
   // Builds lab/ first when pretest didn't (npm ci + webpack: a few minutes on 2 cores).
   lab = await startLab({ dir: root, frontend: "builtin", log: (line) => serverLog.push(line) });
   browser = await launchChromium();
@@ -232,6 +266,21 @@ describe("JupyterLab with the parallab kernel", { timeout: 180_000 }, () => {
     await page.keyboard.press("Shift+Enter");
     await poll(() => textOf(outputOf(next))).toContain("42");
     await shot("after-interrupt");
+  });
+
+  it("renders a widget view from a kernel's comm: an IntSlider of @jupyter-widgets/controls", async () => {
+    await page.evaluate(
+      (p) => (window as unknown as { jupyterapp: { commands: { execute(id: string, args: object): Promise<unknown> } } }).jupyterapp.commands.execute("docmanager:open", { path: p }),
+      WIDGET_NOTEBOOK,
+    );
+    await page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Toolbar-kernelName", { hasText: WIDGET_KERNEL.display_name }).waitFor();
+    await page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status=idle]").waitFor();
+    await menu("Run", "Run All Cells");
+    const slider = outputOf(codeCell(0)).locator(".widget-slider");
+    await slider.waitFor({ state: "visible" });
+    expect(await slider.locator(".widget-readout").innerText()).toBe("7");
+    expect(await slider.locator(".widget-label").innerText()).toBe("workers");
+    await shot("widget");
   });
 
   it("has logged no console error and made no failed request through all of the above, beyond the explained ones", () => {
