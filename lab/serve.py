@@ -32,7 +32,10 @@ except ImportError:
 
 import jupyter_server
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
-from jupyter_server.base.zmqhandlers import WebSocketMixin
+try:
+    from jupyter_server.base.websocket import WebSocketMixin  # jupyter_server 2
+except ImportError:
+    from jupyter_server.base.zmqhandlers import WebSocketMixin  # 1.x
 from tornado import web, websocket
 from traitlets import Unicode
 
