@@ -1,5 +1,5 @@
-// Builds the JupyterLab 3.6 front end in lab/ (its own package.json, apart from the kernel's
-// dependencies): `npm ci` there, then webpack into lab/build/. Each step leaves a stamp, the hash
+// Builds the JupyterLab 4 front end in lab/ (its own package.json, apart from the kernel's
+// dependencies): `npm ci` there, then rspack (lab/build.js) into lab/build/. Each step leaves a stamp, the hash
 // of its inputs, so it runs again only when lab/package.json (or the build files) change.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -14,7 +14,7 @@ const STAMP = ".parallab-stamp";
 
 /** What each step depends on: the packages, then the packages and the build's own files. */
 const INSTALL_INPUTS = ["package.json", "package-lock.json"];
-const BUILD_INPUTS = [...INSTALL_INPUTS, "webpack.config.js", "index.js"];
+const BUILD_INPUTS = [...INSTALL_INPUTS, "rspack.config.js", "build.js", "index.js"];
 
 function hashOf(files: string[]): string {
   const hash = createHash("sha256");
@@ -56,7 +56,7 @@ function run(command: string, args: string[]): Promise<void> {
 }
 
 /**
- * Makes lab/build current: installs lab's packages and runs webpack when their inputs changed.
+ * Makes lab/build current: installs lab's packages and runs rspack when their inputs changed.
  * Async (child processes), so a test worker that awaits it keeps its heartbeat.
  */
 export async function ensureLabBuild(log: (line: string) => void = (line) => console.error(line)): Promise<void> {
@@ -66,14 +66,14 @@ export async function ensureLabBuild(log: (line: string) => void = (line) => con
   const started = Date.now();
   if (!state.installed) {
     const lock = existsSync(path.join(LAB_DIR, "package-lock.json"));
-    log(`parallab lab: installing the JupyterLab 3.6 packages (npm ${lock ? "ci" : "install"} in ${LAB_DIR}, about a minute)…`);
+    log(`parallab lab: installing the JupyterLab 4 packages (npm ${lock ? "ci" : "install"} in ${LAB_DIR}, under a minute)…`);
     await run("npm", [lock ? "ci" : "install", "--no-audit", "--no-fund", "--loglevel=error"]);
     writeFileSync(path.join(MODULES, STAMP), `${hashOf(INSTALL_INPUTS)}\n`);
   }
-  log("parallab lab: building the JupyterLab front end with webpack (about a minute)…");
+  log("parallab lab: building the JupyterLab front end with rspack (seconds)…");
   // A fresh folder: chunk names carry content hashes, so old ones would pile up.
   rmSync(LAB_BUILD, { recursive: true, force: true });
-  await run(process.execPath, [path.join(MODULES, "webpack", "bin", "webpack.js"), "--config", "webpack.config.js"]);
+  await run(process.execPath, [path.join(LAB_DIR, "build.js")]);
   writeFileSync(path.join(LAB_BUILD, STAMP), `${hashOf(BUILD_INPUTS)}\n`);
   log(`parallab lab: front end built in ${LAB_BUILD} (${((Date.now() - started) / 1000).toFixed(0)} s).`);
 }

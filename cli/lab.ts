@@ -1,5 +1,5 @@
 // `parallab lab [DIR]`: JupyterLab with the parallab kernel. The user's own `jupyter-lab` when
-// it is on PATH; otherwise the JupyterLab 3.6 front end built in lab/ (cli/lab-frontend.ts), served
+// it is on PATH; otherwise the JupyterLab 4 front end built in lab/ (cli/lab-frontend.ts), served
 // by Debian's jupyterlab_server through lab/serve.py. Either way on 127.0.0.1 with a random token
 // and the TCP_NODELAY patch of lab/nodelay_config.py.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -205,7 +205,7 @@ export async function runLab(dir: string | undefined, opts: { port?: string; bro
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new LabError(`--port must be a port number (1-65535), got "${opts.port}"`);
   }
   const lab = await startLab({ dir, port, log: (line) => console.error(line) });
-  const where = lab.frontend === "jupyter-lab" ? "your jupyter-lab" : "the built-in JupyterLab 3.6";
+  const where = lab.frontend === "jupyter-lab" ? "your jupyter-lab" : "the built-in JupyterLab 4";
   console.log(`JupyterLab (${where}) with the "TypeScript (Parallab)" kernel, serving ${path.resolve(dir ?? ".")}:\n\n    ${lab.url}\n`);
   if (opts.browser && openBrowser(lab.url)) console.log("Opened it in your browser.");
   console.log("Press Ctrl-C to stop the server and its kernels.");

@@ -161,7 +161,7 @@ program
 
 program
   .command("lab")
-  .description("open JupyterLab on DIR with the parallab kernel: your jupyter-lab when installed, else a built-in JupyterLab 3.6")
+  .description("open JupyterLab on DIR with the parallab kernel: your jupyter-lab when installed, else a built-in JupyterLab 4")
   .argument("[dir]", "the folder to serve (default: the current one)")
   .option("--port <port>", "the port (default: a free one)")
   .option("--no-browser", "only print the URL (the default when no browser is found)")
