@@ -116,7 +116,9 @@ class ParallabLab(LabServerApp):
     # Only this app: server extensions enabled for another Jupyter on the machine stay off.
     load_other_extensions = False
 
-    app_settings_dir = Unicode(os.path.join(BUILD, "application_settings"))
+    # overrides.json there: widget state is saved in notebooks (ipywidgets' manager defaults to not
+    # saving it, so a reopened notebook would show "Error displaying widget: model not found").
+    app_settings_dir = Unicode(os.path.join(HERE, "settings"))
     schemas_dir = Unicode(os.path.join(BUILD, "schemas"))
     static_dir = Unicode(BUILD)
     templates_dir = Unicode(os.path.join(HERE, "templates"))
