@@ -126,6 +126,14 @@ export class LabSession {
   async waitForKernel(kernel: string): Promise<void> {
     await this.notebook.locator(".jp-Toolbar-kernelName", { hasText: kernel }).first().waitFor();
     await this.notebook.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]").waitFor();
+    // The session connected and the kernel answered kernel_info: a cell run sooner can be lost.
+    await this.page.waitForFunction(() => (window as unknown as { jupyterapp: { shell: { currentWidget: { sessionContext?: object } | null } } }).jupyterapp.shell.currentWidget?.sessionContext);
+    await this.page.evaluate(async () => {
+      type Panel = { sessionContext: { ready: Promise<void>; session: { kernel: { info: Promise<unknown> } | null } | null } };
+      const panel = (window as unknown as { jupyterapp: { shell: { currentWidget: Panel } } }).jupyterapp.shell.currentWidget;
+      await panel.sessionContext.ready;
+      await panel.sessionContext.session?.kernel?.info;
+    });
   }
 
   /** Runs one of JupyterLab's commands, e.g. "docmanager:open". */
