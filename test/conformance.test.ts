@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { installedJupyterEnv, PYTHON } from "./helpers/jupyter-env.js";
 
-const PYTHON = "/usr/bin/python3"; // Debian's: the python3 first on PATH may have no Jupyter
 const KERNELSPEC = "/usr/bin/jupyter-kernelspec";
 // KernelTests 0.4.5 has 12 test_* methods; unittest counts subtests in none of its totals.
 const CONFORMANCE_TESTS = 12;
@@ -20,18 +20,7 @@ afterAll(() => {
 function jupyterEnv(name: string): { prefix: string; env: NodeJS.ProcessEnv } {
   const root = mkdtempSync(path.join(os.tmpdir(), `parallab-${name}-`));
   dirs.push(root);
-  const prefix = path.join(root, "prefix");
-  execFileSync(process.execPath, ["dist/cli/parallab.js", "install", "--prefix", prefix]);
-  const env = {
-    ...process.env,
-    JUPYTER_PATH: path.join(prefix, "share", "jupyter"),
-    JUPYTER_DATA_DIR: path.join(root, "data"),
-    JUPYTER_RUNTIME_DIR: path.join(root, "runtime"),
-    // jupyter_core also searches Python's user base (~/.local/share/jupyter), where
-    // `parallab install --user` puts the kernelspec: keep Jupyter to the prefix above.
-    PYTHONNOUSERSITE: "1",
-  };
-  return { prefix, env };
+  return installedJupyterEnv(root);
 }
 
 /** Runs a command to the end; resolves with its exit status and stdout + stderr interleaved. */

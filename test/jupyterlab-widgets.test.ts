@@ -17,7 +17,10 @@ let ui: LabSession;
 beforeAll(async () => {
   ui = await LabSession.start({ name: "jupyterlab-widgets", notebooks: { [NOTEBOOK]: notebook }, open: NOTEBOOK });
   await ui.menu("Run", "Run All Cells");
-  await ui.codeCell(0).locator(".jp-InputPrompt", { hasText: /\[\d+\]/ }).waitFor();
+  await ui
+    .codeCell(0)
+    .locator(".jp-InputPrompt", { hasText: /\[\d+\]/ })
+    .waitFor();
 }, 600_000);
 
 afterEach(async (ctx) => {

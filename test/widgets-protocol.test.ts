@@ -1,29 +1,21 @@
 // Comms and widgets through jupyter_client (Debian's Python), their messages and the widget state
 // saved by nbclient and by `parallab run` validated against @jupyter-widgets/schema; bad comm
 // messages give a clear log line and leave the kernel working (test/widgets-protocol/*.py).
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { installedJupyterEnv, PYTHON } from "./helpers/jupyter-env.js";
 
-const PYTHON = "/usr/bin/python3"; // Debian's: the python3 first on PATH may have no Jupyter
 const TESTS = 7;
 const root = mkdtempSync(path.join(os.tmpdir(), "parallab-widgets-protocol-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe("comms and widgets through jupyter_client, against @jupyter-widgets/schema", () => {
   it(`pass all ${TESTS} tests with none skipped`, async () => {
-    const prefix = path.join(root, "prefix");
-    execFileSync(process.execPath, ["dist/cli/parallab.js", "install", "--prefix", prefix]);
-    const env = {
-      ...process.env,
-      JUPYTER_PATH: path.join(prefix, "share", "jupyter"),
-      JUPYTER_DATA_DIR: path.join(root, "data"),
-      JUPYTER_RUNTIME_DIR: path.join(root, "runtime"),
-      PYTHONNOUSERSITE: "1",
-      PARALLAB_CLI: path.resolve("dist/cli/parallab.js"),
-    };
+    const { env: jupyter } = installedJupyterEnv(root);
+    const env = { ...jupyter, PARALLAB_CLI: path.resolve("dist/cli/parallab.js") };
     const { status, output } = await new Promise<{ status: number | null; output: string }>((resolve, reject) => {
       const child = spawn(PYTHON, ["-m", "unittest", "discover", "-v", "-s", "test/widgets-protocol", "-p", "test_*.py"], {
         env,
