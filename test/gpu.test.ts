@@ -58,7 +58,7 @@ describe("%gpu", () => {
     expect(text).toContain(hasNvidiaSmi ? "GPUs (nvidia-smi" : "GPUs: none found (nvidia-smi is not installed: this machine has no NVIDIA driver)");
     expect(text).toMatch(/tfjs memory: \d+ tensors?, [\d.]+ \w*B/);
     expect(text).toContain("wasm SIMD: yes");
-    expect(text).toContain("native matMul for wasm: OpenBLAS, ");
+    expect(text).toContain("native kernels for wasm: OpenBLAS, ");
   });
 
   it("--json gives the same as data", async () => {

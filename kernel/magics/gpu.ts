@@ -1,3 +1,4 @@
+import os from "node:os";
 import type { BackendName } from "../tensors/candidates.js";
 import { runInTensorScope, type ScopeReport } from "../tensors/cell-scope.js";
 import { adapterName, type TensorStatus } from "../tensors/runtime.js";
@@ -43,6 +44,14 @@ function backendOf(name: string, usageError: (message: string) => Error): Backen
   throw usageError(`%gpu: unknown backend ${JSON.stringify(name)}; choose one of ${BACKENDS.join(", ")}.`);
 }
 
+/** The threads OpenBLAS uses here, and how the worker pool shares the cores with it. */
+function nativeThreadsText(n: { threads: number; mainThread: boolean }): string {
+  const cores = os.availableParallelism();
+  return n.mainThread
+    ? `${n.threads} thread${n.threads === 1 ? "" : "s"} in the kernel (of ${cores} cores); a pool worker or rank that trains uses 1, so the pool never oversubscribes the cores`
+    : `${n.threads} thread${n.threads === 1 ? "" : "s"} in this worker (the kernel's main thread uses every core)`;
+}
+
 export function statusText(s: TensorStatus): string {
   const width = Math.max(...s.candidates.map((c) => c.id.length));
   const lines = [`Active backend: ${s.backend} (${s.active}): ${s.why}`, "", "Candidates, best first:"];
@@ -65,7 +74,8 @@ export function statusText(s: TensorStatus): string {
   } else lines.push("WebGPU adapter: none (see the webgpu candidate's reason)");
   lines.push(`tfjs memory: ${s.memory.tensors} tensors, ${formatBytes(s.memory.bytes)}${s.memory.gpuBytes === null ? "" : `, ${formatBytes(s.memory.gpuBytes)} on the GPU`}`);
   lines.push(`wasm SIMD: ${s.wasmSimd === null ? "n/a (wasm unavailable)" : s.wasmSimd ? "yes" : "no"}`);
-  lines.push(`native matMul for wasm: ${s.nativeMatMul.ok ? `OpenBLAS, ${s.nativeMatMul.threads} threads` : `not in use (${s.nativeMatMul.reason})`}`);
+  lines.push(`native kernels for wasm: ${s.nativeKernels.ok ? `OpenBLAS, ${nativeThreadsText(s.nativeKernels)}` : `not in use (${s.nativeKernels.reason})`}`);
+  if (s.nativeKernels.ok) lines.push(`  ${s.nativeKernels.kernels.join(", ")} (float32, NHWC; other cases run tfjs's own kernel)`);
   return `${lines.join("\n")}\n`;
 }
 
