@@ -26,6 +26,10 @@ export interface NativeBlas {
   ): void;
   /** kind 0: y = act(conv(x, w) + bias); 1: x = dx of y = dy; 2: w = dW of x and y = dy. */
   conv2d(kind: 0 | 1 | 2, geom: Int32Array, x: Float32Array, w: Float32Array, y: Float32Array, bias?: Float32Array, activation?: number, alpha?: number): void;
+  /** dx[argmax of each pooling window of x] += dy (geom as conv2d's, in == out channels). */
+  maxPoolGrad(geom: Int32Array, dy: Float32Array, x: Float32Array, dx: Float32Array): void;
+  /** x is rows x cols: axis 0 writes the column sums to out, axis 1 the row sums. */
+  sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array, axis: 0 | 1): void;
   /** The OpenBLAS threads this thread's calls use. */
   threads(): number;
   /** This thread's calls use n threads (0: OpenBLAS's default, every core); returns the count in effect. */
@@ -80,6 +84,14 @@ export interface TfKernelRegistry {
   unregisterKernel(kernelName: string, backendName: string): void;
   registerKernel(config: KernelConfig): void;
   backend_util: {
+    computePool2DInfo(
+      inShape: [number, number, number, number],
+      filterSize: number | [number, number],
+      strides: number | [number, number],
+      dilations: number | [number, number],
+      pad: unknown,
+      roundingMode?: unknown,
+    ): unknown;
     computeConv2DInfo(
       inShape: [number, number, number, number],
       filterShape: [number, number, number, number],

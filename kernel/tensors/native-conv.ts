@@ -52,8 +52,8 @@ function convInfo(ctx: OverrideContext, xShape: number[], filterShape: number[],
   }
 }
 
-/** The geometry as native/blas's conv2d reads it (geom_t). */
-function geometry(c: Conv2DInfo): Int32Array {
+/** The geometry as native/blas's conv2d and maxPoolGrad read it (geom_t). */
+export function geometry(c: Conv2DInfo): Int32Array {
   return Int32Array.from([
     c.batchSize,
     c.inHeight,

@@ -1,19 +1,29 @@
-// Installs the native (OpenBLAS) kernels over the wasm backend's own: matMuls and 2-D
-// convolutions with their gradients, each falling back to tfjs's kernel for what it does not
-// cover. The addon's thread count is per thread of this process: the kernel's main thread uses
-// every core; a pool worker or rank that trains uses one, so that N workers on N cores do not
-// each start N BLAS threads (measured on 2 cores: two ranks with 2 BLAS threads each ran a
-// 784-256-10 MLP step 1.6x slower than with 1 each).
+// Installs the native (OpenBLAS) kernels over the wasm backend's own: matMuls, 2-D convolutions
+// with their gradients, and the two other ops a CNN's training step spends its time in
+// (MaxPoolGrad, Sum), each falling back to tfjs's kernel for what it does not cover. The addon's
+// thread count is per thread of this process: the kernel's main thread uses every core; a pool
+// worker or rank that trains uses one, so that N workers on N cores do not each start N BLAS
+// threads on top of each other.
 import { isMainThread } from "node:worker_threads";
 import { type KernelConfig, loadBlas, type NativeBlas, type TfKernelRegistry } from "./native-blas.js";
 import { conv2DBackpropFilterOverride, conv2DBackpropInputOverride, conv2DOverride, fusedConv2DOverride } from "./native-conv.js";
 import { batchMatMulOverride, fusedMatMulOverride } from "./native-matmul.js";
+import { maxPoolGradOverride, sumOverride } from "./native-train.js";
 import { type KernelCalls, NativeKernelError, type NativeOverride } from "./native-override.js";
 
 export { NATIVE_BLAS_ADDON } from "./native-blas.js";
 export type { KernelCalls } from "./native-override.js";
 
-const OVERRIDES: readonly NativeOverride[] = [batchMatMulOverride, fusedMatMulOverride, conv2DOverride, fusedConv2DOverride, conv2DBackpropInputOverride, conv2DBackpropFilterOverride];
+const OVERRIDES: readonly NativeOverride[] = [
+  batchMatMulOverride,
+  fusedMatMulOverride,
+  conv2DOverride,
+  fusedConv2DOverride,
+  conv2DBackpropInputOverride,
+  conv2DBackpropFilterOverride,
+  maxPoolGradOverride,
+  sumOverride,
+];
 
 /** The kernels that run through OpenBLAS on wasm. */
 export const NATIVE_KERNELS: readonly string[] = OVERRIDES.map((o) => o.kernelName);
