@@ -28,7 +28,10 @@ function setup(): Promise<void> {
 /** Deterministic values in [-1, 1). */
 function values(n: number, seed: number): Float32Array {
   let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31 - 1);
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  });
 }
 
 type Inputs = { shape: number[]; seed: number }[];
