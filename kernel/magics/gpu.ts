@@ -1,6 +1,7 @@
 import os from "node:os";
 import type { BackendName } from "../tensors/candidates.js";
 import { runInTensorScope, type ScopeReport } from "../tensors/cell-scope.js";
+import { describeNativeCalls, nativeCallsSince, nativeCallsSnapshot } from "../tensors/native-kernels.js";
 import { adapterName, type TensorStatus } from "../tensors/runtime.js";
 import { formatTime } from "./format-time.js";
 import type { Magic, OptionSpecs } from "./contract.js";
@@ -10,11 +11,12 @@ const BACKENDS: readonly BackendName[] = ["tensorflow", "webgpu", "wasm", "cpu"]
 const DESCRIPTION = `TensorFlow.js in this kernel (\`import { tf } from "parallab"\`). The best backend that really
 works is chosen on first use: tensorflow on a GPU (@tensorflow/tfjs-node-gpu, CUDA), webgpu on
 a hardware adapter (Dawn: Vulkan, Metal, D3D12 or OpenGL ES), tensorflow on the CPU
-(@tensorflow/tfjs-node), wasm (SIMD, matMul through OpenBLAS), cpu. A software WebGPU adapter
+(@tensorflow/tfjs-node), wasm (SIMD; matMul, conv2d and their gradients through OpenBLAS), cpu. A software WebGPU adapter
 (llvmpipe, SwiftShader) is never the default but can be asked for.
   %gpu              the active backend and why; every candidate with its status and reason; the
                     WebGPU adapter (backend, limits, features); the machine's GPUs (nvidia-smi);
-                    tfjs memory; wasm SIMD support
+                    tfjs memory; wasm SIMD support; the kernels that run through OpenBLAS on
+                    wasm, and its threads
   %gpu BACKEND      switch to tensorflow, webgpu, wasm or cpu (fails, saying why, when it is
                     unavailable); tensors held in notebook variables come along
   %%gpu             runs the cell with its tensors in one scope (like tf.tidy, async code too:
@@ -22,7 +24,8 @@ a hardware adapter (Dawn: Vulkan, Metal, D3D12 or OpenGL ES), tensorflow on the 
                     intermediate ones are freed), then reports the wall time once the device is
                     done, the top kernels by time (tf.profile; GPU timestamps on webgpu where the
                     adapter has them), the peak bytes (and GPU memory on webgpu), the readback
-                    time, and a warning for new tensors left alive`;
+                    time, which ops ran through OpenBLAS on wasm (and which fell back to tfjs's
+                    kernels), and a warning for new tensors left alive`;
 
 const OPTIONS = {
   backend: { type: "string", short: "b", value: "BACKEND", help: "%gpu: switch to it; %%gpu: run this cell on it, then switch back" },
@@ -125,6 +128,7 @@ export const gpuMagic: Magic<typeof OPTIONS> = {
       const held = () => session.notebook.locals;
       if (backend) await tensors.use(backend, held);
       try {
+        const native = nativeCallsSnapshot();
         const { outcome, report } = await runInTensorScope(tf, () => run(`\n${body}`), {
           valueOfOutcome: (o) => (o.ok ? o.value : undefined),
           codeStartedAt: () => session.clock.userCodeStartedAt(),
@@ -135,6 +139,8 @@ export const gpuMagic: Magic<typeof OPTIONS> = {
         });
         const text = scopeReportText(report);
         process.stdout.write(text.report);
+        const ran = describeNativeCalls(nativeCallsSince(native));
+        if (ran) process.stdout.write(`native kernels: ${ran}\n`);
         if (text.warning) process.stderr.write(text.warning);
         return outcome;
       } finally {
