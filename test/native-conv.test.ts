@@ -7,7 +7,11 @@
 // No skips: without gcc or libopenblas-dev every test fails with the build's reason.
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
+import { PACKAGE_ROOT } from "../common/paths.js";
 import { buildNativeBlas } from "../cli/scripts/build-native.js";
 import { installNativeKernels, nativeCallsSince, nativeCallsSnapshot } from "../kernel/tensors/native-kernels.js";
 
@@ -334,5 +338,37 @@ describe("training on the native kernels", () => {
     if (inputShape.length === 3) expect(calls.Conv2DBackpropFilter).toEqual({ native: 10, fallback: 0 });
     expect(Number.isFinite(reference.loss)).toBe(true);
     expect(Math.abs(native.loss - reference.loss)).toBeLessThan(1e-4);
+  });
+});
+
+describe("OpenBLAS threads beside the worker pool", () => {
+  it("a worker thread that trains uses one BLAS thread; the main thread keeps every core", async () => {
+    await setup();
+    const main = installNativeKernels(tf);
+    expect(main).toMatchObject({ ok: true, mainThread: true });
+    const mainThreads = main.ok ? main.threads : 0;
+    expect(mainThreads).toBeGreaterThanOrEqual(1);
+    // The built module (npm run build), as a pool worker loads it, and a matMul through it.
+    const modulePath = pathToFileURL(path.join(PACKAGE_ROOT, "dist", "kernel", "tensors", "native-kernels.js")).href;
+    const code = `
+      const { parentPort } = require("node:worker_threads");
+      (async () => {
+        const tf = require("@tensorflow/tfjs");
+        require("@tensorflow/tfjs-backend-wasm");
+        await tf.setBackend("wasm");
+        const { installNativeKernels, nativeKernelCalls } = await import(${JSON.stringify(modulePath)});
+        const installed = installNativeKernels(tf);
+        const product = tf.matMul(tf.ones([64, 64]), tf.ones([64, 64])).dataSync()[0];
+        parentPort.postMessage({ installed, product, native: nativeKernelCalls.BatchMatMul.native });
+      })().catch((err) => parentPort.postMessage({ error: String(err) }));`;
+    const worker = new Worker(code, { eval: true, workerData: null });
+    const reply = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+    await worker.terminate();
+    expect(reply).toEqual({ installed: { ok: true, threads: 1, kernels: expect.any(Array), mainThread: false }, product: 64, native: 1 });
+    // The worker's setting is its own: the main thread's calls still use every core.
+    expect(installNativeKernels(tf)).toMatchObject({ ok: true, threads: mainThreads });
   });
 });
