@@ -59,7 +59,7 @@ describe("%gpu", () => {
     expect(text).toMatch(/tfjs memory: \d+ tensors?, [\d.]+ \w*B/);
     expect(text).toContain("wasm SIMD: yes");
     expect(text).toMatch(
-      /native kernels for wasm: OpenBLAS, \d+ threads? in the kernel \(of \d+ cores\); a pool worker or rank that trains uses 1, so the pool never oversubscribes the cores\n {2}BatchMatMul, _FusedMatMul, Conv2D, FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter, MaxPoolGrad, Sum \(float32/,
+      /native kernels for wasm: OpenBLAS, \d+ threads? in the kernel \(of \d+ cores\); a pool worker or rank that trains uses 1, so the pool never oversubscribes the cores\n {2}BatchMatMul, _FusedMatMul, Conv2D, FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter, MaxPoolGrad, Sum, GatherV2 \(float32/,
     );
   });
 
@@ -108,7 +108,7 @@ describe("%%gpu", () => {
     // The matMul's result is the one intermediate: m stays in its variable, shifted is returned.
     expect(report).toMatch(/tensors: peak [\d.]+ KiB; 1 freed at the end of the cell, 1 returned, 1 kept in notebook variables, 0 kept with tf.keep\(\)/);
     // Which ops ran through OpenBLAS: the matMul (Add is not one of them).
-    expect(report).toContain("native kernels: BatchMatMul 1× through OpenBLAS\n");
+    expect(report).toContain("native kernels (OpenBLAS, native/blas): BatchMatMul 1×\n");
     expect(stderr(outputs)).toBe("");
     expect(resultText(outputs)).toMatch(/^Tensor float32 \[128, 128\]/);
     const after = await k.client.execute("tf.memory().numTensors");

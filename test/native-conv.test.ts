@@ -372,3 +372,41 @@ describe("OpenBLAS threads beside the worker pool", () => {
     expect(installNativeKernels(tf)).toMatchObject({ ok: true, threads: mainThreads });
   });
 });
+
+describe("native GatherV2 (model.fit's batch rows) on the wasm backend", () => {
+  it.each([
+    { name: "rows of a matrix", x: [50, 7], indices: [5], axis: 0 },
+    { name: "axis 1 of a rank-3 tensor, 2-D indices", x: [3, 9, 4], indices: [2, 3], axis: 1 },
+    { name: "the last axis, negative", x: [4, 6], indices: [5], axis: -1 },
+  ])("matches tfjs's reference: $name", async ({ x, indices, axis }) => {
+    const dim = x.at(axis)!;
+    const index = Array.from({ length: indices.reduce((p, d) => p * d, 1) }, (_, i) => (i * 7 + 3) % dim);
+    const calls = await compare((t) => tf.gather(t!, tf.tensor(index, indices, "int32"), axis), [{ shape: x, seed: 42 }], 1e-12);
+    expect(calls.GatherV2).toEqual({ native: 1, fallback: 0 });
+  });
+
+  it("copies int32 and bool rows too", async () => {
+    await setup();
+    await tf.setBackend("wasm");
+    const before = nativeCallsSnapshot();
+    const picked = tf.tidy(() => [
+      Array.from(tf.gather(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], "int32"), [2, 0]).dataSync()),
+      Array.from(tf.gather(tf.tensor1d([true, false, true], "bool"), [1, 1, 2]).dataSync()),
+    ]);
+    expect(picked).toEqual([
+      [5, 6, 1, 2],
+      [0, 0, 1],
+    ]);
+    expect(nativeCallsSince(before).GatherV2).toEqual({ native: 2, fallback: 0 });
+  });
+
+  it("leaves an index out of range to tfjs's kernel and its error", async () => {
+    await setup();
+    await tf.setBackend("wasm");
+    const before = nativeCallsSnapshot();
+    const x = tf.ones([3, 2]);
+    expect(() => tf.gather(x, [0, 3])).toThrow("GatherV2: the index value 3 is not in [0, 2]");
+    expect(nativeCallsSince(before).GatherV2).toEqual({ native: 0, fallback: 1 });
+    x.dispose();
+  });
+});

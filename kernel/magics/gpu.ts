@@ -78,7 +78,7 @@ export function statusText(s: TensorStatus): string {
   lines.push(`tfjs memory: ${s.memory.tensors} tensors, ${formatBytes(s.memory.bytes)}${s.memory.gpuBytes === null ? "" : `, ${formatBytes(s.memory.gpuBytes)} on the GPU`}`);
   lines.push(`wasm SIMD: ${s.wasmSimd === null ? "n/a (wasm unavailable)" : s.wasmSimd ? "yes" : "no"}`);
   lines.push(`native kernels for wasm: ${s.nativeKernels.ok ? `OpenBLAS, ${nativeThreadsText(s.nativeKernels)}` : `not in use (${s.nativeKernels.reason})`}`);
-  if (s.nativeKernels.ok) lines.push(`  ${s.nativeKernels.kernels.join(", ")} (float32, NHWC; other cases run tfjs's own kernel)`);
+  if (s.nativeKernels.ok) lines.push(`  ${s.nativeKernels.kernels.join(", ")} (float32, NHWC; GatherV2 any 1- or 4-byte dtype; other cases run tfjs's own kernel)`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -140,7 +140,7 @@ export const gpuMagic: Magic<typeof OPTIONS> = {
         const text = scopeReportText(report);
         process.stdout.write(text.report);
         const ran = describeNativeCalls(nativeCallsSince(native));
-        if (ran) process.stdout.write(`native kernels: ${ran}\n`);
+        if (ran) process.stdout.write(`native kernels (OpenBLAS, native/blas): ${ran}\n`);
         if (text.warning) process.stderr.write(text.warning);
         return outcome;
       } finally {

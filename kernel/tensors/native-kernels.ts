@@ -1,12 +1,13 @@
 // Installs the native (OpenBLAS) kernels over the wasm backend's own: matMuls, 2-D convolutions
-// with their gradients, and the two other ops a CNN's training step spends its time in
-// (MaxPoolGrad, Sum), each falling back to tfjs's kernel for what it does not cover. The addon's
+// with their gradients, the two other ops a CNN's training step spends its time in (MaxPoolGrad,
+// Sum), and model.fit's batch gather (GatherV2, row copies on the heap), each falling back to tfjs's kernel for what it does not cover. The addon's
 // thread count is per thread of this process: the kernel's main thread uses every core; a pool
 // worker or rank that trains uses one, so that N workers on N cores do not each start N BLAS
 // threads on top of each other.
 import { isMainThread } from "node:worker_threads";
 import { type KernelConfig, loadBlas, type NativeBlas, type TfKernelRegistry } from "./native-blas.js";
 import { conv2DBackpropFilterOverride, conv2DBackpropInputOverride, conv2DOverride, fusedConv2DOverride } from "./native-conv.js";
+import { gatherOverride } from "./native-gather.js";
 import { batchMatMulOverride, fusedMatMulOverride } from "./native-matmul.js";
 import { maxPoolGradOverride, sumOverride } from "./native-train.js";
 import { type KernelCalls, NativeKernelError, type NativeOverride } from "./native-override.js";
@@ -23,9 +24,10 @@ const OVERRIDES: readonly NativeOverride[] = [
   conv2DBackpropFilterOverride,
   maxPoolGradOverride,
   sumOverride,
+  gatherOverride,
 ];
 
-/** The kernels that run through OpenBLAS on wasm. */
+/** The kernels that run natively on wasm (OpenBLAS, native/blas, or row copies on the heap). */
 export const NATIVE_KERNELS: readonly string[] = OVERRIDES.map((o) => o.kernelName);
 
 /** Calls of each overridden kernel since load, by path. */
@@ -99,7 +101,7 @@ export function nativeCallsSince(before: Record<string, KernelCalls>): Record<st
   return ran;
 }
 
-/** "BatchMatMul 12×, Conv2D 3× natively; _FusedMatMul 1× in tfjs's kernel", or null when none ran. */
+/** "BatchMatMul 12×, Conv2D 3×; fell back to tfjs's kernels: _FusedMatMul 1×", or null when none ran. */
 export function describeNativeCalls(calls: Record<string, KernelCalls>): string | null {
   const entries = Object.entries(calls);
   const part = (key: keyof KernelCalls) =>
@@ -110,5 +112,5 @@ export function describeNativeCalls(calls: Record<string, KernelCalls>): string 
   const native = part("native");
   const fallback = part("fallback");
   if (!native && !fallback) return null;
-  return [native && `${native} through OpenBLAS`, fallback && `${fallback} in tfjs's own kernel`].filter(Boolean).join("; ");
+  return [native, fallback && `fell back to tfjs's kernels: ${fallback}`].filter(Boolean).join("; ");
 }
