@@ -60,7 +60,7 @@ import json, sys, time
 import torch
 threads, batch, lr = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 mlp_n, cnn_n = int(sys.argv[4]), int(sys.argv[5])
-torch.set_num_threads(threads)
+torch.set_num_threads(threads)  # OpenMP; OpenBLAS's own threads come from OPENBLAS_NUM_THREADS
 torch.manual_seed(0)
 
 def epoch(model, x, y, n):
@@ -88,11 +88,32 @@ out["cnn_epoch_s"] = timed(cnn, x, y, cnn_n)
 print(json.dumps(out))
 `;
 
-function runTorch() {
-  const args = [THREADS, BATCH, LR, MLP.samples, CNN.samples].map(String);
-  const r = spawnSync(packages.SYSTEM_PYTHON, ["-c", TORCH, ...args], { encoding: "utf8", timeout: 300_000 });
+// Debian's torch runs its own ops on OpenMP threads and its GEMMs on OpenBLAS's pthreads: with
+// both at THREADS on THREADS cores they oversubscribe them (measured here, MLP step at batch 128
+// on 2 loaded cores: 9-44 ms with both at 2, ~2 ms with one of them at 1). PyTorch gets the
+// better of the two ways to use THREADS threads, so that the ratio is not flattered.
+const TORCH_CONFIGS = [
+  { name: `${THREADS} OpenMP threads, 1 OpenBLAS thread`, omp: THREADS, blas: 1 },
+  { name: `1 OpenMP thread, ${THREADS} OpenBLAS threads`, omp: 1, blas: THREADS },
+];
+
+function runTorchOnce(config) {
+  const args = [config.omp, BATCH, LR, MLP.samples, CNN.samples].map(String);
+  const env = { ...process.env, OMP_NUM_THREADS: String(config.omp), OPENBLAS_NUM_THREADS: String(config.blas) };
+  const r = spawnSync(packages.SYSTEM_PYTHON, ["-c", TORCH, ...args], { encoding: "utf8", timeout: 300_000, env });
   if (r.status !== 0) return { error: `${packages.SYSTEM_PYTHON} failed: ${firstLine(r.error ?? (r.stderr.trim().split("\n").pop() || `exit ${r.status}`))}` };
-  return JSON.parse(r.stdout.trim().split("\n").pop());
+  return { ...JSON.parse(r.stdout.trim().split("\n").pop()), config: config.name };
+}
+
+/** Every thread configuration once; prints each. */
+function runTorch(label) {
+  return TORCH_CONFIGS.map((config) => {
+    const t = runTorchOnce(config);
+    console.log(
+      row("pytorch", "", t.error ? `failed: ${t.error}` : `MLP epoch ${t.mlp_epoch_s.toFixed(3)} s, CNN epoch ${t.cnn_epoch_s.toFixed(3)} s  (torch ${t.version}, ${config.name}, ${label})`),
+    );
+    return t;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -162,10 +183,7 @@ for (const c of status.candidates) {
 if (ONLY) for (let i = plan.length - 1; i >= 0; i--) if (!ONLY.includes(plan[i].name)) skipped[plan.splice(i, 1)[0].name] = "not asked for (--only)";
 
 console.log("\nmeasurements:");
-let torch = runTorch();
-const torchRuns = [torch];
-if (!torch.error)
-  console.log(row("pytorch", "MLP epoch", `${torch.mlp_epoch_s.toFixed(3)} s; CNN epoch ${torch.cnn_epoch_s.toFixed(3)} s  (torch ${torch.version}, ${torch.threads} threads, before tfjs)`));
+const torchRuns = runTorch("before tfjs");
 
 const paths = {};
 for (const p of plan) {
@@ -206,12 +224,17 @@ for (const p of plan) {
 }
 
 // PyTorch again: the machine may be shared, so it brackets the tfjs paths and its better run counts.
-const torchAfter = runTorch();
-torchRuns.push(torchAfter);
-if (!torchAfter.error) console.log(row("pytorch", "MLP epoch", `${torchAfter.mlp_epoch_s.toFixed(3)} s; CNN epoch ${torchAfter.cnn_epoch_s.toFixed(3)} s  (after tfjs)`));
+torchRuns.push(...runTorch("after tfjs"));
 const good = torchRuns.filter((t) => !t.error);
-torch = good.length
-  ? { version: good[0].version, threads: good[0].threads, mlp_epoch_s: Math.min(...good.map((t) => t.mlp_epoch_s)), cnn_epoch_s: Math.min(...good.map((t) => t.cnn_epoch_s)) }
+const fastest = (key) => good.reduce((b, t) => (t[key] < b[key] ? t : b));
+const torch = good.length
+  ? {
+      version: good[0].version,
+      mlp_epoch_s: fastest("mlp_epoch_s").mlp_epoch_s,
+      mlp_config: fastest("mlp_epoch_s").config,
+      cnn_epoch_s: fastest("cnn_epoch_s").cnn_epoch_s,
+      cnn_config: fastest("cnn_epoch_s").config,
+    }
   : torchRuns[0];
 machine.loadavg_end = os.loadavg().map((l) => round(l, 2));
 
@@ -224,7 +247,7 @@ const [cnnPath, cnnBest] = best("cnn_epoch_s");
 const mlpRatio = mlpBest && !torch.error ? round(mlpBest.mlp_epoch_s / torch.mlp_epoch_s) : null;
 const cnnRatio = cnnBest && !torch.error ? round(cnnBest.cnn_epoch_s / torch.cnn_epoch_s) : null;
 
-console.log("\nsummary (PyTorch: the better of its two runs):");
+console.log("\nsummary (PyTorch: its best of four runs, two thread configurations before and two after tfjs):");
 console.log(`  ${"path".padEnd(14)} ${"MLP epoch s".padStart(11)} ${"vs torch".padStart(9)} ${"CNN epoch s".padStart(12)} ${"vs torch".padStart(9)}`);
 const fmt = (v, d = 3) => (v == null ? "-" : v.toFixed(d));
 for (const [name, r] of [...Object.entries(paths), ["pytorch", torch]]) {
@@ -238,6 +261,7 @@ console.log(`\ngoals: MLP epoch <= 1.0x PyTorch: ${mlpPath ?? "no path"} ${verdi
 const raw = {
   paths,
   torch: torch.error ? { error: torch.error } : { ...torch, mlp_epoch_s: round(torch.mlp_epoch_s), cnn_epoch_s: round(torch.cnn_epoch_s) },
+  torch_runs: torchRuns.map((t) => (t.error ? t : { config: t.config, mlp_epoch_s: round(t.mlp_epoch_s), cnn_epoch_s: round(t.cnn_epoch_s) })),
   skipped,
   machine,
   threads: THREADS,

@@ -61,7 +61,7 @@ export function buildNativeBlas(options: { force?: boolean } = {}): NativeBuildR
   mkdirSync(path.dirname(NATIVE_BLAS_ADDON), { recursive: true });
   // Build beside the target and rename: a concurrent loader never sees a half-written file.
   const tmp = `${NATIVE_BLAS_ADDON}.${process.pid}.tmp`;
-  const args = ["-O2", "-shared", "-fPIC", `-I${nodeInclude}`, `-I${blasInclude}`, NATIVE_BLAS_SOURCE, `-L${blasLib}`];
+  const args = ["-O3", "-shared", "-fPIC", `-I${nodeInclude}`, `-I${blasInclude}`, NATIVE_BLAS_SOURCE, `-L${blasLib}`];
   // rpath only when the library is outside the loader's default dirs, so it is found at load time.
   if (!["/usr/lib", `/usr/lib/${triplet}`, "/lib", `/lib/${triplet}`].includes(blasLib)) args.push(`-Wl,-rpath,${blasLib}`);
   args.push("-lopenblas", "-lm", "-pthread", "-o", tmp);

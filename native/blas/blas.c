@@ -248,7 +248,7 @@ static int64_t chunk_images(const geom_t* g) {
 }
 
 // cols[(i*OH + oh)*OW + ow][(kh*FW + kw)*C + c] = x[n0 + i][ih][iw][c], or 0 in the padding.
-static void im2col(const geom_t* g, const float* x, int64_t n0, int64_t images, float* cols) {
+static void im2col(const geom_t* g, const float* restrict x, int64_t n0, int64_t images, float* restrict cols) {
   const int64_t C = g->in_c, K = g->fh * g->fw * C;
   for (int64_t i = 0; i < images; i++) {
     const float* img = x + (n0 + i) * g->in_h * g->in_w * C;
@@ -277,7 +277,7 @@ static void im2col(const geom_t* g, const float* x, int64_t n0, int64_t images, 
 }
 
 // The adjoint of im2col: dx[n0 + i][ih][iw][c] += cols[...] (dx already zeroed).
-static void col2im(const geom_t* g, const float* cols, int64_t n0, int64_t images, float* dx) {
+static void col2im(const geom_t* g, const float* restrict cols, int64_t n0, int64_t images, float* restrict dx) {
   const int64_t C = g->in_c, K = g->fh * g->fw * C;
   for (int64_t i = 0; i < images; i++) {
     float* img = dx + (n0 + i) * g->in_h * g->in_w * C;
@@ -394,6 +394,45 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
 // MaxPoolGrad, 68 ms a step (XNNPACK has none: tfjs's wasm kernel is a scalar loop), and the
 // bias gradient's Sum over [128, 26, 26, 32] -> [32], 22 ms a step (wasm transposes first).
 
+// Channels innermost (NHWC's contiguous axis): each window position compares C values at once.
+// restrict pointers, int32 positions and a branchless select let gcc vectorize the compare
+// (measured on the CNN's [128, 26, 26, 32] 2x2 pool: 12.4 ms a call with int64 positions and
+// branches, 6.4 ms like this).
+static void max_pool_grad_loop(const geom_t* g, const float* restrict dy, const float* restrict x, float* restrict dx,
+                               float* restrict best, int32_t* restrict at) {
+  const int64_t C = g->in_c;
+  for (int64_t n = 0; n < g->batch; n++) {
+    const float* img = x + n * g->in_h * g->in_w * C;
+    float* dimg = dx + n * g->in_h * g->in_w * C;
+    for (int64_t oh = 0; oh < g->out_h; oh++)
+      for (int64_t ow = 0; ow < g->out_w; ow++) {
+        const float* grad = dy + ((n * g->out_h + oh) * g->out_w + ow) * C;
+        for (int64_t c = 0; c < C; c++) {
+          best[c] = -INFINITY;
+          at[c] = -1;
+        }
+        for (int64_t kh = 0; kh < g->fh; kh++) {
+          const int64_t ih = oh * g->sh - g->pad_top + kh * g->dh;
+          if (ih < 0 || ih >= g->in_h) continue;
+          for (int64_t kw = 0; kw < g->fw; kw++) {
+            const int64_t iw = ow * g->sw - g->pad_left + kw * g->dw;
+            if (iw < 0 || iw >= g->in_w) continue;
+            const int32_t base = (int32_t)((ih * g->in_w + iw) * C);
+            const float* px = img + base;
+            for (int32_t c = 0; c < (int32_t)C; c++) {
+              // strictly greater: the first maximum wins, as in tfjs's cpu kernel
+              const int32_t more = -(int32_t)(px[c] > best[c]);
+              best[c] = more ? px[c] : best[c];
+              at[c] = (at[c] & ~more) | ((base + c) & more);
+            }
+          }
+        }
+        for (int64_t c = 0; c < C; c++)
+          if (at[c] >= 0) dimg[at[c]] += grad[c];
+      }
+  }
+}
+
 // max_pool_grad(geom, dy, x, dx): dx[argmax of each window of x] += dy, the first maximum of
 // the window winning, as in tfjs's cpu kernel. geom as conv2d's (in_c == out_c).
 static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
@@ -408,34 +447,20 @@ static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
     return type_error(env, "maxPoolGrad(geom, dy, x, dx): an Int32Array geometry and three Float32Arrays");
   const uint64_t nx = (uint64_t)g.batch * g.in_h * g.in_w * g.in_c, ny = (uint64_t)g.batch * g.out_h * g.out_w * g.in_c;
   if (g.out_c != g.in_c || lx < nx || ldx < nx || ldy < ny) return type_error(env, "maxPoolGrad: the arrays do not match the geometry");
+  if ((uint64_t)g.in_h * g.in_w * g.in_c >= INT32_MAX) return type_error(env, "maxPoolGrad: an image of 2^31 values or more");
   const int64_t C = g.in_c;
   memset(dx, 0, sizeof(float) * nx);
-  for (int64_t n = 0; n < g.batch; n++) {
-    const float* img = x + n * g.in_h * g.in_w * C;
-    float* dimg = dx + n * g.in_h * g.in_w * C;
-    for (int64_t oh = 0; oh < g.out_h; oh++)
-      for (int64_t ow = 0; ow < g.out_w; ow++) {
-        const float* grad = dy + ((n * g.out_h + oh) * g.out_w + ow) * C;
-        for (int64_t c = 0; c < C; c++) {
-          float best = -INFINITY;
-          int64_t at = -1;
-          for (int64_t kh = 0; kh < g.fh; kh++) {
-            const int64_t ih = oh * g.sh - g.pad_top + kh * g.dh;
-            if (ih < 0 || ih >= g.in_h) continue;
-            for (int64_t kw = 0; kw < g.fw; kw++) {
-              const int64_t iw = ow * g.sw - g.pad_left + kw * g.dw;
-              if (iw < 0 || iw >= g.in_w) continue;
-              const int64_t i = (ih * g.in_w + iw) * C + c;
-              if (img[i] > best) {
-                best = img[i];
-                at = i;
-              }
-            }
-          }
-          if (at >= 0) dimg[at] += grad[c];
-        }
-      }
+  float* best = malloc(sizeof(float) * (size_t)(C > 0 ? C : 1));
+  int32_t* at = malloc(sizeof(int32_t) * (size_t)(C > 0 ? C : 1));
+  if (!best || !at) {
+    free(best);
+    free(at);
+    napi_throw_error(env, NULL, "maxPoolGrad: out of memory");
+    return NULL;
   }
+  max_pool_grad_loop(&g, dy, x, dx, best, at);
+  free(best);
+  free(at);
   napi_value undefined;
   CHECK(napi_get_undefined(env, &undefined));
   return undefined;
