@@ -1,6 +1,7 @@
 // Installs the native (OpenBLAS) kernels over the wasm backend's own: matMuls, 2-D convolutions
 // with their gradients, the two other ops a CNN's training step spends its time in (MaxPoolGrad,
-// Sum), and model.fit's batch gather (GatherV2, row copies on the heap), each falling back to tfjs's kernel for what it does not cover. The addon's
+// Sum), model.fit's batch gather (GatherV2, row copies on the heap) and Identity and Cast to the
+// same dtype (views, not copies), each falling back to tfjs's kernel for what it does not cover. The addon's
 // thread count is per thread of this process: the kernel's main thread uses every core; a pool
 // worker or rank that trains uses one, so that N workers on N cores do not each start N BLAS
 // threads on top of each other.
@@ -10,6 +11,7 @@ import { conv2DBackpropFilterOverride, conv2DBackpropInputOverride, conv2DOverri
 import { gatherOverride } from "./native-gather.js";
 import { batchMatMulOverride, fusedMatMulOverride } from "./native-matmul.js";
 import { maxPoolGradOverride, sumOverride } from "./native-train.js";
+import { castOverride, identityOverride } from "./native-views.js";
 import { type KernelCalls, NativeKernelError, type NativeOverride } from "./native-override.js";
 
 export { NATIVE_BLAS_ADDON } from "./native-blas.js";
@@ -25,6 +27,8 @@ const OVERRIDES: readonly NativeOverride[] = [
   maxPoolGradOverride,
   sumOverride,
   gatherOverride,
+  identityOverride,
+  castOverride,
 ];
 
 /** The kernels that run natively on wasm (OpenBLAS, native/blas, or row copies on the heap). */

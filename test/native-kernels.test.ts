@@ -1,9 +1,10 @@
-// The OpenBLAS kernels beyond BatchMatMul on tfjs's wasm backend (_FusedMatMul, Conv2D,
-// FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter, MaxPoolGrad, Sum) against tfjs's
+// The native kernels beyond BatchMatMul (test/native-matmul.test.ts) on tfjs's wasm backend:
+// _FusedMatMul, Conv2D, FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter, MaxPoolGrad and
+// Sum (OpenBLAS, native/blas), GatherV2, Identity and Cast (on the heap), against tfjs's
 // reference kernels (the cpu backend: tfjs-backend-wasm has no Conv2DBackpropFilter of its own),
 // for every shape class (transposes, batches, strides, padding, explicit padding, dilations,
-// NHWC, broadcasting bias, each activation), their fallbacks, and 10 training steps of an MLP and
-// a CNN that end at the same loss as on the reference path.
+// NHWC, broadcasting bias, each activation), their fallbacks, 10 training steps of an MLP and a
+// CNN that end at the same loss as on the reference path, and the BLAS threads of a worker.
 // No skips: without gcc or libopenblas-dev every test fails with the build's reason.
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
@@ -408,5 +409,43 @@ describe("native GatherV2 (model.fit's batch rows) on the wasm backend", () => {
     expect(() => tf.gather(x, [0, 3])).toThrow("GatherV2: the index value 3 is not in [0, 2]");
     expect(nativeCallsSince(before).GatherV2).toEqual({ native: 0, fallback: 1 });
     x.dispose();
+  });
+});
+
+describe("Identity and same-dtype Cast on the wasm backend: views, not copies", () => {
+  it("a clone and a float32 -> float32 cast share the data, and outlive the original", async () => {
+    await setup();
+    await tf.setBackend("wasm");
+    const before = nativeCallsSnapshot();
+    const bytes = tf.memory().numBytes;
+    const a = tf.tensor1d([1, 2, 3]);
+    const b = a.clone();
+    const c = tf.cast(a, "float32");
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3]);
+    expect(Array.from(c.dataSync())).toEqual([1, 2, 3]);
+    expect(nativeCallsSince(before)).toEqual({ Identity: { native: 1, fallback: 0 }, Cast: { native: 1, fallback: 0 } });
+    tf.dispose([b, c]);
+    expect(tf.memory().numBytes).toBe(bytes);
+  });
+
+  it("a cast to another dtype still converts (tfjs's kernel)", async () => {
+    await setup();
+    await tf.setBackend("wasm");
+    const before = nativeCallsSnapshot();
+    const ints = tf.tidy(() => Array.from(tf.cast(tf.tensor1d([1.7, -2.2, 3]), "int32").dataSync()));
+    expect(ints).toEqual([1, -2, 3]);
+    expect(nativeCallsSince(before)).toEqual({ Cast: { native: 0, fallback: 1 } });
+  });
+
+  it("a variable's assign leaves an earlier clone of it alone", async () => {
+    await setup();
+    await tf.setBackend("wasm");
+    const v = tf.variable(tf.ones([2]));
+    const copy = v.clone();
+    v.assign(tf.zeros([2]));
+    expect(Array.from(copy.dataSync())).toEqual([1, 1]);
+    expect(Array.from(v.dataSync())).toEqual([0, 0]);
+    tf.dispose([v, copy]);
   });
 });
