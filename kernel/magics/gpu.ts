@@ -78,7 +78,10 @@ export function statusText(s: TensorStatus): string {
   lines.push(`tfjs memory: ${s.memory.tensors} tensors, ${formatBytes(s.memory.bytes)}${s.memory.gpuBytes === null ? "" : `, ${formatBytes(s.memory.gpuBytes)} on the GPU`}`);
   lines.push(`wasm SIMD: ${s.wasmSimd === null ? "n/a (wasm unavailable)" : s.wasmSimd ? "yes" : "no"}`);
   lines.push(`native kernels for wasm: ${s.nativeKernels.ok ? `OpenBLAS, ${nativeThreadsText(s.nativeKernels)}` : `not in use (${s.nativeKernels.reason})`}`);
-  if (s.nativeKernels.ok) lines.push(`  ${s.nativeKernels.kernels.join(", ")} (float32, NHWC; GatherV2 any 1- or 4-byte dtype; other cases run tfjs's own kernel)`);
+  if (s.nativeKernels.ok)
+    lines.push(
+      `  ${s.nativeKernels.kernels.join(", ")} (float32, NHWC; GatherV2 copies rows of any 1- or 4-byte dtype, Identity and same-dtype Cast share the data; other cases run tfjs's own kernel)`,
+    );
   return `${lines.join("\n")}\n`;
 }
 
