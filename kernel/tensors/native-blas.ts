@@ -26,6 +26,8 @@ export interface NativeBlas {
   ): void;
   /** kind 0: y = act(conv(x, w) + bias); 1: x = dx of y = dy; 2: w = dW of x and y = dy. */
   conv2d(kind: 0 | 1 | 2, geom: Int32Array, x: Float32Array, w: Float32Array, y: Float32Array, bias?: Float32Array, activation?: number, alpha?: number): void;
+  /** y = the maximum of each pooling window of x, padding excluded (geom as conv2d's, in == out channels). */
+  maxPool(geom: Int32Array, x: Float32Array, y: Float32Array): void;
   /** dx[argmax of each pooling window of x] += dy (geom as conv2d's, in == out channels). */
   maxPoolGrad(geom: Int32Array, dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   /** x is rows x cols: axis 0 writes the column sums to out, axis 1 the row sums. */

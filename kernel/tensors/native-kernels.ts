@@ -1,6 +1,6 @@
 // Installs the native (OpenBLAS) kernels over the wasm backend's own: matMuls, 2-D convolutions
-// with their gradients, the two other ops a CNN's training step spends its time in (MaxPoolGrad,
-// Sum), model.fit's batch gather (GatherV2, row copies on the heap) and Identity and Cast to the
+// with their gradients, the other ops a CNN's training step spends its time in (MaxPool,
+// MaxPoolGrad, Sum), model.fit's batch gather (GatherV2, row copies on the heap) and Identity and Cast to the
 // same dtype (views, not copies), each falling back to tfjs's kernel for what it does not cover. The addon's
 // thread count is per thread of this process: the kernel's main thread uses every core; a pool
 // worker or rank that trains uses one, so that N workers on N cores do not each start N BLAS
@@ -10,7 +10,7 @@ import { type KernelConfig, loadBlas, type NativeBlas, type TfKernelRegistry } f
 import { conv2DBackpropFilterOverride, conv2DBackpropInputOverride, conv2DOverride, fusedConv2DOverride } from "./native-conv.js";
 import { gatherOverride } from "./native-gather.js";
 import { batchMatMulOverride, fusedMatMulOverride } from "./native-matmul.js";
-import { maxPoolGradOverride, sumOverride } from "./native-train.js";
+import { maxPoolGradOverride, maxPoolOverride, sumOverride } from "./native-train.js";
 import { castOverride, identityOverride } from "./native-views.js";
 import { type KernelCalls, NativeKernelError, type NativeOverride } from "./native-override.js";
 
@@ -24,6 +24,7 @@ const OVERRIDES: readonly NativeOverride[] = [
   fusedConv2DOverride,
   conv2DBackpropInputOverride,
   conv2DBackpropFilterOverride,
+  maxPoolOverride,
   maxPoolGradOverride,
   sumOverride,
   gatherOverride,

@@ -1,8 +1,8 @@
-// Two ops that a small convolutional model's training step spends most of its time in on wasm
-// once the convolutions run on OpenBLAS (tf.profile of one epoch of the 3x3x32 conv + 2x2
+// Ops that a small convolutional model's training step spends most of its time in on wasm once
+// the convolutions run on OpenBLAS (tf.profile of one epoch of the 3x3x32 conv + 2x2
 // max-pool + dense model at batch 128): MaxPoolGrad, ~68 ms a step in tfjs's wasm kernel, and
 // Sum, ~22 ms a step, mostly the conv bias's gradient ([128, 26, 26, 32] -> [32]), which the
-// wasm kernel transposes before it reduces. Both are plain loops in native/blas.
+// wasm kernel transposes before it reduces; and MaxPool itself. All are plain loops in native/blas.
 import type { Conv2DInfo, TensorInfo, WasmBackend } from "./native-blas.js";
 import { heapView } from "./native-blas.js";
 import { geometry } from "./native-conv.js";
@@ -29,14 +29,7 @@ function maxPoolGrad(ctx: OverrideContext) {
   return (args: MaxPoolGradArgs): TensorInfo => {
     const { inputs, backend, attrs } = args;
     const { dy, input } = inputs;
-    let info: Conv2DInfo | null = null;
-    if (dy.dtype === "float32" && input.dtype === "float32" && input.shape.length === 4) {
-      try {
-        info = ctx.tf.backend_util.computePool2DInfo(input.shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode) as Conv2DInfo;
-      } catch {
-        info = null; // tfjs's kernel says why
-      }
-    }
+    const info = dy.dtype === "float32" ? poolInfo(ctx, input, attrs) : null;
     if (!info || !same(info.outShape, dy.shape)) return ctx.fallback(args) as TensorInfo;
     const dx = backend.makeOutput([...input.shape], "float32");
     const heap = backend.wasm.HEAPU8.buffer;
@@ -44,6 +37,35 @@ function maxPoolGrad(ctx: OverrideContext) {
     ctx.calls.native++;
     ctx.blas.maxPoolGrad(geometry(info), view(dy), view(input), view(dx));
     return dx;
+  };
+}
+
+interface MaxPoolArgs {
+  inputs: { x: TensorInfo };
+  backend: WasmBackend;
+  attrs: MaxPoolGradArgs["attrs"];
+}
+
+/** tfjs's pooling geometry for an NHWC float32 input, or null (tfjs's kernel then runs, and says why). */
+function poolInfo(ctx: OverrideContext, x: TensorInfo, attrs: MaxPoolGradArgs["attrs"]): Conv2DInfo | null {
+  if (x.dtype !== "float32" || x.shape.length !== 4) return null;
+  try {
+    return ctx.tf.backend_util.computePool2DInfo(x.shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode) as Conv2DInfo;
+  } catch {
+    return null;
+  }
+}
+
+function maxPool(ctx: OverrideContext) {
+  return (args: MaxPoolArgs): TensorInfo => {
+    const { inputs, backend, attrs } = args;
+    const info = poolInfo(ctx, inputs.x, attrs);
+    if (!info) return ctx.fallback(args) as TensorInfo;
+    const y = backend.makeOutput(info.outShape, "float32");
+    const heap = backend.wasm.HEAPU8.buffer;
+    ctx.calls.native++;
+    ctx.blas.maxPool(geometry(info), heapView(backend, inputs.x, heap), heapView(backend, y, heap));
+    return y;
   };
 }
 
@@ -75,5 +97,6 @@ function sum(ctx: OverrideContext) {
   };
 }
 
+export const maxPoolOverride: NativeOverride = { kernelName: "MaxPool", make: maxPool };
 export const maxPoolGradOverride: NativeOverride = { kernelName: "MaxPoolGrad", make: maxPoolGrad };
 export const sumOverride: NativeOverride = { kernelName: "Sum", make: sum };
