@@ -136,7 +136,10 @@ function cnnModel(tf) {
   });
 }
 
-/** Seconds of one epoch of model.fit over `samples` (or `batches` batches of them, scaled up), after a warm-up. */
+/** Timed epochs of a tfjs path: up to `max`, while they have taken under `seconds` in all. */
+const REPEATS = { max: 3, seconds: 12 };
+
+/** Seconds of the best epoch of model.fit over `samples` (or `batches` batches of them, scaled up), after a warm-up. */
 async function timeEpoch(tf, make, inputShape, samples, batches) {
   const n = batches ? Math.min(samples, batches * BATCH) : samples;
   const x = tf.randomUniform([n, ...inputShape], 0, 1, "float32", 1);
@@ -150,10 +153,16 @@ async function timeEpoch(tf, make, inputShape, samples, batches) {
     const warm = Math.min(n, 2 * BATCH);
     await model.fit(x.slice(0, warm), y.slice(0, warm), { epochs: 1, batchSize: BATCH, verbose: 0 });
     await last();
-    const t0 = performance.now();
-    await model.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 });
-    await last();
-    return ((performance.now() - t0) / 1000) * (samples / n);
+    // PyTorch keeps its best of four epochs: a path whose epoch is short gets up to three too.
+    let best = Infinity;
+    const started = performance.now();
+    for (let run = 0; run < REPEATS.max && (run === 0 || performance.now() - started < REPEATS.seconds * 1000); run++) {
+      const t0 = performance.now();
+      await model.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 });
+      await last();
+      best = Math.min(best, (performance.now() - t0) / 1000);
+    }
+    return best * (samples / n);
   } finally {
     model.dispose();
     optimizer.dispose();
