@@ -459,3 +459,16 @@ describe("Identity and same-dtype Cast on the wasm backend: views, not copies", 
     tf.dispose([v, copy]);
   });
 });
+
+describe("a kernel only the addon provides on wasm", () => {
+  it("Conv2DBackpropFilter in NCHW says what runs and where to go instead", async () => {
+    await setup();
+    await tf.setBackend("wasm");
+    const x = tf.ones([1, 2, 5, 5]);
+    const dy = tf.ones([1, 1, 3, 3]);
+    expect(() => tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, { strides: 1, pad: "valid", dataFormat: "NCHW", filterShape: [3, 3, 2, 1] })).toThrow(
+      /Conv2DBackpropFilter on the wasm backend: only float32 NHWC tensors run .*%gpu cpu/,
+    );
+    tf.dispose([x, dy]);
+  });
+});

@@ -1,10 +1,10 @@
-// Installs the native (OpenBLAS) kernels over the wasm backend's own: matMuls, 2-D convolutions
-// with their gradients, the other ops a CNN's training step spends its time in (MaxPool,
-// MaxPoolGrad, Sum), model.fit's batch gather (GatherV2, row copies on the heap) and Identity and Cast to the
-// same dtype (views, not copies), each falling back to tfjs's kernel for what it does not cover. The addon's
-// thread count is per thread of this process: the kernel's main thread uses every core; a pool
-// worker or rank that trains uses one, so that N workers on N cores do not each start N BLAS
-// threads on top of each other.
+// Installs the native kernels over the wasm backend's own: matMuls and 2-D convolutions with
+// their gradients through OpenBLAS, the other ops a CNN's training step spends its time in
+// (MaxPool, MaxPoolGrad, Sum) in C, model.fit's batch gather (GatherV2, row copies on the heap),
+// and Identity and same-dtype Cast (views, not copies); each falls back to tfjs's kernel for
+// what it does not cover. The addon's thread count is per thread of this process: the kernel's
+// main thread uses every core; a pool worker or rank that trains uses one, so that N workers on
+// N cores do not each start N BLAS threads on top of each other.
 import { isMainThread } from "node:worker_threads";
 import { type KernelConfig, loadBlas, type NativeBlas, type TfKernelRegistry } from "./native-blas.js";
 import { conv2DBackpropFilterOverride, conv2DBackpropInputOverride, conv2DOverride, fusedConv2DOverride } from "./native-conv.js";
@@ -45,8 +45,8 @@ let blas: NativeBlas | undefined;
 const originals = new Map<string, KernelConfig | null>();
 
 /**
- * Routes the wasm backend's float32 matMuls and convolutions through OpenBLAS; other cases keep
- * tfjs's kernels. `threads`: OpenBLAS threads for this thread's calls (default: every core on
+ * Routes the wasm backend's float32 matMuls, convolutions, pooling and sums through native/blas
+ * (and its gathers, identities and casts through the heap); other cases keep tfjs's kernels. `threads`: OpenBLAS threads for this thread's calls (default: every core on
  * the main thread, 1 in a worker thread). Installing again only sets the threads.
  */
 export function installNativeKernels(tf: TfKernelRegistry, options: { threads?: number } = {}): NativeKernelsResult {
