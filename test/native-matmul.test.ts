@@ -5,7 +5,9 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { describe, expect, it } from "vitest";
 import { buildNativeBlas } from "../cli/scripts/build-native.js";
-import { installNativeMatMul, nativeMatMulCalls, uninstallNativeMatMul } from "../kernel/tensors/native-matmul.js";
+import { installNativeKernels, nativeKernelCalls, uninstallNativeKernels } from "../kernel/tensors/native-kernels.js";
+
+const nativeMatMulCalls = nativeKernelCalls.BatchMatMul!;
 
 let ready: Promise<void> | undefined;
 /** Builds the addon and starts the wasm backend once; throws the build's reason. */
@@ -20,15 +22,15 @@ function setup(): Promise<void> {
 }
 
 function installed(): void {
-  const result = installNativeMatMul(tf);
-  if (!result.ok) throw new Error(`installNativeMatMul failed: ${result.reason}`);
+  const result = installNativeKernels(tf);
+  if (!result.ok) throw new Error(`installNativeKernels failed: ${result.reason}`);
 }
 
 /** tf.matMul's values with tfjs's own wasm kernel and with OpenBLAS, for the same inputs. */
 function both(aShape: number[], bShape: number[], transposeA = false, transposeB = false): { want: Float32Array; got: Float32Array; shape: number[] } {
   const a = tf.randomUniform(aShape, -1, 1, "float32", 1);
   const b = tf.randomUniform(bShape, -1, 1, "float32", 2);
-  uninstallNativeMatMul(tf);
+  uninstallNativeKernels(tf);
   const ref = tf.matMul(a, b, transposeA, transposeB);
   installed();
   const out = tf.matMul(a, b, transposeA, transposeB);
@@ -48,7 +50,7 @@ function maxAbsDiff(x: Float32Array, y: Float32Array): number {
 describe("native OpenBLAS matMul on the wasm backend", () => {
   it("builds the addon and installs over the wasm BatchMatMul kernel", async () => {
     await setup();
-    const result = installNativeMatMul(tf);
+    const result = installNativeKernels(tf);
     expect(result).toMatchObject({ ok: true });
     if (result.ok) expect(result.threads).toBeGreaterThanOrEqual(1);
   });
@@ -128,10 +130,10 @@ describe("native OpenBLAS matMul on the wasm backend", () => {
     await setup();
     installed();
     const overridden = tf.getKernel("BatchMatMul", "wasm")!.kernelFunc;
-    expect(uninstallNativeMatMul(tf)).toBe(true);
+    expect(uninstallNativeKernels(tf)).toBe(true);
     const restored = tf.getKernel("BatchMatMul", "wasm")!.kernelFunc;
     expect(restored).not.toBe(overridden);
-    expect(uninstallNativeMatMul(tf)).toBe(false);
+    expect(uninstallNativeKernels(tf)).toBe(false);
     const before = { ...nativeMatMulCalls };
     const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
     expect(Array.from(tf.matMul(x, x).dataSync())).toEqual([7, 10, 15, 22]);
@@ -139,7 +141,7 @@ describe("native OpenBLAS matMul on the wasm backend", () => {
     // Installing again wraps the restored kernel, not a stale one.
     installed();
     expect(tf.getKernel("BatchMatMul", "wasm")!.kernelFunc).not.toBe(restored);
-    uninstallNativeMatMul(tf);
+    uninstallNativeKernels(tf);
     expect(tf.getKernel("BatchMatMul", "wasm")!.kernelFunc).toBe(restored);
     x.dispose();
   });

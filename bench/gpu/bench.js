@@ -69,14 +69,15 @@ ensureNumpy();
 let runtime, native, buildNative;
 try {
   runtime = await import("../../dist/kernel/tensors/runtime.js");
-  native = await import("../../dist/kernel/tensors/native-matmul.js");
+  native = await import("../../dist/kernel/tensors/native-kernels.js");
   buildNative = await import("../../dist/cli/scripts/build-native.js");
 } catch (err) {
   console.error(`bench/gpu: cannot load the built kernel (${firstLine(err)}): run \`npm run build\` first`);
   process.exit(1);
 }
 const tensors = new runtime.TensorRuntime();
-const { installNativeMatMul, uninstallNativeMatMul, nativeMatMulCalls } = native;
+const { installNativeKernels, uninstallNativeKernels, nativeKernelCalls } = native;
+const nativeMatMulCalls = nativeKernelCalls.BatchMatMul;
 
 // ---------------------------------------------------------------------------------------------
 // tfjs measurements (on whatever backend is active)
@@ -240,7 +241,7 @@ const machine = {
   node: process.version,
   tfjs: tf.version.tfjs,
   wasm_simd: status.wasmSimd,
-  kernel_native_matmul: status.nativeMatMul ?? null, // what the tensor runtime set up for wasm by itself
+  kernel_native_matmul: status.nativeKernels ?? null, // what the tensor runtime set up for wasm by itself
   webgpu_adapter: status.webgpu ? { ...status.webgpu, deviceMemory: undefined } : null,
   loadavg_start: os.loadavg().map((l) => round(l, 2)),
 };
@@ -266,23 +267,23 @@ if (!plan.some((p) => p.openblas)) skipped["wasm+openblas"] ??= ONLY ? "not aske
 if (ONLY) for (let i = plan.length - 1; i >= 0; i--) if (!ONLY.includes(plan[i].name)) plan.splice(i, 1);
 
 if (plan.some((p) => p.openblas))
-  console.log(`wasm: measured with tfjs's own matMul kernel${status.nativeMatMul?.ok ? " (the kernel's OpenBLAS override removed for it)" : ""}, then as wasm+openblas with the override`);
+  console.log(`wasm: measured with tfjs's own matMul kernel${status.nativeKernels?.ok ? " (the kernel's OpenBLAS override removed for it)" : ""}, then as wasm+openblas with the override`);
 console.log("\nmeasurements:");
 let numpy = runNumpy();
 printNumpy("before tfjs", numpy);
 
 // The kernel may route wasm's matMul through OpenBLAS by itself (the runtime installs the
 // override when the addon is built): plain "wasm" runs with it removed, "wasm+openblas" with it.
-const overrideByDefault = status.nativeMatMul?.ok === true;
+const overrideByDefault = status.nativeKernels?.ok === true;
 const paths = {};
 for (const p of plan) {
   try {
     await tensors.use(p.backend);
-    if (p.backend === "wasm" && !p.openblas) uninstallNativeMatMul(tf);
+    if (p.backend === "wasm" && !p.openblas) uninstallNativeKernels(tf);
     const extra = {};
     if (p.openblas) {
       const built = buildNative.buildNativeBlas();
-      const installed = built.ok ? installNativeMatMul(tf) : { ok: false, reason: `native/blas not built: ${built.reason}` };
+      const installed = built.ok ? installNativeKernels(tf) : { ok: false, reason: `native/blas not built: ${built.reason}` };
       if (!installed.ok) {
         skipped[p.name] = installed.reason;
         console.log(row(p.name, "", `skipped: ${firstLine(installed.reason)}`));
@@ -304,8 +305,8 @@ for (const p of plan) {
     console.log(row(p.name, "", `failed: ${firstLine(err)}`));
   } finally {
     // Leave wasm's matMul as the kernel set it up.
-    if (p.backend === "wasm" && overrideByDefault) installNativeMatMul(tf);
-    else if (p.backend === "wasm") uninstallNativeMatMul(tf);
+    if (p.backend === "wasm" && overrideByDefault) installNativeKernels(tf);
+    else if (p.backend === "wasm") uninstallNativeKernels(tf);
   }
 }
 

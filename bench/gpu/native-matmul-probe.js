@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { buildNativeBlas } from "../../dist/cli/scripts/build-native.js";
-import { installNativeMatMul, nativeMatMulCalls, uninstallNativeMatMul } from "../../dist/kernel/tensors/native-matmul.js";
+import { installNativeKernels, nativeKernelCalls, uninstallNativeKernels } from "../../dist/kernel/tensors/native-kernels.js";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -63,12 +63,12 @@ await tf.ready();
 console.log(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}, simd ${tf.env().getBool("WASM_HAS_SIMD_SUPPORT")}, threads ${tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT")}`);
 
 const rows = SIZES.map((n) => ({ n, wasm: timeTf(n) }));
-const installed = build.ok ? installNativeMatMul(tf) : { ok: false, reason: "addon not built" };
+const installed = build.ok ? installNativeKernels(tf) : { ok: false, reason: "addon not built" };
 if (installed.ok) {
   console.log(`OpenBLAS override installed, ${installed.threads} OpenBLAS threads`);
   for (const row of rows) row.native = timeTf(row.n);
-  uninstallNativeMatMul(tf);
-  console.log(`native calls ${nativeMatMulCalls.native}, fallbacks ${nativeMatMulCalls.fallback}`);
+  uninstallNativeKernels(tf);
+  console.log(`native calls ${nativeKernelCalls.BatchMatMul.native}, fallbacks ${nativeKernelCalls.BatchMatMul.fallback}`);
 } else {
   console.log(`OpenBLAS override not installed: ${installed.reason}`);
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds native/blas/build/blas.node (OpenBLAS sgemm for tfjs's wasm matMul) with the system C
+// Builds native/blas/build/blas.node (OpenBLAS for tfjs's wasm matMuls and convolutions) with the system C
 // compiler directly: one C file, so node-gyp (and Python, and a download of Node's headers) is
 // not worth it. Optional: the kernel works without it, so the script exits 0 even on failure.
 import { spawnSync } from "node:child_process";
@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PACKAGE_ROOT } from "../../common/paths.js";
-import { NATIVE_BLAS_ADDON } from "../../kernel/tensors/native-matmul.js";
+import { NATIVE_BLAS_ADDON } from "../../kernel/tensors/native-blas.js";
 
 export type NativeBuildResult = { ok: true; path: string; built: boolean } | { ok: false; reason: string };
 
@@ -61,10 +61,10 @@ export function buildNativeBlas(options: { force?: boolean } = {}): NativeBuildR
   mkdirSync(path.dirname(NATIVE_BLAS_ADDON), { recursive: true });
   // Build beside the target and rename: a concurrent loader never sees a half-written file.
   const tmp = `${NATIVE_BLAS_ADDON}.${process.pid}.tmp`;
-  const args = ["-O2", "-shared", "-fPIC", `-I${nodeInclude}`, `-I${blasInclude}`, NATIVE_BLAS_SOURCE, `-L${blasLib}`];
+  const args = ["-O3", "-shared", "-fPIC", `-I${nodeInclude}`, `-I${blasInclude}`, NATIVE_BLAS_SOURCE, `-L${blasLib}`];
   // rpath only when the library is outside the loader's default dirs, so it is found at load time.
   if (!["/usr/lib", `/usr/lib/${triplet}`, "/lib", `/lib/${triplet}`].includes(blasLib)) args.push(`-Wl,-rpath,${blasLib}`);
-  args.push("-lopenblas", "-o", tmp);
+  args.push("-lopenblas", "-lm", "-pthread", "-o", tmp);
   const result = spawnSync(cc, args, { encoding: "utf8" });
   if (result.status !== 0) {
     rmSync(tmp, { force: true });

@@ -5,7 +5,8 @@
 // %%mpi and its two-namespace test, building the MPI bindings; Mesa's EGL and OpenGL ES, on
 // whose llvmpipe the webgpu backend's tests run through Dawn; numpy, bench/gpu's baseline), and
 // installs them with apt-get
-// when we are root (CI); otherwise prints the command to run and exits 1. Exit 0 when it is all
+// when we are root (CI); otherwise prints the command to run and exits 1. PyTorch, bench/train's
+// baseline, is not among them: it is ~600 MB, so the benchmark installs it itself (bench-packages.ts). Exit 0 when it is all
 // there. (MPI is optional for the kernel, which explains how to get it, but the tests need it.)
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";

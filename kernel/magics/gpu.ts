@@ -1,5 +1,7 @@
+import os from "node:os";
 import type { BackendName } from "../tensors/candidates.js";
 import { runInTensorScope, type ScopeReport } from "../tensors/cell-scope.js";
+import { describeNativeCalls, nativeCallsSince, nativeCallsSnapshot } from "../tensors/native-kernels.js";
 import { adapterName, type TensorStatus } from "../tensors/runtime.js";
 import { formatTime } from "./format-time.js";
 import type { Magic, OptionSpecs } from "./contract.js";
@@ -9,11 +11,12 @@ const BACKENDS: readonly BackendName[] = ["tensorflow", "webgpu", "wasm", "cpu"]
 const DESCRIPTION = `TensorFlow.js in this kernel (\`import { tf } from "parallab"\`). The best backend that really
 works is chosen on first use: tensorflow on a GPU (@tensorflow/tfjs-node-gpu, CUDA), webgpu on
 a hardware adapter (Dawn: Vulkan, Metal, D3D12 or OpenGL ES), tensorflow on the CPU
-(@tensorflow/tfjs-node), wasm (SIMD, matMul through OpenBLAS), cpu. A software WebGPU adapter
+(@tensorflow/tfjs-node), wasm (SIMD; matMul, conv2d and their gradients through OpenBLAS), cpu. A software WebGPU adapter
 (llvmpipe, SwiftShader) is never the default but can be asked for.
   %gpu              the active backend and why; every candidate with its status and reason; the
                     WebGPU adapter (backend, limits, features); the machine's GPUs (nvidia-smi);
-                    tfjs memory; wasm SIMD support
+                    tfjs memory; wasm SIMD support; the kernels that run through OpenBLAS on
+                    wasm, and its threads
   %gpu BACKEND      switch to tensorflow, webgpu, wasm or cpu (fails, saying why, when it is
                     unavailable); tensors held in notebook variables come along
   %%gpu             runs the cell with its tensors in one scope (like tf.tidy, async code too:
@@ -21,7 +24,8 @@ a hardware adapter (Dawn: Vulkan, Metal, D3D12 or OpenGL ES), tensorflow on the 
                     intermediate ones are freed), then reports the wall time once the device is
                     done, the top kernels by time (tf.profile; GPU timestamps on webgpu where the
                     adapter has them), the peak bytes (and GPU memory on webgpu), the readback
-                    time, and a warning for new tensors left alive`;
+                    time, which ops ran through OpenBLAS on wasm (and which fell back to tfjs's
+                    kernels), and a warning for new tensors left alive`;
 
 const OPTIONS = {
   backend: { type: "string", short: "b", value: "BACKEND", help: "%gpu: switch to it; %%gpu: run this cell on it, then switch back" },
@@ -41,6 +45,14 @@ export function formatBytes(n: number): string {
 function backendOf(name: string, usageError: (message: string) => Error): BackendName {
   if ((BACKENDS as readonly string[]).includes(name)) return name as BackendName;
   throw usageError(`%gpu: unknown backend ${JSON.stringify(name)}; choose one of ${BACKENDS.join(", ")}.`);
+}
+
+/** The threads OpenBLAS uses here, and how the worker pool shares the cores with it. */
+function nativeThreadsText(n: { threads: number; mainThread: boolean }): string {
+  const cores = os.availableParallelism();
+  return n.mainThread
+    ? `${n.threads} thread${n.threads === 1 ? "" : "s"} in the kernel (of ${cores} cores); a pool worker or rank that trains uses 1, so the pool never oversubscribes the cores`
+    : `${n.threads} thread${n.threads === 1 ? "" : "s"} in this worker (the kernel's main thread uses every core)`;
 }
 
 export function statusText(s: TensorStatus): string {
@@ -65,7 +77,11 @@ export function statusText(s: TensorStatus): string {
   } else lines.push("WebGPU adapter: none (see the webgpu candidate's reason)");
   lines.push(`tfjs memory: ${s.memory.tensors} tensors, ${formatBytes(s.memory.bytes)}${s.memory.gpuBytes === null ? "" : `, ${formatBytes(s.memory.gpuBytes)} on the GPU`}`);
   lines.push(`wasm SIMD: ${s.wasmSimd === null ? "n/a (wasm unavailable)" : s.wasmSimd ? "yes" : "no"}`);
-  lines.push(`native matMul for wasm: ${s.nativeMatMul.ok ? `OpenBLAS, ${s.nativeMatMul.threads} threads` : `not in use (${s.nativeMatMul.reason})`}`);
+  lines.push(`native kernels for wasm: ${s.nativeKernels.ok ? `OpenBLAS, ${nativeThreadsText(s.nativeKernels)}` : `not in use (${s.nativeKernels.reason})`}`);
+  if (s.nativeKernels.ok)
+    lines.push(
+      `  ${s.nativeKernels.kernels.join(", ")} (float32, NHWC; GatherV2 copies rows of any 1- or 4-byte dtype, Identity and same-dtype Cast share the data; other cases run tfjs's own kernel)`,
+    );
   return `${lines.join("\n")}\n`;
 }
 
@@ -115,6 +131,7 @@ export const gpuMagic: Magic<typeof OPTIONS> = {
       const held = () => session.notebook.locals;
       if (backend) await tensors.use(backend, held);
       try {
+        const native = nativeCallsSnapshot();
         const { outcome, report } = await runInTensorScope(tf, () => run(`\n${body}`), {
           valueOfOutcome: (o) => (o.ok ? o.value : undefined),
           codeStartedAt: () => session.clock.userCodeStartedAt(),
@@ -125,6 +142,8 @@ export const gpuMagic: Magic<typeof OPTIONS> = {
         });
         const text = scopeReportText(report);
         process.stdout.write(text.report);
+        const ran = describeNativeCalls(nativeCallsSince(native));
+        if (ran) process.stdout.write(`native kernels (OpenBLAS, native/blas): ${ran}\n`);
         if (text.warning) process.stderr.write(text.warning);
         return outcome;
       } finally {

@@ -5,7 +5,7 @@ import { activate, selectBest, type BackendName, type Candidate, type CandidateI
 import { FreedTensors, installDisposedTensorErrors } from "./disposed.js";
 import { describeGpus, queryGpus, type GpuReport } from "./gpus.js";
 import { installMemoryErrors } from "./memory-errors.js";
-import { installNativeMatMul, type NativeMatMulResult } from "./native-matmul.js";
+import { installNativeKernels, type NativeKernelsResult } from "./native-kernels.js";
 import { tensorsIn } from "./tensors-in.js";
 import { loadTf, tfLoaded, type Tf } from "./tfjs.js";
 import { type AdapterReport, type AdapterSource, probeWebGpu } from "./webgpu/adapters.js";
@@ -20,8 +20,8 @@ export interface TensorStatus {
   gpus: GpuReport;
   memory: { tensors: number; bytes: number; gpuBytes: number | null };
   wasmSimd: boolean | null;
-  /** The wasm backend's matMul through OpenBLAS (native/blas), or why not. */
-  nativeMatMul: NativeMatMulResult;
+  /** The wasm backend's matMuls and convolutions through OpenBLAS (native/blas), or why not. */
+  nativeKernels: NativeKernelsResult;
   /** The WebGPU adapter webgpu runs on (or would), or null when there is none. */
   webgpu: (AdapterReport & { deviceMemory: GpuMemory | null }) | null;
 }
@@ -48,7 +48,7 @@ export class TensorRuntime {
   /** Tensors that %%gpu scopes freed, with the cell that freed them. */
   readonly freed = new FreedTensors();
   private selection: Promise<Candidate[]> | null = null;
-  private nativeMatMul: NativeMatMulResult = { ok: false, reason: "tensors are not set up yet" };
+  private nativeKernels: NativeKernelsResult = { ok: false, reason: "tensors are not set up yet" };
   /** Set when %gpu BACKEND chose the active backend (rather than the selection). */
   private chosenByUser = false;
   private gpus: Promise<GpuReport> | null = null;
@@ -69,14 +69,14 @@ export class TensorRuntime {
       installMemoryErrors(tf);
       installDisposedTensorErrors(tf, this.freed);
       // Before the selection, so that the wasm candidate's kernels already include it.
-      this.nativeMatMul = installNativeMatMul(tf);
+      this.nativeKernels = installNativeKernels(tf);
       const candidates = await selectBest(
         tf,
         async () => describeGpus(await this.machineGpus()),
         (verify) => this.webGpuStep(tf, verify),
       );
       const wasm = candidates.find((c) => c.id === "wasm");
-      if (wasm && wasm.status !== "unavailable" && this.nativeMatMul.ok) wasm.reason += `; matMul through OpenBLAS (${this.nativeMatMul.threads} threads)`;
+      if (wasm && wasm.status !== "unavailable" && this.nativeKernels.ok) wasm.reason += `; matMul and conv2d through OpenBLAS (${this.nativeKernels.threads} threads)`;
       return candidates;
     })();
     await this.selection;
@@ -167,7 +167,7 @@ export class TensorRuntime {
       gpus: await this.machineGpus(),
       memory: { tensors: memory.numTensors, bytes: memory.numBytes, gpuBytes: typeof memory.numBytesInGPU === "number" ? memory.numBytesInGPU : null },
       wasmSimd,
-      nativeMatMul: this.nativeMatMul,
+      nativeKernels: this.nativeKernels,
       webgpu: adapter ? { ...adapter, deviceMemory: this.webgpu?.memory() ?? null } : null,
     };
   }
