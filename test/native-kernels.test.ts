@@ -12,21 +12,17 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
+import { wasmWithNativeBlas } from "./helpers/wasm-blas.js";
 import { PACKAGE_ROOT } from "../common/paths.js";
-import { buildNativeBlas } from "../cli/scripts/build-native.js";
 import { installNativeKernels, nativeCallsSince, nativeCallsSnapshot } from "../kernel/tensors/native-kernels.js";
 
 let ready: Promise<void> | undefined;
 /** Builds the addon, starts the wasm backend and installs the kernels once; throws the build's reason. */
 function setup(): Promise<void> {
-  ready ??= (async () => {
-    const build = buildNativeBlas();
-    if (!build.ok) throw new Error(`native BLAS did not build: ${build.reason}`);
-    await tf.setBackend("wasm");
-    await tf.ready();
+  ready ??= wasmWithNativeBlas(tf).then(() => {
     const installed = installNativeKernels(tf);
     if (!installed.ok) throw new Error(`installNativeKernels failed: ${installed.reason}`);
-  })();
+  });
   return ready;
 }
 

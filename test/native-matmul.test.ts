@@ -4,22 +4,13 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { describe, expect, it } from "vitest";
-import { buildNativeBlas } from "../cli/scripts/build-native.js";
+import { wasmWithNativeBlas } from "./helpers/wasm-blas.js";
 import { installNativeKernels, nativeKernelCalls, uninstallNativeKernels } from "../kernel/tensors/native-kernels.js";
 
 const nativeMatMulCalls = nativeKernelCalls.BatchMatMul!;
 
-let ready: Promise<void> | undefined;
 /** Builds the addon and starts the wasm backend once; throws the build's reason. */
-function setup(): Promise<void> {
-  ready ??= (async () => {
-    const build = buildNativeBlas();
-    if (!build.ok) throw new Error(`native BLAS did not build: ${build.reason}`);
-    await tf.setBackend("wasm");
-    await tf.ready();
-  })();
-  return ready;
-}
+const setup = () => wasmWithNativeBlas(tf);
 
 function installed(): void {
   const result = installNativeKernels(tf);
