@@ -45,3 +45,13 @@ export function jupyterDataDir(): string {
   if (process.platform === "darwin") return path.join(os.homedir(), "Library", "Jupyter");
   return path.join(xdgDataHome(), "jupyter");
 }
+
+/**
+ * Where the kernel keeps what it can rebuild (V8's code cache of the compiler): $PARALLAB_CACHE_DIR,
+ * else parallab/cache in the Jupyter data dir; null when PARALLAB_CACHE_DIR is "off".
+ */
+export function kernelCacheDir(): string | null {
+  const chosen = process.env.PARALLAB_CACHE_DIR;
+  if (chosen === "off") return null;
+  return chosen || path.join(jupyterDataDir(), "parallab", "cache");
+}

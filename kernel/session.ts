@@ -11,6 +11,7 @@ import { CodeClock } from "./execute/code-clock.js";
 import { DirectoryHistory } from "./files/directories.js";
 import { ScriptCompiler } from "./files/script-compiler.js";
 import { InterruptError } from "../common/errors.js";
+import { kernelCacheDir } from "../common/paths.js";
 import { runtimeError } from "./execute/errors.js";
 import { OutputRouter } from "./execute/output-router.js";
 import { TslabAdapter } from "./execute/tslab-adapter.js";
@@ -132,6 +133,8 @@ export class KernelSession implements DisplaySink {
     this.adapterLoad ??= TslabAdapter.create({
       rootDir: this.notebookDir,
       parallabModule: parallabModule(this),
+      codeCacheDir: kernelCacheDir(),
+      log: kernelLog(this.router),
       onUserCode: () => {
         // Interrupted while compiling: the cell's code does not start at all.
         if (this.io.takePendingInterrupt()) throw new InterruptError();

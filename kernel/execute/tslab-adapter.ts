@@ -14,7 +14,7 @@ import { hasTopLevelAwait } from "./top-level-await.js";
 import { rebaseRelativeImports } from "./relative-imports.js";
 import { CellSourceMap, type CellMaps } from "./source-maps.js";
 import type { ErrorContent } from "../protocol/messages.js";
-import { type CompilerHooks, forwardParallabTypes, nameCellScripts, patchTypeScript, routeCellRequire, usePlainExports } from "../patches/compiler.js";
+import { type CompilerHooks, forwardParallabTypes, loadTypeScriptWithCodeCache, nameCellScripts, patchTypeScript, routeCellRequire, usePlainExports } from "../patches/compiler.js";
 import type { CellOutcome, DetachedCell } from "../magics/contract.js";
 import { diagnosticWithInstallHint } from "../packages/missing.js";
 
@@ -49,6 +49,10 @@ export interface AdapterOptions {
   parallabModule: object;
   /** Called when a cell's compiled code is about to run (the compiler is done with it); may throw to stop it. */
   onUserCode?: () => void;
+  /** Where V8's code cache of the compiler lives (null: none). */
+  codeCacheDir?: string | null;
+  /** The kernel's log: what went wrong with the code cache. */
+  log?: (line: string) => void;
   /** Sink for tslab's `display` API (tslab passes a Jupyter display_data content). */
   tslabDisplay: (content: { data: Record<string, unknown>; metadata: object; transient?: object }, update: boolean) => void;
 }
@@ -92,13 +96,18 @@ export class TslabAdapter {
   /** Loads TypeScript and builds the compiler: the slow part of start-up (~1 s), done once. */
   static async create(options: AdapterOptions): Promise<TslabAdapter> {
     const hooks: CompilerHooks = { nextScriptName: null, onUserCode: options.onUserCode ?? null, pendingMaps: null, modules: null };
-    // Before tslab's converter loads TypeScript: it must get the patched module.
+    // Before tslab's converter loads TypeScript: it must get the patched module (compiled from
+    // the code cache where there is one).
+    const compiler = options.codeCacheDir ? loadTypeScriptWithCodeCache(options.codeCacheDir) : null;
     const ts = patchTypeScript(hooks);
     forwardParallabTypes(ts);
     const { createConverter, isCompleteCode } = await import("tslab/dist/converter.js");
     const { createExecutor } = await import("tslab/dist/executor.js");
     let adapter: TslabAdapter | null = null;
     const real = createConverter();
+    // The first program is built: V8's cache now holds the functions that took, not just the module's top level.
+    const unsaved = compiler?.save();
+    if (unsaved) options.log?.(`the compiler's code cache was not written (${compiler!.file}): ${unsaved}; the next kernel compiles TypeScript from source again`);
     const converter: Converter = {
       convert: (prev, src) => adapter!.convert(real, prev, src),
       inspect: (prev, src, pos) => real.inspect(PRELUDE + adapter!.declarations(prev), src, pos),

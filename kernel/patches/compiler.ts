@@ -7,6 +7,7 @@ import type * as TS from "@tslab/typescript-for-tslab";
 import { compilerFallback } from "../package-fallback.js";
 import { PACKAGE_ROOT } from "../../common/paths.js";
 import { dropMapComment, takeInlineMap, type CellMaps } from "../execute/source-maps.js";
+import { type CachedModule, requireWithCodeCache } from "../execute/code-cache.js";
 import { ModuleResolver } from "../execute/module-resolution.js";
 import { withInstallHint } from "../packages/missing.js";
 
@@ -37,6 +38,22 @@ export function nameCellScripts(hooks: CompilerHooks): void {
   } as typeof vm.runInThisContext;
 }
 
+/** The TypeScript that tslab loads (its own build, @tslab/typescript-for-tslab). */
+function typeScriptPath(): string {
+  const tslabDir = path.dirname(require.resolve("tslab/package.json"));
+  return require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] });
+}
+
+/**
+ * Loads tslab's TypeScript with V8's code cache in `cacheDir` (./code-cache.ts), before anything
+ * requires it; the caller saves the cache once the compiler has built its first program.
+ */
+export function loadTypeScriptWithCodeCache(cacheDir: string): CachedModule {
+  const tsPath = typeScriptPath();
+  const { version } = require(path.join(path.dirname(tsPath), "..", "package.json")) as { version: string };
+  return requireWithCodeCache(tsPath, version, cacheDir);
+}
+
 /**
  * tslab's compiler options are fixed inside createConverter and TypeScript's exports cannot be
  * redefined, so we hand tslab a proxy of TypeScript (through the module cache) that turns on
@@ -44,8 +61,7 @@ export function nameCellScripts(hooks: CompilerHooks): void {
  * imports through our ModuleResolver (package.json "exports"; %npm can refresh it).
  */
 export function patchTypeScript(hooks: CompilerHooks): typeof TS {
-  const tslabDir = path.dirname(require.resolve("tslab/package.json"));
-  const tsPath = require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] });
+  const tsPath = typeScriptPath();
   const ts = require(tsPath) as typeof TS;
   const cached = require.cache[tsPath]!;
   if ((cached.exports as { __parallabProxy?: boolean }).__parallabProxy) return ts;

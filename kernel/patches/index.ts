@@ -11,7 +11,8 @@
 //                                               (%npm install --user) and the packages Parallab ships
 //   globalThis.__parallab_before_terminate__    the I/O thread can stop a busy loop without aborting Node
 // Compiler (./compiler.ts), installed by TslabAdapter.create:
-//   require.cache of @tslab/typescript-for-tslab  inline source maps, a transpile memo, only @types/node,
+//   require.cache of @tslab/typescript-for-tslab  compiled with V8's code cache (../execute/code-cache.ts),
+//                                               inline source maps, a transpile memo, only @types/node,
 //                                               imports resolved through package.json "exports" too, and
 //                                               afresh after %npm changed node_modules (execute/module-resolution.ts)
 //   ts.sys (fileExists, readFile, …)            `import … from "parallab"`, the user's packages' and shipped

@@ -6,6 +6,8 @@ import { KernelClient } from "../../client/kernel-client.js";
 import { launchKernel, type LaunchedKernel } from "../../client/launch.js";
 import type { Message } from "../../kernel/protocol/messages.js";
 
+const TEST_CODE_CACHE = path.join(os.tmpdir(), `parallab-test-code-cache-${process.getuid?.() ?? "user"}`);
+
 export interface TestKernel {
   kernel: LaunchedKernel;
   client: KernelClient;
@@ -22,7 +24,9 @@ export interface TestKernel {
 export async function startKernel(options: { dataDir?: string; env?: NodeJS.ProcessEnv; cwd?: string; argv?: string[] } = {}): Promise<TestKernel> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "parallab-test-data-"));
   const cwd = options.cwd ?? mkdtempSync(path.join(os.tmpdir(), "parallab-test-cwd-"));
-  const kernel = await launchKernel({ cwd, argv: options.argv, env: { ...process.env, JUPYTER_DATA_DIR: dataDir, ...options.env } });
+  // One code cache of the compiler for the run's kernels (each has a data dir of its own).
+  const env = { ...process.env, JUPYTER_DATA_DIR: dataDir, PARALLAB_CACHE_DIR: TEST_CODE_CACHE, ...options.env };
+  const kernel = await launchKernel({ cwd, argv: options.argv, env });
   const client = new KernelClient(kernel.connection);
   await client.ready();
   return {
