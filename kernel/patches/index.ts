@@ -33,8 +33,11 @@
 // Tensors, installed when a cell first uses tf (they patch tfjs's own objects, where they live):
 //   tf.engine().runKernel, makeTensor, backends' write/makeTensorInfo/makeOutput, wasm _malloc
 //   (../tensors/memory-errors.ts)        an out-of-memory error names the tensor, the op and what to do
-//   tfjs's BatchMatMul kernel for wasm (../tensors/native-matmul.ts, through tf.registerKernel)
-//                                        matMul runs on OpenBLAS in place on the wasm heap
+//   tfjs's wasm kernels BatchMatMul, _FusedMatMul, Conv2D, FusedConv2D, Conv2DBackpropInput,
+//   Conv2DBackpropFilter, MaxPool, MaxPoolGrad, Sum, GatherV2, Identity, Cast
+//   (../tensors/native-kernels.ts, through tf.registerKernel; the OpenBLAS thread count per thread)
+//                                        they run on OpenBLAS or in C in place on the wasm heap,
+//                                        the rest falls back to tfjs's own kernels
 //   tf.Tensor.prototype.throwIfDisposed, tf.engine().runKernel (../tensors/disposed.ts)
 //                                        a freed tensor's use names it and the %%gpu cell that freed it
 // WebGPU, installed when Dawn is probed and the webgpu backend registered (../tensors/webgpu/):
