@@ -205,8 +205,8 @@ class Kernel:
 
     # ---------------------------------------------------------------- lifecycle
 
-    def start(self):
-        """Start the process; return seconds from launch to the first kernel_info_reply."""
+    def _launch(self):
+        """Launch the process through jupyter_client with its log file; return the launch time."""
         ctx = self.ctx
         ctx.seq += 1
         tag = f"{self.name}-{ctx.seq}"
@@ -227,6 +227,12 @@ class Kernel:
         self.proc = self.km.provisioner.process
         self.pid = self.proc.pid
         self.kc = self.km.client()
+        return t0
+
+    def start(self):
+        """Start the process; return seconds from launch to the first kernel_info_reply."""
+        ctx = self.ctx
+        t0 = self._launch()
         self.kc.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=False)
         self.session = self.kc.session
         # synchronous views of the client's (asyncio) sockets
@@ -257,25 +263,7 @@ class Kernel:
         result). wait_for_ready counts a kernel ready only once an iopub message follows a
         kernel_info_reply (jupyter_server's "nudge" does the same)."""
         ctx = self.ctx
-        ctx.seq += 1
-        tag = f"{self.name}-{ctx.seq}"
-        self.log_path = ctx.tmp / "logs" / f"{tag}.log"
-        self.log_fh = open(self.log_path, "wb")
-        self.km = KernelManager(
-            kernel_name=f"bench-{self.name}",
-            kernel_spec_manager=ctx.ksm,
-            connection_file=str(ctx.tmp / "runtime" / f"kernel-{tag}.json"),
-        )
-        self.km.shutdown_wait_time = 3.0
-        Kernel.live.add(self)
-        t0 = time.perf_counter()
-        try:
-            self.km.start_kernel(cwd=str(REPO), env=ctx.env, stdout=self.log_fh, stderr=self.log_fh)
-        except Exception as exc:
-            raise KernelError(f"could not launch: {exc}") from exc
-        self.proc = self.km.provisioner.process
-        self.pid = self.proc.pid
-        self.kc = self.km.client()
+        t0 = self._launch()
         self.kc.start_channels()
         try:
             self.kc.wait_for_ready(timeout=ctx.timeout)
