@@ -8,22 +8,36 @@
 // (the best tfjs path's epoch time / PyTorch's). Goals: MLP <= 1.0, CNN <= 1.5.
 import { spawnSync } from "node:child_process";
 import os from "node:os";
+import { parseArgs } from "node:util";
 
 const HELP = `usage: node bench/run.js train [--quick] [--only PATHS] [--threads N]
   --quick        smoke run: 12 800 MLP samples, 2 560 CNN images
   --only PATHS   measure only these tfjs paths (e.g. wasm+openblas,cpu), beside PyTorch
   --threads N    threads for OpenBLAS and PyTorch (default 2)`;
-if (process.argv.includes("--help") || process.argv.includes("-h")) {
+/** Stops with the usage: a bad flag must not cost a five-minute run measuring something else. */
+function usageError(message) {
+  console.error(`bench/train: ${message}\n${HELP}`);
+  process.exit(2);
+}
+let options;
+try {
+  ({ values: options } = parseArgs({
+    options: { quick: { type: "boolean" }, only: { type: "string" }, threads: { type: "string" }, help: { type: "boolean", short: "h" } },
+    strict: true,
+    allowPositionals: false,
+  }));
+} catch (err) {
+  usageError(err.message);
+}
+if (options.help) {
   console.log(HELP);
   process.exit(0);
 }
-const argValue = (flag) => {
-  const i = process.argv.indexOf(flag);
-  return i < 0 ? null : (process.argv[i + 1] ?? null);
-};
-const QUICK = process.argv.includes("--quick");
-const ONLY = argValue("--only")?.split(",").filter(Boolean) ?? null;
-const THREADS = Number(argValue("--threads") ?? 2);
+const QUICK = options.quick ?? false;
+const ONLY = options.only?.split(",").filter(Boolean) ?? null;
+if (ONLY?.length === 0) usageError("--only needs at least one path, e.g. --only wasm+openblas,cpu");
+const THREADS = Number(options.threads ?? 2);
+if (!Number.isInteger(THREADS) || THREADS < 1) usageError(`--threads must be a whole number of at least 1, got ${options.threads}`);
 const BATCH = 128;
 const LR = 0.01;
 const MLP = { samples: QUICK ? 12_800 : 60_000, inputs: 784, hidden: 256, classes: 10 };
@@ -189,7 +203,13 @@ for (const c of status.candidates) {
   else if (c.backend === "wasm") plan.push({ name: "wasm+openblas", backend: "wasm", openblas: true }, { name: "wasm", backend: "wasm" });
   else plan.push({ name: c.id, backend: c.backend, slow: c.backend === "cpu" || (c.backend === "webgpu" && status.webgpu?.software) });
 }
-if (ONLY) for (let i = plan.length - 1; i >= 0; i--) if (!ONLY.includes(plan[i].name)) skipped[plan.splice(i, 1)[0].name] = "not asked for (--only)";
+if (ONLY) {
+  const known = [...plan.map((p) => p.name), ...Object.keys(skipped)];
+  const unknown = ONLY.filter((name) => !known.includes(name));
+  if (unknown.length > 0) usageError(`--only: no tfjs path named ${unknown.join(", ")}; the paths are ${known.join(", ")}`);
+  for (let i = plan.length - 1; i >= 0; i--) if (!ONLY.includes(plan[i].name)) skipped[plan.splice(i, 1)[0].name] = "not asked for (--only)";
+  if (plan.length === 0) usageError(`--only ${ONLY.join(",")}: none of these paths can run here (${ONLY.map((n) => `${n}: ${skipped[n]}`).join("; ")})`);
+}
 
 console.log("\nmeasurements:");
 const torchRuns = runTorch("before tfjs");

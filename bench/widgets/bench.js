@@ -17,8 +17,21 @@ import path from "node:path";
 import { chromium } from "playwright-core";
 import { startLab } from "../../dist/cli/lab.js";
 
+const USAGE = "usage: node bench/run.js widgets   (BENCH_UPDATES=200 and BENCH_ROUNDS=4 in the environment change the run)";
+if (process.argv.length > 2) {
+  console.error(process.argv.slice(2).some((a) => a === "--help" || a === "-h") ? USAGE : `bench/widgets takes no arguments, got ${process.argv.slice(2).join(" ")}\n${USAGE}`);
+  process.exit(process.argv.slice(2).some((a) => a === "--help" || a === "-h") ? 0 : 2);
+}
 const UPDATES = Number(process.env.BENCH_UPDATES ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+for (const [name, value] of [
+  ["BENCH_UPDATES", UPDATES],
+  ["BENCH_ROUNDS", ROUNDS],
+])
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`bench/widgets: ${name} must be a whole number of at least 1, got ${process.env[name]}\n${USAGE}`);
+    process.exit(2);
+  }
 const WARMUP = 10;
 
 const code = (source) => ({ cell_type: "code", metadata: {}, execution_count: null, outputs: [], source });
