@@ -44,6 +44,13 @@ static void use_threads(napi_env env) {
     }                                                                 \
   } while (0)
 
+// What a function that only writes into its arrays returns.
+static napi_value undefined_value(napi_env env) {
+  napi_value undefined;
+  CHECK(napi_get_undefined(env, &undefined));
+  return undefined;
+}
+
 static napi_value type_error(napi_env env, const char* message) {
   napi_throw_type_error(env, NULL, message);
   return NULL;
@@ -198,9 +205,7 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
     }
     activate(c, sc * batch, act, alpha);
   }
-  napi_value undefined;
-  CHECK(napi_get_undefined(env, &undefined));
-  return undefined;
+  return undefined_value(env);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -383,9 +388,7 @@ static napi_value conv2d(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, failure);
     return NULL;
   }
-  napi_value undefined;
-  CHECK(napi_get_undefined(env, &undefined));
-  return undefined;
+  return undefined_value(env);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,9 +473,7 @@ static napi_value max_pool(napi_env env, napi_callback_info info) {
   if (g.out_c != g.in_c || lx < (uint64_t)g.batch * g.in_h * g.in_w * g.in_c || ly < (uint64_t)g.batch * g.out_h * g.out_w * g.in_c)
     return type_error(env, "maxPool: the arrays do not match the geometry");
   max_pool_loop(&g, x, y);
-  napi_value undefined;
-  CHECK(napi_get_undefined(env, &undefined));
-  return undefined;
+  return undefined_value(env);
 }
 
 // max_pool_grad(geom, dy, x, dx): dx[argmax of each window of x] += dy, the first maximum of
@@ -503,9 +504,7 @@ static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
   max_pool_grad_loop(&g, dy, x, dx, best, at);
   free(best);
   free(at);
-  napi_value undefined;
-  CHECK(napi_get_undefined(env, &undefined));
-  return undefined;
+  return undefined_value(env);
 }
 
 // sumRows(x, rows, cols, out, axis): x is rows x cols; axis 0 sums each column (out has cols
@@ -541,9 +540,7 @@ static napi_value sum_rows(napi_env env, napi_callback_info info) {
       out[i] = (float)acc;
     }
   }
-  napi_value undefined;
-  CHECK(napi_get_undefined(env, &undefined));
-  return undefined;
+  return undefined_value(env);
 }
 
 // threads(): the OpenBLAS threads this instance's calls use.
