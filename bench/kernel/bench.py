@@ -587,39 +587,52 @@ def fail(results, name, phase, k, exc):
     results[name].setdefault("errors", []).append(msg)
 
 
-def phase_startup(ctx, names, results):
-    repeats = ctx.args.repeats
-    out(f"\n== start-up: launch -> first kernel_info_reply; 1 warm-up round + {repeats} rounds, interleaved ==")
-    samples = {n: [] for n in names}
-    first = {n: [] for n in names}
+def fresh_kernel_rounds(ctx, names, results, phase, measure):
+    """One warm-up round and --repeats rounds, each kernel started afresh in a rotating order;
+    measure(kernel, round) returns the round's figures. Returns ({name: figures of the timed
+    rounds}, the names of kernels that failed)."""
+    figures = {n: [] for n in names}
     dead = set()
-    for r in range(repeats + 1):
+    for r in range(ctx.args.repeats + 1):
         for name in rotated(names, r):
             if name in dead:
                 continue
             k = Kernel(name, ctx)
             try:
-                s = k.start()
-                # what a user feels: launch -> the first cell's execute_reply
-                e, err = k.execute("1", wait_idle=False)
-                if err:
-                    raise KernelError(f"first cell `1` failed: {err}")
+                got = measure(k, r)
                 if r > 0:
-                    samples[name].append(s)
-                    first[name].append(s + e)
-                label = "warm-up" if r == 0 else f"round {r}"
-                out(f"  {label:8} {name:10} start-up {s * 1000:8.1f} ms   + first `1` {e * 1000:7.1f} ms")
-                if r == 0:
-                    impl = k.info.get("implementation", "?")
-                    ver = k.info.get("implementation_version", "")
-                    results[name]["implementation"] = f"{impl} {ver}".strip()
+                    figures[name].append(got)
             except KernelError as exc:
-                fail(results, name, "start-up", k, exc)
+                fail(results, name, phase, k, exc)
                 dead.add(name)
             except BaseException:
                 k.shutdown(fast=True)
                 raise
             k.shutdown()
+    return figures, dead
+
+
+def phase_startup(ctx, names, results):
+    repeats = ctx.args.repeats
+    out(f"\n== start-up: launch -> first kernel_info_reply; 1 warm-up round + {repeats} rounds, interleaved ==")
+
+    def measure(k, r):
+        s = k.start()
+        # what a user feels: launch -> the first cell's execute_reply
+        e, err = k.execute("1", wait_idle=False)
+        if err:
+            raise KernelError(f"first cell `1` failed: {err}")
+        label = "warm-up" if r == 0 else f"round {r}"
+        out(f"  {label:8} {k.name:10} start-up {s * 1000:8.1f} ms   + first `1` {e * 1000:7.1f} ms")
+        if r == 0:
+            impl = k.info.get("implementation", "?")
+            ver = k.info.get("implementation_version", "")
+            results[k.name]["implementation"] = f"{impl} {ver}".strip()
+        return s, s + e
+
+    per_kernel, dead = fresh_kernel_rounds(ctx, names, results, "start-up", measure)
+    samples = {n: [s for s, _ in per_kernel[n]] for n in names}
+    first = {n: [f for _, f in per_kernel[n]] for n in names}
     for name in names:
         res = results[name]
         if name in dead or not samples[name]:
@@ -642,28 +655,16 @@ def phase_ready(ctx, names, results):
     repeats = ctx.args.repeats
     out(f"\n== ready and first result, through jupyter_client (wait_for_ready, then `1 + 1`); "
         f"1 warm-up round + {repeats} rounds, interleaved ==")
-    ready = {n: [] for n in names}
-    first = {n: [] for n in names}
-    dead = set()
-    for r in range(repeats + 1):
-        for name in rotated(names, r):
-            if name in dead:
-                continue
-            k = Kernel(name, ctx)
-            try:
-                t_ready, t_first = k.start_as_jupyter_client()
-                if r > 0:
-                    ready[name].append(t_ready)
-                    first[name].append(t_first)
-                label = "warm-up" if r == 0 else f"round {r}"
-                out(f"  {label:8} {name:10} ready {t_ready * 1000:8.1f} ms   first result {t_first * 1000:8.1f} ms")
-            except KernelError as exc:
-                fail(results, name, "ready", k, exc)
-                dead.add(name)
-            except BaseException:
-                k.shutdown(fast=True)
-                raise
-            k.shutdown()
+
+    def measure(k, r):
+        t_ready, t_first = k.start_as_jupyter_client()
+        label = "warm-up" if r == 0 else f"round {r}"
+        out(f"  {label:8} {k.name:10} ready {t_ready * 1000:8.1f} ms   first result {t_first * 1000:8.1f} ms")
+        return t_ready, t_first
+
+    per_kernel, dead = fresh_kernel_rounds(ctx, names, results, "ready", measure)
+    ready = {n: [t for t, _ in per_kernel[n]] for n in names}
+    first = {n: [f for _, f in per_kernel[n]] for n in names}
     for name in names:
         res = results[name]
         ok = name not in dead and ready[name]
