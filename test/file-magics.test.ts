@@ -77,6 +77,20 @@ describe("%pwd and %cd", () => {
     await run(`%cd -q ${home}`);
   });
 
+  it("a cell compiles the local modules it imports through their own imports, and reports their type errors", async () => {
+    mkdirSync(at("deep"), { recursive: true });
+    writeFileSync(at("deep", "outer.ts"), 'import { base } from "./inner";\nexport const twice = (): number => base * 2;\n');
+    writeFileSync(at("deep", "inner.ts"), "export const base: number = 21;\n");
+    writeFileSync(at("deep", "uses-bad.ts"), 'import { wrong } from "./bad";\nexport const shown = wrong;\n');
+    writeFileSync(at("deep", "bad.ts"), 'export const wrong: number = "not a number";\n');
+    const { outputs } = await run('import { twice } from "./deep/outer";\ntwice()');
+    expect(resultText(outputs)).toBe("42");
+    const failed = await run('import { shown } from "./deep/uses-bad";\nshown');
+    expect(failed.reply.content).toMatchObject({ status: "error" });
+    expect(traceback(failed.outputs)).toContain("Type 'string' is not assignable to type 'number'");
+    expect(resultText((await run("twice() + 1")).outputs)).toBe("43");
+  });
+
   it("%cd to a missing folder is a UsageError that leaves the kernel where it was", async () => {
     const { reply, outputs } = await run("%cd no/such/place");
     expect(reply.content).toMatchObject({ status: "error", ename: "UsageError" });

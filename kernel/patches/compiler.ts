@@ -9,6 +9,7 @@ import { PACKAGE_ROOT } from "../../common/paths.js";
 import { dropMapComment, takeInlineMap, type CellMaps } from "../execute/source-maps.js";
 import { type CachedModule, requireWithCodeCache } from "../execute/code-cache.js";
 import { ModuleResolver } from "../execute/module-resolution.js";
+import { leanBuilderFactory } from "../execute/lean-builder.js";
 import { withInstallHint } from "../packages/missing.js";
 
 const require = createRequire(import.meta.url);
@@ -67,7 +68,8 @@ export function patchTypeScript(hooks: CompilerHooks): typeof TS {
   if ((cached.exports as { __parallabProxy?: boolean }).__parallabProxy) return ts;
   const createWatchCompilerHost = ((rootFiles: string[], options: TS.CompilerOptions, ...rest: unknown[]) => {
     const ours = withOurOptions(options);
-    const host = (ts.createWatchCompilerHost as (...a: unknown[]) => TS.WatchCompilerHost<TS.BuilderProgram>)(rootFiles, ours, ...rest);
+    const [system, createProgram, ...reporters] = rest;
+    const host = (ts.createWatchCompilerHost as (...a: unknown[]) => TS.WatchCompilerHost<TS.BuilderProgram>)(rootFiles, ours, system, createProgram ?? leanBuilderFactory(ts), ...reporters);
     hooks.modules = new ModuleResolver(ts, host, ours);
     hooks.modules.install(host);
     return host;

@@ -14,7 +14,9 @@
 //   require.cache of @tslab/typescript-for-tslab  compiled with V8's code cache (../execute/code-cache.ts),
 //                                               inline source maps, a transpile memo, only @types/node,
 //                                               imports resolved through package.json "exports" too, and
-//                                               afresh after %npm changed node_modules (execute/module-resolution.ts)
+//                                               afresh after %npm changed node_modules (execute/module-resolution.ts),
+//                                               and a plain program per cell instead of tslab's builder
+//                                               state (execute/lean-builder.ts)
 //   ts.sys (fileExists, readFile, …)            `import … from "parallab"`, the user's packages' and shipped
 //                                               packages' types resolve anywhere
 //   vm.runInThisContext                         cell scripts are named cell-N (tracebacks, profiles) and
