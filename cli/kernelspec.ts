@@ -1,7 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { jupyterDataDir, KERNEL_MAIN, KERNEL_NODE_FLAGS, PACKAGE_VERSION } from "../common/paths.js";
+import { jupyterDataDir, KERNEL_MAIN, kernelCacheDir, PACKAGE_VERSION } from "../common/paths.js";
+import { buildCompilerSnapshot, compilerBlobPath } from "../kernel/snapshot/build.js";
+import { kernelArgv } from "../client/launch.js";
 import { logoPng } from "./logo.js";
 
 export const KERNEL_NAME = "parallab";
@@ -34,7 +36,7 @@ function jupyterSysPrefix(): string {
 
 export function kernelJson(): Record<string, unknown> {
   return {
-    argv: [process.execPath, ...KERNEL_NODE_FLAGS, KERNEL_MAIN, "{connection_file}"],
+    argv: kernelArgv(),
     display_name: DISPLAY_NAME,
     language: "typescript",
     // Interrupts come as control messages: that also stops busy loops that follow an await.
@@ -51,6 +53,9 @@ export function installKernelspec(where: SpecLocation): string {
   writeFileSync(path.join(dir, "kernel.json"), `${JSON.stringify(kernelJson(), null, 2)}\n`);
   writeFileSync(path.join(dir, "logo-32x32.png"), logoPng(32));
   writeFileSync(path.join(dir, "logo-64x64.png"), logoPng(64));
+  // The first kernel then starts from the snapshot (a kernel rebuilds a missing one in the background).
+  const cacheDir = kernelCacheDir();
+  if (cacheDir) buildCompilerSnapshot(compilerBlobPath(cacheDir));
   return dir;
 }
 

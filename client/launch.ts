@@ -5,7 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import type { ConnectionInfo } from "../kernel/protocol/connection.js";
 
-import { KERNEL_MAIN, KERNEL_NODE_FLAGS } from "../common/paths.js";
+import { KERNEL_MAIN, KERNEL_NODE_FLAGS, kernelCacheDir } from "../common/paths.js";
+import { compilerBlobPath, LAUNCHER } from "../kernel/snapshot/build.js";
 import { freePort } from "./free-port.js";
 
 export async function newConnectionInfo(): Promise<ConnectionInfo> {
@@ -24,6 +25,16 @@ export async function newConnectionInfo(): Promise<ConnectionInfo> {
   };
 }
 
+/**
+ * How a kernel with environment `env` starts (kernel.json's argv): through the launcher that
+ * starts Node from the compiler snapshot when it fits (kernel/snapshot/), unless the cache is off.
+ */
+export function kernelArgv(env: NodeJS.ProcessEnv = process.env): string[] {
+  const node = [process.execPath, ...KERNEL_NODE_FLAGS, KERNEL_MAIN, "{connection_file}"];
+  const cacheDir = kernelCacheDir(env);
+  return cacheDir ? ["/bin/sh", LAUNCHER, compilerBlobPath(cacheDir), ...node] : node;
+}
+
 export interface LaunchedKernel {
   connection: ConnectionInfo;
   connectionFile: string;
@@ -32,13 +43,13 @@ export interface LaunchedKernel {
   log: () => string;
 }
 
-/** Starts `node dist/kernel/main.js` on a fresh connection file, as Jupyter would. */
+/** Starts the kernel (kernelArgv, or `argv`) on a fresh connection file, as Jupyter would. */
 export async function launchKernel(options: { cwd?: string; env?: NodeJS.ProcessEnv; argv?: string[] } = {}): Promise<LaunchedKernel> {
   const connection = await newConnectionInfo();
   const dir = mkdtempSync(path.join(os.tmpdir(), "parallab-kernel-"));
   const connectionFile = path.join(dir, "connection.json");
   writeFileSync(connectionFile, JSON.stringify(connection));
-  const argv = options.argv ?? [process.execPath, ...KERNEL_NODE_FLAGS, KERNEL_MAIN, "{connection_file}"];
+  const argv = options.argv ?? kernelArgv(options.env);
   const [cmd, ...args] = argv.map((a) => a.replace("{connection_file}", connectionFile));
   const child = spawn(cmd!, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";

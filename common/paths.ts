@@ -40,18 +40,19 @@ export function parallabDataDir(): string {
 }
 
 /** The Jupyter data dir, as jupyter_core finds it on Linux and macOS (kernelspecs, history, the lab's state). */
-export function jupyterDataDir(): string {
-  if (process.env.JUPYTER_DATA_DIR) return process.env.JUPYTER_DATA_DIR;
+export function jupyterDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.JUPYTER_DATA_DIR) return env.JUPYTER_DATA_DIR;
   if (process.platform === "darwin") return path.join(os.homedir(), "Library", "Jupyter");
-  return path.join(xdgDataHome(), "jupyter");
+  return path.join(env.XDG_DATA_HOME || path.join(os.homedir(), ".local", "share"), "jupyter");
 }
 
 /**
- * Where the kernel keeps what it can rebuild (V8's code cache of the compiler): $PARALLAB_CACHE_DIR,
+ * Where the kernel keeps what it can rebuild (V8's code cache of the compiler, the compiler
+ * snapshot), in `env` (a kernel's environment): $PARALLAB_CACHE_DIR,
  * else parallab/cache in the Jupyter data dir; null when PARALLAB_CACHE_DIR is "off".
  */
-export function kernelCacheDir(): string | null {
-  const chosen = process.env.PARALLAB_CACHE_DIR;
+export function kernelCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
+  const chosen = env.PARALLAB_CACHE_DIR;
   if (chosen === "off") return null;
-  return chosen || path.join(jupyterDataDir(), "parallab", "cache");
+  return chosen || path.join(jupyterDataDir(env), "parallab", "cache");
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Kernel entry point: `node dist/kernel/main.js CONNECTION_FILE` (what kernel.json runs).
+import { randomUUID } from "node:crypto";
+import { IoClient } from "./io/io-client.js";
+import { kernelInfoReply } from "./kernel-info.js";
 import { readConnectionFile } from "./protocol/connection.js";
-import { KernelSession } from "./session.js";
 
 const connectionFile = process.argv[2];
 if (!connectionFile || connectionFile.startsWith("-")) {
@@ -16,4 +18,8 @@ try {
   process.stderr.write(`parallab: ${(err as Error).message}\n`);
   process.exit(2);
 }
-await KernelSession.start(connection);
+// The I/O thread starts before the rest of the kernel loads (its modules took ~250 ms here): it
+// answers kernel_info and heartbeats itself, and keeps requests until the session serves them.
+const io = new IoClient(connection, randomUUID(), kernelInfoReply());
+const { KernelSession } = await import("./session.js");
+await KernelSession.start(io);

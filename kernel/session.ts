@@ -1,7 +1,6 @@
 // One kernel session: everything a running kernel holds, built once by main.ts and handed to the
 // request handlers and (through their call objects) to the magics. Data flows one way: socket →
 // I/O thread → session → handler or magic → output router → I/O thread → socket.
-import { randomUUID } from "node:crypto";
 import { createCommHost, errorReporter, kernelLog } from "./comms/host.js";
 import { CommManager } from "./comms/manager.js";
 import { createDisplayApi, type DisplayApi } from "./display/api.js";
@@ -18,9 +17,8 @@ import { TslabAdapter } from "./execute/tslab-adapter.js";
 import { HistoryStore } from "./history/store.js";
 import { InterruptSignal } from "./interrupts.js";
 import { CellState } from "./io/bridge.js";
-import { IoClient } from "./io/io-client.js";
+import type { IoClient } from "./io/io-client.js";
 import { Kernel } from "./kernel.js";
-import { kernelInfoReply } from "./kernel-info.js";
 import { createBuiltinRegistry } from "./magics/builtins.js";
 import type { MagicRegistry } from "./magics/registry.js";
 import { installMagicRuntime } from "./magics/runtime.js";
@@ -29,14 +27,12 @@ import { parallabModule } from "./parallab-module.js";
 import { WorkerPool } from "./pool/pool.js";
 import { NotebookScope } from "./pool/scope.js";
 import { WorkerProfiling } from "./pool/worker-profiling.js";
-import type { ConnectionInfo } from "./protocol/connection.js";
 import type { ErrorContent, MimeBundle } from "./protocol/messages.js";
 import { mentionsTensors, TensorRuntime } from "./tensors/runtime.js";
 import { TrackerSession } from "./tracker-session.js";
 import { WidgetManager } from "./widgets/manager.js";
 
 export class KernelSession implements DisplaySink {
-  readonly io: IoClient;
   readonly router: OutputRouter;
   readonly registry: MagicRegistry;
   readonly history = new HistoryStore();
@@ -73,11 +69,11 @@ export class KernelSession implements DisplaySink {
   private inputWaiter: ((value: string) => void) | null = null;
 
   private constructor(
-    connection: ConnectionInfo,
+    /** The I/O thread, started by main.ts before this module loaded. */
+    readonly io: IoClient,
     /** Node's own process.exit, before the session's patch. */
     readonly realExit: (code?: number | string | null) => never,
   ) {
-    this.io = new IoClient(connection, randomUUID(), kernelInfoReply());
     this.router = new OutputRouter(this.io);
     this.registry = createBuiltinRegistry();
     const errorContent = (thrown: unknown) => this.errorContent(thrown);
@@ -97,9 +93,9 @@ export class KernelSession implements DisplaySink {
   }
 
   /** Starts the I/O thread, installs the process patches, and serves requests once sockets are bound. */
-  static async start(connection: ConnectionInfo): Promise<KernelSession> {
-    const session = new KernelSession(connection, process.exit.bind(process) as (code?: number | string | null) => never);
-    const { io, router } = session;
+  static async start(io: IoClient): Promise<KernelSession> {
+    const session = new KernelSession(io, process.exit.bind(process) as (code?: number | string | null) => never);
+    const { router } = session;
     io.on("exit", (code) => session.realExit(code === 0 ? 0 : 1));
     installProcessPatches(session);
     installMagicRuntime(session);
@@ -119,7 +115,7 @@ export class KernelSession implements DisplaySink {
     await io.ready;
 
     const kernel = new Kernel(session, (code) => session.exit(code));
-    io.on("request", (channel, request) => kernel.onRequest(channel, request));
+    io.serve((channel, request) => kernel.onRequest(channel, request));
     session.interrupts.subscribe(() => kernel.interrupt());
     // The pool's tasks stop too (their threads are replaced).
     session.interrupts.subscribe(() => session.pool.abortAll());
@@ -134,6 +130,7 @@ export class KernelSession implements DisplaySink {
       rootDir: this.notebookDir,
       parallabModule: parallabModule(this),
       codeCacheDir: kernelCacheDir(),
+      compilerBlob: process.env.PARALLAB_COMPILER_BLOB || null,
       log: kernelLog(this.router),
       onUserCode: () => {
         // Interrupted while compiling: the cell's code does not start at all.

@@ -9,8 +9,11 @@
 // - the root files bound as they are created: tslab reads the cell's top-level names
 //   (`locals`, set by the binder) before it asks for a type checker;
 // - getAllDependencies walked from the cell through the imports and references it resolved,
-//   the files tslab compiles along with a cell (local .ts/.js modules), not the whole program.
+//   the files tslab compiles along with a cell (local .ts/.js modules), not the whole program;
+// - the lib and @types/node files taken from the compiler snapshot, when the kernel started from
+//   one (../snapshot/), instead of parsed again.
 import type * as TS from "@tslab/typescript-for-tslab";
+import type { CompilerSnapshot } from "../snapshot/compiler-snapshot.js";
 
 /** TypeScript's binder and resolved-module lookup: internal, exported by its bundle. */
 interface TsInternals {
@@ -27,13 +30,13 @@ interface SourceFileInternals {
 type CreateProgram = TS.CreateProgram<TS.BuilderProgram>;
 
 /** The `createProgram` a watch compiler host is given in place of its default builder. */
-export function leanBuilderFactory(ts: typeof TS): CreateProgram {
+export function leanBuilderFactory(ts: typeof TS, snapshot: CompilerSnapshot | null): CreateProgram {
   const internals = ts as unknown as TsInternals;
   if (typeof internals.bindSourceFile !== "function" || typeof internals.getResolvedModule !== "function") {
     throw new Error("this TypeScript does not export bindSourceFile/getResolvedModule: tslab's TypeScript has changed");
   }
   return (rootNames, options, host, oldBuilder, configDiagnostics, references) => {
-    const builder = ts.createAbstractBuilder(rootNames ?? [], options ?? {}, host, oldBuilder, configDiagnostics, references);
+    const builder = ts.createAbstractBuilder(rootNames ?? [], options ?? {}, snapshot && host ? withSnapshotFiles(host, snapshot) : host, oldBuilder, configDiagnostics, references);
     const program = builder.getProgram();
     for (const name of program.getRootFileNames()) {
       const file = program.getSourceFile(name);
@@ -42,6 +45,17 @@ export function leanBuilderFactory(ts: typeof TS): CreateProgram {
     builder.getAllDependencies = (file) => dependencies(ts, internals, program, file);
     return builder;
   };
+}
+
+/** `host`, giving the snapshot's parsed file where it has the same text as the file now. */
+function withSnapshotFiles(host: TS.CompilerHost, snapshot: CompilerSnapshot): TS.CompilerHost {
+  const ours = Object.create(host) as TS.CompilerHost;
+  ours.getSourceFile = (fileName, settings, ...rest) => snapshot.sourceFile(fileName, settings, () => host.readFile(fileName)) ?? host.getSourceFile(fileName, settings, ...rest);
+  if (host.getSourceFileByPath) {
+    const byPath = host.getSourceFileByPath.bind(host);
+    ours.getSourceFileByPath = (fileName, filePath, settings, ...rest) => snapshot.sourceFile(fileName, settings, () => host.readFile(fileName)) ?? byPath(fileName, filePath, settings, ...rest);
+  }
+  return ours;
 }
 
 /**

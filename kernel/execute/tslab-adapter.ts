@@ -14,9 +14,20 @@ import { hasTopLevelAwait } from "./top-level-await.js";
 import { rebaseRelativeImports } from "./relative-imports.js";
 import { CellSourceMap, type CellMaps } from "./source-maps.js";
 import type { ErrorContent } from "../protocol/messages.js";
-import { type CompilerHooks, forwardParallabTypes, loadTypeScriptWithCodeCache, nameCellScripts, patchTypeScript, routeCellRequire, usePlainExports } from "../patches/compiler.js";
+import {
+  type CompilerHooks,
+  forwardParallabTypes,
+  loadTypeScriptWithCodeCache,
+  nameCellScripts,
+  patchTypeScript,
+  routeCellRequire,
+  usePlainExports,
+  useSnapshotTypeScript,
+} from "../patches/compiler.js";
 import type { CellOutcome, DetachedCell } from "../magics/contract.js";
 import { diagnosticWithInstallHint } from "../packages/missing.js";
+import { rebuildInBackground, snapshotContentKey } from "../snapshot/build.js";
+import type { CompilerSnapshot } from "../snapshot/compiler-snapshot.js";
 
 export interface Completion {
   start: number;
@@ -51,7 +62,12 @@ export interface AdapterOptions {
   onUserCode?: () => void;
   /** Where V8's code cache of the compiler lives (null: none). */
   codeCacheDir?: string | null;
-  /** The kernel's log: what went wrong with the code cache. */
+  /**
+   * The compiler snapshot kernel.json's launcher starts the kernel from (kernel/snapshot/), or
+   * null when the kernel was started without the launcher.
+   */
+  compilerBlob?: string | null;
+  /** The kernel's log: what went wrong with the code cache, and what the snapshot gave. */
   log?: (line: string) => void;
   /** Sink for tslab's `display` API (tslab passes a Jupyter display_data content). */
   tslabDisplay: (content: { data: Record<string, unknown>; metadata: object; transient?: object }, update: boolean) => void;
@@ -98,13 +114,15 @@ export class TslabAdapter {
     const hooks: CompilerHooks = { nextScriptName: null, onUserCode: options.onUserCode ?? null, pendingMaps: null, modules: null };
     // Before tslab's converter loads TypeScript: it must get the patched module (compiled from
     // the code cache where there is one).
-    const compiler = options.codeCacheDir ? loadTypeScriptWithCodeCache(options.codeCacheDir) : null;
-    const ts = patchTypeScript(hooks);
+    const snapshot = options.compilerBlob ? useSnapshotTypeScript(snapshotContentKey()) : null;
+    const compiler = !snapshot && options.codeCacheDir ? loadTypeScriptWithCodeCache(options.codeCacheDir) : null;
+    const ts = patchTypeScript(hooks, snapshot);
     forwardParallabTypes(ts);
     const { createConverter, isCompleteCode } = await import("tslab/dist/converter.js");
     const { createExecutor } = await import("tslab/dist/executor.js");
     let adapter: TslabAdapter | null = null;
     const real = createConverter();
+    if (options.compilerBlob) reportSnapshot(options.compilerBlob, snapshot, options.log);
     // The first program is built: V8's cache now holds the functions that took, not just the module's top level.
     const unsaved = compiler?.save();
     if (unsaved) options.log?.(`the compiler's code cache was not written (${compiler!.file}): ${unsaved}; the next kernel compiles TypeScript from source again`);
@@ -379,6 +397,22 @@ export class TslabAdapter {
     if (typeof first === "string" && first.startsWith("%s%d:%d") && rest.length > 0) return;
     if (this.capture && !this.capture.thrown) this.capture.thrown = { value: first };
   }
+}
+
+/**
+ * One log line on what the snapshot gave the compiler; a missing or stale blob is rebuilt in the
+ * background for the next kernel. Files it did not have (a notebook's own @types/node) are
+ * parsed as usual and need no rebuild.
+ */
+function reportSnapshot(blob: string, snapshot: CompilerSnapshot | null, log: ((line: string) => void) | undefined): void {
+  const say = log ?? (() => {});
+  if (snapshot) {
+    say(`compiler started from its snapshot: ${snapshot.hits} declaration files reused, ${snapshot.misses} parsed`);
+    return;
+  }
+  const loaded = process.env.PARALLAB_COMPILER_SNAPSHOT === "loaded";
+  say(`compiler started without its snapshot (${loaded ? "made from another TypeScript or @types/node" : `${blob} is missing or was built for another Node`}); rebuilding it in the background`);
+  rebuildInBackground(blob, say);
 }
 
 const UNTERMINATED_TEMPLATE = 1160;

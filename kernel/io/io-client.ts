@@ -15,6 +15,8 @@ export class IoClient extends EventEmitter<IoClientEvents> {
   readonly shared = new Int32Array(new SharedArrayBuffer(SHARED_SLOTS * 4));
   private readonly worker: Worker;
   readonly ready: Promise<void>;
+  /** Requests that came before the kernel could serve them (the I/O thread starts first). */
+  private early: [channel: "shell" | "control", request: IncomingRequest][] | null = [];
 
   constructor(connection: ConnectionInfo, session: string, kernelInfo: Record<string, unknown>) {
     super();
@@ -30,8 +32,10 @@ export class IoClient extends EventEmitter<IoClientEvents> {
       this.worker.once("error", reject);
       this.worker.on("message", (msg: FromIo) => {
         if (msg.op === "ready") resolve();
-        else if (msg.op === "request") this.emit("request", msg.channel, msg.request);
-        else if (msg.op === "input_reply") this.emit("input_reply", msg.value);
+        else if (msg.op === "request") {
+          if (this.early) this.early.push([msg.channel, msg.request]);
+          else this.emit("request", msg.channel, msg.request);
+        } else if (msg.op === "input_reply") this.emit("input_reply", msg.value);
         else if (msg.op === "interrupt") {
           // Tell the I/O thread we took it, so it does not stop our JavaScript.
           Atomics.add(this.shared, SharedSlot.InterruptAck, 1);
@@ -41,6 +45,14 @@ export class IoClient extends EventEmitter<IoClientEvents> {
       });
     });
     this.worker.on("exit", (code) => this.emit("exit", code));
+  }
+
+  /** Hands requests to `handler`: first those that came while the kernel was still loading. */
+  serve(handler: (channel: "shell" | "control", request: IncomingRequest) => void): void {
+    this.on("request", handler);
+    const early = this.early ?? [];
+    this.early = null;
+    for (const [channel, request] of early) this.emit("request", channel, request);
   }
 
   post(msg: ToIo): void {

@@ -1,6 +1,6 @@
 // The patches around tslab and TypeScript (see ./index.ts for the list and why each exists).
 // Each takes the adapter's own state object: nothing here keeps state of its own.
-import { createRequire } from "node:module";
+import Module, { createRequire } from "node:module";
 import path from "node:path";
 import vm from "node:vm";
 import type * as TS from "@tslab/typescript-for-tslab";
@@ -10,6 +10,7 @@ import { dropMapComment, takeInlineMap, type CellMaps } from "../execute/source-
 import { type CachedModule, requireWithCodeCache } from "../execute/code-cache.js";
 import { ModuleResolver } from "../execute/module-resolution.js";
 import { leanBuilderFactory } from "../execute/lean-builder.js";
+import { type CompilerSnapshot, takeCompilerSnapshot } from "../snapshot/compiler-snapshot.js";
 import { withInstallHint } from "../packages/missing.js";
 
 const require = createRequire(import.meta.url);
@@ -56,12 +57,30 @@ export function loadTypeScriptWithCodeCache(cacheDir: string): CachedModule {
 }
 
 /**
+ * In a kernel started from the compiler snapshot (../snapshot/): its TypeScript goes into the
+ * module cache in place of loading typescript.js, and its parsed declarations serve the compiler.
+ */
+export function useSnapshotTypeScript(contentKey: string): CompilerSnapshot | null {
+  const tsPath = typeScriptPath();
+  const snapshot = takeCompilerSnapshot(tsPath);
+  // Made from another TypeScript or @types/node than this install has now: not used.
+  if (!snapshot || snapshot.key !== contentKey || require.cache[tsPath]) return null;
+  const cached = new Module(tsPath);
+  cached.filename = tsPath;
+  cached.loaded = true;
+  cached.exports = snapshot.ts;
+  cached.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(tsPath));
+  require.cache[tsPath] = cached;
+  return snapshot;
+}
+
+/**
  * tslab's compiler options are fixed inside createConverter and TypeScript's exports cannot be
  * redefined, so we hand tslab a proxy of TypeScript (through the module cache) that turns on
  * inline source maps for the first emit, keeps the map of the CommonJS rewrite, and resolves
  * imports through our ModuleResolver (package.json "exports"; %npm can refresh it).
  */
-export function patchTypeScript(hooks: CompilerHooks): typeof TS {
+export function patchTypeScript(hooks: CompilerHooks, snapshot: CompilerSnapshot | null): typeof TS {
   const tsPath = typeScriptPath();
   const ts = require(tsPath) as typeof TS;
   const cached = require.cache[tsPath]!;
@@ -69,7 +88,7 @@ export function patchTypeScript(hooks: CompilerHooks): typeof TS {
   const createWatchCompilerHost = ((rootFiles: string[], options: TS.CompilerOptions, ...rest: unknown[]) => {
     const ours = withOurOptions(options);
     const [system, createProgram, ...reporters] = rest;
-    const host = (ts.createWatchCompilerHost as (...a: unknown[]) => TS.WatchCompilerHost<TS.BuilderProgram>)(rootFiles, ours, system, createProgram ?? leanBuilderFactory(ts), ...reporters);
+    const host = (ts.createWatchCompilerHost as (...a: unknown[]) => TS.WatchCompilerHost<TS.BuilderProgram>)(rootFiles, ours, system, createProgram ?? leanBuilderFactory(ts, snapshot), ...reporters);
     hooks.modules = new ModuleResolver(ts, host, ours);
     hooks.modules.install(host);
     return host;
