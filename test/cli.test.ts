@@ -9,9 +9,10 @@ const run = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.e
 const tmp = (name: string) => mkdtempSync(path.join(os.tmpdir(), `parallab-cli-${name}-`));
 
 describe("parallab install", () => {
-  it("writes kernel.json with absolute node and entry point, the display name, interrupt mode and logos", () => {
+  it("writes kernel.json with the launcher, its compiler snapshot, absolute node and entry point, the display name, interrupt mode and logos", () => {
     const prefix = tmp("prefix");
-    const result = run(["install", "--prefix", prefix]);
+    const cache = tmp("cache");
+    const result = run(["install", "--prefix", prefix], { PARALLAB_CACHE_DIR: cache });
     expect(result.status, result.stderr).toBe(0);
     const dir = path.join(prefix, "share", "jupyter", "kernels", "parallab");
     expect(result.stdout).toContain(dir);
@@ -19,7 +20,11 @@ describe("parallab install", () => {
     expect(spec.display_name).toBe("TypeScript (Parallab)");
     expect(spec.language).toBe("typescript");
     expect(spec.interrupt_mode).toBe("message");
-    expect(spec.argv[0]).toBe(process.execPath);
+    // sh launch.sh BLOB NODE FLAGS… MAIN {connection_file}; install built the blob.
+    expect(spec.argv.slice(0, 2)).toEqual(["/bin/sh", path.resolve("kernel", "snapshot", "launch.sh")]);
+    expect(path.dirname(spec.argv[2])).toBe(cache);
+    expect(existsSync(spec.argv[2]) && existsSync(`${spec.argv[2]}.key`)).toBe(true);
+    expect(spec.argv[3]).toBe(process.execPath);
     expect(spec.argv.at(-1)).toBe("{connection_file}");
     const entry = spec.argv.at(-2) as string;
     expect(path.isAbsolute(entry) && entry.endsWith(path.join("dist", "kernel", "main.js")) && existsSync(entry)).toBe(true);

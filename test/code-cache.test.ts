@@ -6,16 +6,22 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { KERNEL_MAIN, KERNEL_NODE_FLAGS } from "../common/paths.js";
 import { errorOf, resultText, startKernel, stripAnsi, type TestKernel } from "./helpers/kernel.js";
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), "parallab-code-cache-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const MAGIC = "parallab-v8-code-cache-1\n";
+const PLAIN_NODE = [process.execPath, ...KERNEL_NODE_FLAGS, KERNEL_MAIN, "{connection_file}"];
 
-/** A kernel with its compiler's code cache in `dir` ("off": none), its first cell run. */
+/**
+ * A kernel with its compiler's code cache in `dir` ("off": none), its first cell run. It starts
+ * as plain Node, not through kernel.json's launcher: a kernel started from the compiler snapshot
+ * (compiler-snapshot.test.ts) has TypeScript compiled already and needs no code cache.
+ */
 async function kernelWith(dir: string): Promise<TestKernel> {
-  const k = await startKernel({ env: { PARALLAB_CACHE_DIR: dir } });
+  const k = await startKernel({ env: { PARALLAB_CACHE_DIR: dir }, argv: PLAIN_NODE });
   expect(resultText((await k.client.execute("1 + 1")).outputs)).toBe("2");
   return k;
 }

@@ -400,16 +400,13 @@ export class TslabAdapter {
 }
 
 /**
- * One log line on what the snapshot gave the compiler; a missing or stale blob is rebuilt in the
- * background for the next kernel. Files it did not have (a notebook's own @types/node) are
- * parsed as usual and need no rebuild.
+ * A kernel that could not start from its snapshot says why in its log and has the blob rebuilt
+ * in the background for the next kernel. Files the snapshot lacks (a notebook's own
+ * @types/node) are parsed as usual and need no rebuild.
  */
 function reportSnapshot(blob: string, snapshot: CompilerSnapshot | null, log: ((line: string) => void) | undefined): void {
+  if (snapshot) return;
   const say = log ?? (() => {});
-  if (snapshot) {
-    say(`compiler started from its snapshot: ${snapshot.hits} declaration files reused, ${snapshot.misses} parsed`);
-    return;
-  }
   const loaded = process.env.PARALLAB_COMPILER_SNAPSHOT === "loaded";
   say(`compiler started without its snapshot (${loaded ? "made from another TypeScript or @types/node" : `${blob} is missing or was built for another Node`}); rebuilding it in the background`);
   rebuildInBackground(blob, say);

@@ -24,8 +24,6 @@ export function takeCompilerSnapshot(typescriptPath: string): CompilerSnapshot |
 export class CompilerSnapshot {
   /** The path each snapshot file was handed out under: one SourceFile can serve only one path. */
   private readonly handedOut = new Map<TS.SourceFile, string>();
-  hits = 0;
-  misses = 0;
 
   constructor(
     readonly ts: typeof TS,
@@ -46,11 +44,9 @@ export class CompilerSnapshot {
     // Checked once: every program a cell builds asks again for every file.
     if (owner === fileName) return file;
     if (file.languageVersion !== target || file.impliedNodeFormat !== format || (owner !== undefined && owner !== fileName) || currentText() !== file.text) {
-      this.misses++;
       return undefined;
     }
     this.handedOut.set(file, fileName);
-    this.hits++;
     return file;
   }
 }
