@@ -5,6 +5,11 @@ import { IoClient } from "./io/io-client.js";
 import { kernelInfoReply } from "./kernel-info.js";
 import { readConnectionFile } from "./protocol/connection.js";
 
+// Started from the compiler snapshot (kernel/snapshot/), Node 20 leaves Error.stackTraceLimit
+// deleted (it takes it out of a snapshot and, here, does not put it back): errors would have no
+// stack. TypeScript's own value, which a kernel without the snapshot has once it loads it.
+if (Error.stackTraceLimit === undefined) Error.stackTraceLimit = 100;
+
 const connectionFile = process.argv[2];
 if (!connectionFile || connectionFile.startsWith("-")) {
   process.stderr.write("usage: node dist/kernel/main.js CONNECTION_FILE\n(Jupyter starts the kernel this way; install it with `npx parallab install`.)\n");

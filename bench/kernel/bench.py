@@ -100,6 +100,12 @@ def parallab_argv():
         "console.log(JSON.stringify(kernelJson().argv));"
     )
     out = subprocess.check_output([node_exe(), "--input-type=module", "-e", script], text=True)
+    # kernel.json starts the kernel through the launcher, from the compiler snapshot that
+    # `parallab install` builds: build it here too, so that no kernel measured builds it.
+    built = subprocess.run(
+        [node_exe(), str(REPO / "dist/cli/scripts/build-compiler-snapshot.js")], capture_output=True, text=True
+    )
+    log(f"parallab: {(built.stdout or built.stderr).strip()}")
     return json.loads(out.strip().splitlines()[-1])
 
 

@@ -10,13 +10,16 @@
 //   NODE_PATH, Module._initPaths                a notebook anywhere imports the user's packages
 //                                               (%npm install --user) and the packages Parallab ships
 //   globalThis.__parallab_before_terminate__    the I/O thread can stop a busy loop without aborting Node
+// Kernel entry (../main.ts):
+//   Error.stackTraceLimit (when a kernel started from the compiler snapshot lacks it)  errors keep their stacks
 // Compiler (./compiler.ts), installed by TslabAdapter.create:
 //   require.cache of @tslab/typescript-for-tslab  compiled with V8's code cache (../execute/code-cache.ts),
 //                                               inline source maps, a transpile memo, only @types/node,
 //                                               imports resolved through package.json "exports" too, and
 //                                               afresh after %npm changed node_modules (execute/module-resolution.ts),
-//                                               and a plain program per cell instead of tslab's builder
-//                                               state (execute/lean-builder.ts)
+//                                               a plain program per cell instead of tslab's builder
+//                                               state (execute/lean-builder.ts), and in a kernel started
+//                                               from the compiler snapshot, its TypeScript (../snapshot/)
 //   ts.sys (fileExists, readFile, …)            `import … from "parallab"`, the user's packages' and shipped
 //                                               packages' types resolve anywhere
 //   vm.runInThisContext                         cell scripts are named cell-N (tracebacks, profiles) and
