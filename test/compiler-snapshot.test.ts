@@ -63,13 +63,23 @@ describe("the compiler snapshot", { timeout: 240_000 }, () => {
   });
 
   it("the next kernel starts from it, with the same values and type errors (at the cell's line) as a kernel without it", async () => {
-    buildCompilerSnapshot(blob); // already built by the test above, unless run alone
+    expect(buildCompilerSnapshot(blob).reason).toMatch(/^(built|already current)$/); // built by the test above, unless run alone
     const fromBlob = await kernelWith(emptyCache);
     expect(await startedFromBlob(fromBlob)).toBe("true");
     expect(fromBlob.kernel.log()).not.toContain("without its snapshot");
     const plain = await kernelWith("off");
     expect(await startedFromBlob(plain)).toBe("false");
+    // A package in the notebook's folder (its working directory), with its types.
+    for (const k of [fromBlob, plain]) {
+      const pkg = path.join(k.cwd, "node_modules", "tiny-units");
+      mkdirSync(pkg, { recursive: true });
+      writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ name: "tiny-units", version: "1.0.0", main: "index.js", types: "index.d.ts" }));
+      writeFileSync(path.join(pkg, "index.js"), "exports.km = (m) => m / 1000;\n");
+      writeFileSync(path.join(pkg, "index.d.ts"), "export declare function km(metres: number): number;\n");
+    }
     const cells = [
+      'import { km } from "tiny-units";\nkm(2500)',
+      'km("far")',
       'import { readFileSync } from "node:fs";\nconst text: string = readFileSync("/proc/self/stat", "utf8");\ntypeof text',
       "const xs = [3, 1, 2].toSorted?.() ?? [1, 2, 3];\nxs.map((x) => x * 2)",
       "const n: number = 1;\nconst s: string = n;\ns",
@@ -90,7 +100,7 @@ describe("the compiler snapshot", { timeout: 240_000 }, () => {
   });
 
   it("a truncated blob, or one built for another Node, is not loaded: the kernel starts as usual and rebuilds it", async () => {
-    buildCompilerSnapshot(blob);
+    expect(buildCompilerSnapshot(blob).reason).toMatch(/^(built|already current)$/);
     for (const damage of ["truncated", "another node"] as const) {
       if (damage === "truncated") truncateSync(blob, 1_000_000);
       else {

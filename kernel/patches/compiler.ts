@@ -71,6 +71,10 @@ export function useSnapshotTypeScript(contentKey: string): CompilerSnapshot | nu
   cached.exports = snapshot.ts;
   cached.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(tsPath));
   require.cache[tsPath] = cached;
+  // TypeScript's ts.sys remembers the working directory the first time it is asked: in the
+  // snapshot, that was the builder's. A kernel without the snapshot has its own from the start.
+  const cwd = process.cwd();
+  snapshot.ts.sys.getCurrentDirectory = () => cwd;
   return snapshot;
 }
 

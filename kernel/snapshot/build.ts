@@ -8,12 +8,12 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, r
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { KERNEL_NODE_FLAGS, PACKAGE_ROOT } from "../../common/paths.js";
 import { fileStamp } from "./compiler-snapshot.js";
 
 const require = createRequire(import.meta.url);
-const ENTRY = fileURLToPath(new URL("./compiler-entry.cjs", import.meta.url));
+// The built entry (this module also runs from source, in tests).
+const ENTRY = path.join(PACKAGE_ROOT, "dist", "kernel", "snapshot", "compiler-entry.cjs");
 const REBUILD_SCRIPT = path.join(PACKAGE_ROOT, "dist", "cli", "scripts", "build-compiler-snapshot.js");
 /** The shell script kernel.json runs: it starts Node from the blob when the blob fits. */
 export const LAUNCHER = path.join(PACKAGE_ROOT, "kernel", "snapshot", "launch.sh");
