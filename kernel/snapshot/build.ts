@@ -108,7 +108,8 @@ export function buildCompilerSnapshot(blob: string, options: { force?: boolean }
 /** Starts a rebuild in a detached, low-priority process: the kernel goes on meanwhile. */
 export function rebuildInBackground(blob: string, log: (line: string) => void): void {
   try {
-    const child = spawn(process.execPath, [REBUILD_SCRIPT, blob], { detached: true, stdio: "ignore" });
+    // From the package's folder: not the notebook's, which the user may delete.
+    const child = spawn(process.execPath, [REBUILD_SCRIPT, blob], { cwd: PACKAGE_ROOT, detached: true, stdio: "ignore" });
     child.on("error", (err) => log(`the compiler snapshot could not be rebuilt: ${err.message}`));
     if (child.pid) os.setPriority(child.pid, 19);
     child.unref();
