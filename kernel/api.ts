@@ -1,33 +1,6 @@
 // The "parallab" module as Node programs import it, and the types cells see. Cells in a kernel get
 // the same names bound to their session (kernel/parallab-module.ts): outside a kernel, displays
 // print their text.
-import { standaloneComms } from "./comms/api.js";
-import type { CommsApi } from "./comms/interfaces.js";
-import { createDisplayApi } from "./display/api.js";
-import { stdoutSink } from "./display/sink.js";
-import { createParallel } from "./pool/parallel.js";
-import { WorkerPool } from "./pool/pool.js";
-import { NotebookScope } from "./pool/scope.js";
-import { WorkerProfiling } from "./pool/worker-profiling.js";
-
-const output = createDisplayApi(stdoutSink);
-export const { display, html, markdown, image, plot, clearOutput, input } = output;
-/** A Node program's own pool (started on first use); it has no notebook variables. */
-export const parallel = createParallel({ pool: new WorkerPool(), notebook: new NotebookScope(), profiling: new WorkerProfiling(), output });
-export { DisplayHandle, MIME_BUNDLE } from "./display/api.js";
-export type { DisplayOptions, Displayable, PlotTrace, PlotOptions } from "./display/api.js";
-/** What `%%capture NAME` keeps in NAME. */
-export type { CapturedIO, RichOutput } from "./display/captured.js";
-export { ParallelScopeError, type ParallelOptions } from "./pool/parallel.js";
-export type { Comm } from "./pool/comm.js";
-export type { MpiComm } from "./mpi/comm.js";
-export type { ReduceOp, SpmdComm } from "./spmd/comm.js";
-/** Comms of the Jupyter messaging spec: register a target, open a comm, send, receive, close (in a kernel). */
-export const comms: CommsApi = standaloneComms;
-export type { CommBuffers, CommData, CommMessage, CommSendOptions, CommsApi, CommTargetHandler, JupyterComm } from "./comms/interfaces.js";
-/** ipywidgets 8's controls, on the Jupyter widget protocol 2.1.0. */
-export * as widgets from "./widgets/api.js";
-export { interact } from "./widgets/api.js";
-export { tf } from "./tensors/lazy-tf.js";
+export * from "./api-core.js";
 export { skillsFramework } from "./skills-framework.js";
 export type { Framework, Role, CatalogueItem, Competency, CurriculumNotebook, Level } from "../tracker/framework/types.js";

@@ -9,7 +9,7 @@ import type { DisplaySink } from "./display/sink.js";
 import { CodeClock } from "./execute/code-clock.js";
 import { DirectoryHistory } from "./files/directories.js";
 import { ScriptCompiler } from "./files/script-compiler.js";
-import { InterruptError } from "../common/errors.js";
+import { InterruptError, ParallabError } from "../common/errors.js";
 import { kernelCacheDir } from "../common/paths.js";
 import { runtimeError } from "./execute/errors.js";
 import { OutputRouter } from "./execute/output-router.js";
@@ -29,7 +29,8 @@ import { NotebookScope } from "./pool/scope.js";
 import { WorkerProfiling } from "./pool/worker-profiling.js";
 import type { ErrorContent, MimeBundle } from "./protocol/messages.js";
 import { mentionsTensors, TensorRuntime } from "./tensors/runtime.js";
-import { TrackerSession } from "./tracker-session.js";
+import type { TrackerSession } from "./tracker-session.js";
+import type { Framework } from "../tracker/framework/types.js";
 import { WidgetManager } from "./widgets/manager.js";
 
 export class KernelSession implements DisplaySink {
@@ -45,7 +46,9 @@ export class KernelSession implements DisplaySink {
   /** The notebook's variables and where its cells' code is, once the compiler is loaded. */
   readonly notebook = new NotebookScope();
   /** The learner's evidence, for %%check and %skills (opened on first use). */
-  readonly tracker = new TrackerSession(process.env.PARALLAB_CHECK_MODE === "grade" ? "grade" : "check");
+  private trackerLoad: Promise<TrackerSession> | null = null;
+  private skillsLoad: Promise<void> | null = null;
+  private skills: typeof import("./skills-framework.js") | null = null;
   /** TensorFlow.js: the backend chain, the WebGPU device, what %%gpu scopes freed. */
   readonly tensors = new TensorRuntime();
   /** The worker pool of parallel.map and %workers. */
@@ -110,6 +113,7 @@ export class KernelSession implements DisplaySink {
       .then((a) => {
         session.loadedAdapter = a;
         session.notebook.attach(a);
+        void session.loadSkills();
       })
       .catch((err) => router.realStderr(`[parallab] cannot load the TypeScript compiler: ${(err as Error).stack}\n`));
     await io.ready;
@@ -144,6 +148,32 @@ export class KernelSession implements DisplaySink {
     return this.adapterLoad;
   }
 
+  /**
+   * `skillsFramework()` of the "parallab" module. Its loader is imported once the compiler is
+   * ready, and before any cell that names it runs (prepare); only code that reaches it another
+   * way within that first moment finds it still loading.
+   */
+  skillsFramework(): Framework {
+    if (!this.skills) throw new ParallabError("the skills framework is still loading: run the cell again");
+    return this.skills.skillsFramework();
+  }
+
+  private loadSkills(): Promise<void> {
+    this.skillsLoad ??= import("./skills-framework.js").then((loaded) => {
+      this.skills = loaded;
+    });
+    return this.skillsLoad;
+  }
+
+  /**
+   * The skills tracker and the course's checks (%%check, %skills). Loaded on first use: its
+   * modules (the framework's schemas, YAML) took 118 ms of every kernel start here.
+   */
+  tracker(): Promise<TrackerSession> {
+    this.trackerLoad ??= import("./tracker-session.js").then(({ TrackerSession }) => new TrackerSession(process.env.PARALLAB_CHECK_MODE === "grade" ? "grade" : "check"));
+    return this.trackerLoad;
+  }
+
   /** The type checker of %run's TypeScript scripts (it keeps the libraries it parsed). */
   async scripts(): Promise<ScriptCompiler> {
     this.scriptCompiler ??= new ScriptCompiler((await this.adapter()).typescript);
@@ -163,6 +193,7 @@ export class KernelSession implements DisplaySink {
   /** Sets up what a cell's code needs before it runs (tensors, when it uses `tf`). */
   async prepare(code: string): Promise<void> {
     if (mentionsTensors(code)) await this.tensors.ready();
+    if (code.includes("skillsFramework")) await this.loadSkills();
   }
 
   display(data: Record<string, unknown>, metadata: Record<string, unknown>, displayId: string | undefined, update: boolean): void {

@@ -149,3 +149,22 @@ describe("a check without assertions", () => {
     }
   });
 });
+
+describe("the skills framework in a kernel that just started (its loader comes after the compiler)", () => {
+  it("skillsFramework() from the first cell, then %skills, answer", async () => {
+    const fresh = await startKernel({ env: { PARALLAB_DB: path.join(scratch, "fresh.db"), PARALLAB_LEARNER: "learner-3" } });
+    try {
+      const first = await fresh.client.execute('import { skillsFramework } from "parallab";\nskillsFramework().roles.some((r) => r.id === "certificate-parallel-ml")');
+      expect(errorOf(first.outputs)).toBeUndefined();
+      expect(ofType(first.outputs, "execute_result")[0]?.content).toMatchObject({ data: { "text/plain": "true" } });
+      const skills = await fresh.client.execute("%skills");
+      expect(errorOf(skills.outputs)).toBeUndefined();
+      const shown = ofType(skills.outputs, "display_data")
+        .map((m) => (m.content as { data: Record<string, string> }).data["text/plain"])
+        .join("\n");
+      expect(shown).toContain("learner-3");
+    } finally {
+      await fresh.stop();
+    }
+  });
+});

@@ -14,7 +14,8 @@ import type { TrackerStore } from "./store.js";
 import { DataError } from "../common/errors.js";
 
 /** The output %%check writes into the notebook (next to its ✓): what `record` reads back. */
-export const CHECK_MIME = "application/vnd.parallab.check+json";
+export { CHECK_MIME } from "./check-mime.js";
+import { CHECK_MIME } from "./check-mime.js";
 
 export interface CheckOutput {
   check: string;

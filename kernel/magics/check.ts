@@ -5,7 +5,7 @@
 // (CHECK_MIME) that `parallab grade` and `parallab record` read back.
 import type { CellOutcome, Magic } from "./contract.js";
 import { assertionDetails } from "../execute/errors.js";
-import { CHECK_MIME } from "../../tracker/ingest.js";
+import { CHECK_MIME } from "../../tracker/check-mime.js";
 import { escapeHtml } from "../../common/html.js";
 import { normalizeCode } from "../../course/source.js";
 import { HIDDEN_FAILURE, withoutHidden } from "../../course/markers.js";
@@ -53,7 +53,7 @@ export const checkMagic: Magic = {
     async run({ session: kernel, args, body, run, usageError }): Promise<CellOutcome> {
       const id = args[0];
       if (!id || args.length > 1) throw usageError(`%%check needs one check id, got ${JSON.stringify(args.join(" "))}.`);
-      const session = kernel.tracker;
+      const session = await kernel.tracker();
       const { framework, check, notebook } = session.lookupCheck(id);
       const found = session.officialCheck(id);
       if ("problem" in found) throw new UsageError(`%%check ${id} cannot pass: ${found.problem}. Tell the course's instructor.`);

@@ -27,7 +27,7 @@ export const skillsMagic: Magic<typeof OPTIONS> = {
       if (words.length > 1) throw usageError(`%skills takes one role id, got ${JSON.stringify(words.join(" "))}.`);
       let state;
       try {
-        state = await session.tracker.state();
+        state = await (await session.tracker()).state();
       } catch (err) {
         // PostgreSQL that cannot be used (a server down, a bad URL): the message says what to do.
         if (err instanceof TrackerConnectionError) throw new UsageError(`%skills: ${err.message}`);
