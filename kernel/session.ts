@@ -33,6 +33,9 @@ import type { TrackerSession } from "./tracker-session.js";
 import type { Framework } from "../tracker/framework/types.js";
 import { WidgetManager } from "./widgets/manager.js";
 
+/** How long after the compiler is ready the skills framework loads (~90 ms of work). */
+const SKILLS_PRELOAD_DELAY_MS = 2000;
+
 export class KernelSession implements DisplaySink {
   readonly router: OutputRouter;
   readonly registry: MagicRegistry;
@@ -113,7 +116,8 @@ export class KernelSession implements DisplaySink {
       .then((a) => {
         session.loadedAdapter = a;
         session.notebook.attach(a);
-        void session.loadSkills();
+        // Not at once: that would hold up a first cell waiting for the compiler.
+        setTimeout(() => void session.loadSkills(), SKILLS_PRELOAD_DELAY_MS).unref();
       })
       .catch((err) => router.realStderr(`[parallab] cannot load the TypeScript compiler: ${(err as Error).stack}\n`));
     await io.ready;
@@ -149,9 +153,9 @@ export class KernelSession implements DisplaySink {
   }
 
   /**
-   * `skillsFramework()` of the "parallab" module. Its loader is imported once the compiler is
-   * ready, and before any cell that names it runs (prepare); only code that reaches it another
-   * way within that first moment finds it still loading.
+   * `skillsFramework()` of the "parallab" module. Its loader is imported shortly after the
+   * compiler is ready, and before any cell that names it runs (prepare); only code that reaches
+   * it another way within the first seconds finds it still loading.
    */
   skillsFramework(): Framework {
     if (!this.skills) throw new ParallabError("the skills framework is still loading: run the cell again");
