@@ -43,7 +43,7 @@ export class CompilerSnapshot {
     const owner = this.handedOut.get(file);
     // Checked once: every program a cell builds asks again for every file.
     if (owner === fileName) return file;
-    if (file.languageVersion !== target || file.impliedNodeFormat !== format || (owner !== undefined && owner !== fileName) || currentText() !== file.text) {
+    if (file.languageVersion !== target || file.impliedNodeFormat !== format || owner !== undefined || currentText() !== file.text) {
       return undefined;
     }
     this.handedOut.set(file, fileName);
