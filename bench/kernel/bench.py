@@ -94,16 +94,16 @@ def node_exe():
     return shutil.which("node") or "node"
 
 
-def parallab_argv():
+def parallab_argv(env):
     script = (
         f"import {{ kernelJson }} from {json.dumps((REPO / 'dist/cli/kernelspec.js').as_uri())};"
         "console.log(JSON.stringify(kernelJson().argv));"
     )
-    out = subprocess.check_output([node_exe(), "--input-type=module", "-e", script], text=True)
+    out = subprocess.check_output([node_exe(), "--input-type=module", "-e", script], text=True, env=env)
     # kernel.json starts the kernel through the launcher, from the compiler snapshot that
     # `parallab install` builds: build it here too, so that no kernel measured builds it.
     built = subprocess.run(
-        [node_exe(), str(REPO / "dist/cli/scripts/build-compiler-snapshot.js")], capture_output=True, text=True
+        [node_exe(), str(REPO / "dist/cli/scripts/build-compiler-snapshot.js")], capture_output=True, text=True, env=env
     )
     log(f"parallab: {(built.stdout or built.stderr).strip()}")
     return json.loads(out.strip().splitlines()[-1])
@@ -114,7 +114,7 @@ KERNELS = {
         "language": "typescript",
         "file": REPO / "dist" / "kernel" / "main.js",
         # Exactly what `parallab install` writes into kernel.json (node flags included).
-        "argv": lambda: parallab_argv(),
+        "argv": lambda env: parallab_argv(env),
         "missing": "dist/kernel/main.js not found: run npm run build first "
         "(or use `npm run bench -- kernel`, which builds)",
     },
@@ -123,7 +123,7 @@ KERNELS = {
         # tslab's own launcher (bin/tslab = require("../dist/main.js").main()); running
         # dist/main.js directly only defines main() and exits at once.
         "file": REPO / "node_modules" / "tslab" / "bin" / "tslab",
-        "argv": lambda: [
+        "argv": lambda env: [
             node_exe(),
             str(REPO / "node_modules/tslab/bin/tslab"),
             "kernel",
@@ -140,7 +140,7 @@ KERNELS = {
     "ipykernel": {
         "language": "python",
         "file": None,
-        "argv": lambda: ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "argv": lambda env: ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "missing": "ipykernel is not importable by /usr/bin/python3 (apt install python3-ipykernel)",
     },
 }
@@ -563,13 +563,19 @@ class Context:
         (tmp / "runtime").mkdir()
         (tmp / "logs").mkdir()
         (tmp / "ipython").mkdir()
+        self.env = dict(os.environ)
+        self.env["IPYTHONDIR"] = str(tmp / "ipython")  # keep ipykernel's history db out of ~
+        # and parallab's history, code cache and compiler snapshot (built before the first kernel)
+        self.env["JUPYTER_DATA_DIR"] = str(tmp / "jupyter-data")
+        self.env["JUPYTER_RUNTIME_DIR"] = str(tmp / "runtime")
+        self.env.pop("PYTHONSTARTUP", None)
         for name in KERNELS:
             d = tmp / "kernels" / f"bench-{name}"
             d.mkdir()
             (d / "kernel.json").write_text(
                 json.dumps(
                     {
-                        "argv": KERNELS[name]["argv"](),
+                        "argv": KERNELS[name]["argv"](self.env),
                         "display_name": f"bench {name}",
                         "language": KERNELS[name]["language"],
                         "interrupt_mode": "signal",
@@ -578,10 +584,6 @@ class Context:
             )
         # only our temporary kernel dir: nothing from (or into) the user's Jupyter dirs
         self.ksm = KernelSpecManager(kernel_dirs=[str(tmp / "kernels")], ensure_native_kernel=False)
-        self.env = dict(os.environ)
-        self.env["IPYTHONDIR"] = str(tmp / "ipython")  # keep ipykernel's history db out of ~
-        self.env["JUPYTER_RUNTIME_DIR"] = str(tmp / "runtime")
-        self.env.pop("PYTHONSTARTUP", None)
 
 
 def fail(results, name, phase, k, exc):
