@@ -109,11 +109,17 @@ export interface TfKernelRegistry {
 
 export const size = (shape: number[]): number => shape.reduce((p, d) => p * d, 1);
 
-/** The float32 data of a tensor on the wasm backend, as a view of `heap` (no copy). */
-export function heapView(backend: WasmBackend, t: TensorInfo, heap: ArrayBufferLike): Float32Array {
-  const data = backend.dataIdMap.get(t.dataId);
-  if (!data) throw new Error("native kernels: tensor data is not on the wasm backend");
-  return new Float32Array(heap, data.memoryOffset, size(t.shape));
+/**
+ * Views (no copy) of tensors' float32 data on the wasm heap as it is now. Take them only after
+ * the kernel's makeOutput: its malloc may grow wasm memory, which detaches the old buffer.
+ */
+export function heapViews(backend: WasmBackend): (t: TensorInfo) => Float32Array {
+  const heap = backend.wasm.HEAPU8.buffer;
+  return (t) => {
+    const data = backend.dataIdMap.get(t.dataId);
+    if (!data) throw new Error("native kernels: tensor data is not on the wasm backend");
+    return new Float32Array(heap, data.memoryOffset, size(t.shape));
+  };
 }
 
 /** The addon, or why it cannot be loaded. */

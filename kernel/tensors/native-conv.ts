@@ -3,7 +3,7 @@
 // and the two gradients, Conv2DBackpropInput and Conv2DBackpropFilter. tfjs-backend-wasm 4.22
 // has no Conv2DBackpropFilter at all, so without this a convolution cannot be trained on wasm.
 // NHWC only (tfjs-layers' own layout); NCHW and prelu go to tfjs's kernels.
-import { ACTIVATIONS, type Conv2DInfo, heapView, type TensorInfo, type WasmBackend } from "./native-blas.js";
+import { ACTIVATIONS, type Conv2DInfo, heapViews, type TensorInfo, type WasmBackend } from "./native-blas.js";
 import type { NativeOverride, OverrideContext } from "./native-override.js";
 
 type Pad = "valid" | "same" | number | number[][];
@@ -83,9 +83,7 @@ function conv2d(ctx: OverrideContext, fused: boolean) {
     const biasOk = !bias || (bias.dtype === "float32" && bias.shape.length === 1 && bias.shape[0] === info?.outChannels);
     if (!info || activation === undefined || inputs.preluActivationWeights || !biasOk) return ctx.fallback(args) as TensorInfo;
     const out = backend.makeOutput(info.outShape, "float32");
-    // Views only after makeOutput: its malloc may grow wasm memory, which detaches the old buffer.
-    const heap = backend.wasm.HEAPU8.buffer;
-    const view = (t: TensorInfo) => heapView(backend, t, heap);
+    const view = heapViews(backend);
     ctx.calls.native++;
     ctx.blas.conv2d(FORWARD, geometry(info), view(x), view(filter), view(out), bias ? view(bias) : undefined, activation, attrs.leakyreluAlpha ?? 0);
     return out;
@@ -99,8 +97,7 @@ function backpropInput(ctx: OverrideContext) {
     const info = float4(dy, filter) ? convInfo(ctx, attrs.inputShape, filter.shape, attrs, 1) : null;
     if (!info || !same(info.outShape, dy.shape)) return ctx.fallback(args) as TensorInfo;
     const dx = backend.makeOutput(info.inShape, "float32");
-    const heap = backend.wasm.HEAPU8.buffer;
-    const view = (t: TensorInfo) => heapView(backend, t, heap);
+    const view = heapViews(backend);
     ctx.calls.native++;
     ctx.blas.conv2d(BACKPROP_INPUT, geometry(info), view(dx), view(filter), view(dy));
     return dx;
@@ -114,8 +111,7 @@ function backpropFilter(ctx: OverrideContext) {
     const info = float4(x, dy) ? convInfo(ctx, x.shape, attrs.filterShape, attrs, 1) : null;
     if (!info || !same(info.outShape, dy.shape)) return ctx.fallback(args) as TensorInfo;
     const dw = backend.makeOutput([...attrs.filterShape], "float32");
-    const heap = backend.wasm.HEAPU8.buffer;
-    const view = (t: TensorInfo) => heapView(backend, t, heap);
+    const view = heapViews(backend);
     ctx.calls.native++;
     ctx.blas.conv2d(BACKPROP_FILTER, geometry(info), view(x), view(dw), view(dy));
     return dw;

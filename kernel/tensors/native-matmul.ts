@@ -2,7 +2,7 @@
 // kernels (XNNPACK, one thread) do ~20 GFLOP/s at n=1024 where OpenBLAS does ~150. tfjs-layers'
 // Dense runs _FusedMatMul (bias, and the activation outside training), so both are needed for a
 // dense layer to leave XNNPACK. Anything the addon does not cover goes to tfjs's own kernel.
-import { ACTIVATIONS, heapView, type TensorInfo, type WasmBackend } from "./native-blas.js";
+import { ACTIVATIONS, heapViews, type TensorInfo, type WasmBackend } from "./native-blas.js";
 import type { NativeOverride, OverrideContext } from "./native-override.js";
 
 interface MatMulArgs {
@@ -44,10 +44,8 @@ function matMul(ctx: OverrideContext, fused: boolean) {
     const biasOk = !bias || (bias.dtype === "float32" && bias.shape.length === 1 && (bias.shape[0] === 1 || bias.shape[0] === shape?.n));
     if (!shape || activation === undefined || inputs.preluActivationWeights || !biasOk) return ctx.fallback(args) as TensorInfo;
     const out = backend.makeOutput(shape.outShape, "float32");
-    // Views only after makeOutput: its malloc may grow wasm memory, which detaches the old buffer.
-    const heap = backend.wasm.HEAPU8.buffer;
+    const view = heapViews(backend);
     ctx.calls.native++;
-    const view = (t: TensorInfo) => heapView(backend, t, heap);
     ctx.blas.sgemm(attrs.transposeA, attrs.transposeB, shape.rows, shape.n, shape.k, view(a), view(b), view(out), shape.batch, bias ? view(bias) : undefined, activation, attrs.leakyreluAlpha ?? 0);
     return out;
   };

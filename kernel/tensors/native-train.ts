@@ -4,7 +4,7 @@
 // Sum, ~22 ms a step, mostly the conv bias's gradient ([128, 26, 26, 32] -> [32]), which the
 // wasm kernel transposes before it reduces; and MaxPool itself. All are plain loops in native/blas.
 import type { Conv2DInfo, TensorInfo, WasmBackend } from "./native-blas.js";
-import { heapView } from "./native-blas.js";
+import { heapViews } from "./native-blas.js";
 import { geometry } from "./native-conv.js";
 import type { NativeOverride, OverrideContext } from "./native-override.js";
 
@@ -32,8 +32,7 @@ function maxPoolGrad(ctx: OverrideContext) {
     const info = dy.dtype === "float32" ? poolInfo(ctx, input, attrs) : null;
     if (!info || !same(info.outShape, dy.shape)) return ctx.fallback(args) as TensorInfo;
     const dx = backend.makeOutput([...input.shape], "float32");
-    const heap = backend.wasm.HEAPU8.buffer;
-    const view = (t: TensorInfo) => heapView(backend, t, heap);
+    const view = heapViews(backend);
     ctx.calls.native++;
     ctx.blas.maxPoolGrad(geometry(info), view(dy), view(input), view(dx));
     return dx;
@@ -62,9 +61,9 @@ function maxPool(ctx: OverrideContext) {
     const info = poolInfo(ctx, inputs.x, attrs);
     if (!info) return ctx.fallback(args) as TensorInfo;
     const y = backend.makeOutput(info.outShape, "float32");
-    const heap = backend.wasm.HEAPU8.buffer;
+    const view = heapViews(backend);
     ctx.calls.native++;
-    ctx.blas.maxPool(geometry(info), heapView(backend, inputs.x, heap), heapView(backend, y, heap));
+    ctx.blas.maxPool(geometry(info), view(inputs.x), view(y));
     return y;
   };
 }
@@ -90,9 +89,9 @@ function sum(ctx: OverrideContext) {
     const reduced = new Set((Array.isArray(attrs.axis) ? attrs.axis : [attrs.axis]).map((a) => (a < 0 ? a + x.shape.length : a)));
     const outShape = attrs.keepDims ? x.shape.map((d, i) => (reduced.has(i) ? 1 : d)) : plan.outShape;
     const out = backend.makeOutput(outShape, "float32");
-    const heap = backend.wasm.HEAPU8.buffer;
+    const view = heapViews(backend);
     ctx.calls.native++;
-    ctx.blas.sumRows(heapView(backend, x, heap), plan.rows, plan.cols, heapView(backend, out, heap), plan.axis);
+    ctx.blas.sumRows(view(x), plan.rows, plan.cols, view(out), plan.axis);
     return out;
   };
 }
