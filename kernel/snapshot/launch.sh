@@ -4,6 +4,10 @@
 # for this Node binary (size, and the binary's size:mtime); otherwise starts Node as usual. A
 # blob that does not fit would stop Node before the kernel runs. The kernel learns the blob's
 # path from PARALLAB_COMPILER_BLOB and rebuilds it in the background when it is missing or stale.
+if [ $# -lt 3 ]; then
+  echo "usage: launch.sh BLOB NODE NODE_ARGS... (kernel.json runs it; reinstall with \`npx parallab install\`)" >&2
+  exit 2
+fi
 blob=$1
 node=$2
 shift 2
