@@ -111,6 +111,23 @@ describe("execute", () => {
     expect(stripAnsi(error.traceback.join("\n"))).toMatch(/line 2, col 7/);
   });
 
+  it("compiles a cell run again as the first time: the same error, the same value, nothing on stderr", async () => {
+    // The compiler skips tslab's first program of a declaring cell; with the same text twice
+    // in a row it must still check and emit the cell itself (and tslab must not warn).
+    for (let run = 0; run < 2; run++) {
+      const { outputs } = await k.client.execute("const again: number = 'text';");
+      expect(errorOf(outputs)!.evalue).toMatch(/^TS2322: Type 'string' is not assignable to type 'number'/);
+      expect(ofType(outputs, "stream")).toEqual([]);
+    }
+    for (let run = 0; run < 2; run++) {
+      const { outputs } = await k.client.execute("const twice = 21;\nconst doubled = twice * 2;\ndoubled");
+      expect(resultText(outputs)).toBe("42");
+      expect(ofType(outputs, "stream")).toEqual([]);
+    }
+    const later = await k.client.execute("const last = doubled + twice; // a comment after the value\nlast");
+    expect(resultText(later.outputs)).toBe("63");
+  });
+
   it("reports a syntax error clearly", async () => {
     const { reply, outputs } = await k.client.execute("const x = ;");
     expect(reply.content).toMatchObject({ status: "error", ename: "TSError" });

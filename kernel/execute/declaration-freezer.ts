@@ -34,6 +34,9 @@ export class DeclarationFreezer {
 
   /** Returns the prevDecl to compile the next cell with, freezing old declarations first. */
   compact(prevDecl: string): string {
+    // Each statement of tslab's declaration output ends a line: this many lines cannot hold more
+    // statements, and the parse is skipped (1 ms of a ~12 ms declaration cell).
+    if (lineCount(prevDecl) <= LIVE_LIMIT) return prevDecl;
     const file = this.ts.createSourceFile("prev.d.ts", prevDecl, this.ts.ScriptTarget.Latest, true);
     if (file.statements.length <= LIVE_LIMIT) return prevDecl;
     const live: string[] = [];
@@ -136,6 +139,12 @@ export class DeclarationFreezer {
       enumerable: false,
     });
   }
+}
+
+function lineCount(text: string): number {
+  let lines = 1;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) lines++;
+  return lines;
 }
 
 /** `declare const x: T;` → `const x: T;` (already ambient inside `declare global`). */

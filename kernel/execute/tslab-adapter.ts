@@ -12,7 +12,7 @@ import { DeclarationFreezer } from "./declaration-freezer.js";
 import { declarationStatements } from "./declarations.js";
 import { hasTopLevelAwait } from "./top-level-await.js";
 import { rebaseRelativeImports } from "./relative-imports.js";
-import { CellSourceMap, type CellMaps } from "./source-maps.js";
+import { CellSourceMap } from "./source-maps.js";
 import type { ErrorContent } from "../protocol/messages.js";
 import {
   type CompilerHooks,
@@ -76,7 +76,7 @@ export interface AdapterOptions {
 export class TslabAdapter {
   private seq = 0;
   private readonly cells = new Map<number, CellRecord>();
-  private lastMaps: CellMaps | null = null;
+  private lastMap: string | null = null;
   private lastConvert: ConvertResult | null = null;
   private capture: { value?: unknown; hasValue: boolean; thrown?: { value: unknown } } | null = null;
   private readonly freezer: DeclarationFreezer;
@@ -111,7 +111,7 @@ export class TslabAdapter {
 
   /** Loads TypeScript and builds the compiler: the slow part of start-up (~1 s), done once. */
   static async create(options: AdapterOptions): Promise<TslabAdapter> {
-    const hooks: CompilerHooks = { nextScriptName: null, onUserCode: options.onUserCode ?? null, pendingMaps: null, modules: null };
+    const hooks: CompilerHooks = { nextScriptName: null, onUserCode: options.onUserCode ?? null, pendingMap: null, modules: null, compiling: false, commonJs: new Set() };
     // Before tslab's converter loads TypeScript: it must get the patched module (compiled from
     // the code cache where there is one).
     const snapshot = options.compilerBlob ? useSnapshotTypeScript(snapshotContentKey()) : null;
@@ -157,14 +157,14 @@ export class TslabAdapter {
   async execute(code: string, label: string, source = code, importsFrom?: string): Promise<CellOutcome> {
     // Called again while a cell runs (a line magic that runs a file in the notebook's scope):
     // the running cell's state is put back afterwards.
-    const outer = this.capture ? { capture: this.capture, convert: this.lastConvert, maps: this.lastMaps, enclosing: this.enclosing } : null;
+    const outer = this.capture ? { capture: this.capture, convert: this.lastConvert, map: this.lastMap, enclosing: this.enclosing } : null;
     if (outer) this.enclosing = outer.convert;
     const seq = ++this.seq;
     const record: CellRecord = { label, lines: source.split("\n"), map: null };
     this.cells.set(seq, record);
     this.capture = { hasValue: false };
     this.lastConvert = null;
-    this.lastMaps = null;
+    this.lastMap = null;
     const capture = this.capture;
     this.hooks.nextScriptName = cellScriptName(seq);
     let succeeded = false;
@@ -189,7 +189,7 @@ export class TslabAdapter {
         if (succeeded && outer.convert && converted?.declOutput) outer.convert.declOutput = converted.declOutput;
         this.capture = outer.capture;
         this.lastConvert = outer.convert;
-        this.lastMaps = outer.maps;
+        this.lastMap = outer.map;
         this.enclosing = outer.enclosing;
       } else {
         this.capture = null;
@@ -302,21 +302,31 @@ export class TslabAdapter {
   }
 
   private convert(real: Converter, prevDecl: string, src: string): ConvertResult {
-    this.hooks.pendingMaps = null;
+    this.hooks.pendingMap = null;
     // Code run from inside a running cell sees that cell's declarations too.
     const compacted = this.freezer.compact(this.enclosing?.declOutput ?? this.declarations(prevDecl));
-    const result = real.convert(PRELUDE + compacted, this.rebaseImports(src));
+    const result = this.compile(real, PRELUDE + compacted, this.rebaseImports(src));
     if (result.output) result.output = rewriteDefineExports(result.output);
     if (!result.hasToplevelAwait && result.diagnostics.length === 0) result.hasToplevelAwait = hasTopLevelAwait(this.ts, src);
     this.lastConvert = result;
-    this.lastMaps = this.hooks.pendingMaps;
+    this.lastMap = this.hooks.pendingMap;
     // Known before the cell runs, so that a profile or a stack taken while it runs maps too.
     const record = this.cells.get(this.seq);
-    if (record && this.lastMaps) {
-      record.map = new CellSourceMap(this.lastMaps, result.hasToplevelAwait ? ASYNC_PREFIX : SYNC_PREFIX);
+    if (record && this.lastMap) {
+      record.map = new CellSourceMap(this.lastMap, result.hasToplevelAwait ? ASYNC_PREFIX : SYNC_PREFIX);
       record.script = `${result.hasToplevelAwait ? "(async function(exports, require) { " : "(function(exports, require) { "}${result.output ?? ""}`;
     }
     return result;
+  }
+
+  /** tslab's compile of a cell; its first program may be the names-only one (../execute/lean-builder.ts). */
+  private compile(real: Converter, prevDecl: string, src: string): ConvertResult {
+    this.hooks.compiling = true;
+    try {
+      return real.convert(prevDecl, src);
+    } finally {
+      this.hooks.compiling = false;
+    }
   }
 
   /** The code with its relative imports pointed from the folder they mean (after %cd) to tslab's root. */
@@ -339,15 +349,15 @@ export class TslabAdapter {
     const seq = ++this.seq;
     const record: CellRecord = { label, lines: source.split("\n"), map: null };
     this.cells.set(seq, record);
-    this.hooks.pendingMaps = null;
-    const result = this.real.convert(PRELUDE + declarations + this.currentDecl, code);
+    this.hooks.pendingMap = null;
+    const result = this.compile(this.real, PRELUDE + declarations + this.currentDecl, code);
     if (!result.hasToplevelAwait && result.diagnostics.length === 0) result.hasToplevelAwait = hasTopLevelAwait(this.ts, code);
     if (result.diagnostics.length > 0) {
       const flat = result.diagnostics.map((d) => ({ ...d, messageText: diagnosticWithInstallHint(d.code, d.messageText, this.rootDir), line: d.start.line, character: d.start.character }));
       return { ok: false, error: diagnosticsError(flat, record) };
     }
     const prefix = result.hasToplevelAwait ? ASYNC_PREFIX : SYNC_PREFIX;
-    if (this.hooks.pendingMaps) record.map = new CellSourceMap(this.hooks.pendingMaps, prefix);
+    if (this.hooks.pendingMap) record.map = new CellSourceMap(this.hooks.pendingMap, prefix);
     return { ok: true, js: result.output ?? "", async: Boolean(result.hasToplevelAwait), lastExpressionVar: result.lastExpressionVar, scriptName: cellScriptName(seq) };
   }
 

@@ -6,23 +6,23 @@ import vm from "node:vm";
 import type * as TS from "@tslab/typescript-for-tslab";
 import { compilerFallback } from "../package-fallback.js";
 import { PACKAGE_ROOT } from "../../common/paths.js";
-import { dropMapComment, takeInlineMap, type CellMaps } from "../execute/source-maps.js";
+import { takeInlineMap } from "../execute/source-maps.js";
 import { type CachedModule, requireWithCodeCache } from "../execute/code-cache.js";
 import { ModuleResolver } from "../execute/module-resolution.js";
-import { leanBuilderFactory } from "../execute/lean-builder.js";
+import { type BuilderHooks, leanBuilderFactory } from "../execute/lean-builder.js";
 import { type CompilerSnapshot, takeCompilerSnapshot } from "../snapshot/compiler-snapshot.js";
 import { withInstallHint } from "../packages/missing.js";
 
 const require = createRequire(import.meta.url);
 
 /** The adapter's hooks that the patched vm and TypeScript read and write. */
-export interface CompilerHooks {
+export interface CompilerHooks extends BuilderHooks {
   /** The name V8 gives the next script tslab runs (`cell-<seq>`), taken once. */
   nextScriptName: string | null;
   /** Called when a cell's compiled code is about to run; may throw to stop it. */
   onUserCode: (() => void) | null;
-  /** Source maps of the last main output tslab compiled. */
-  pendingMaps: CellMaps | null;
+  /** Source map (JavaScript → the cell's TypeScript) of the last main output tslab compiled. */
+  pendingMap: string | null;
   /** How the compiler resolves imports (set when tslab creates its compiler host). */
   modules: ModuleResolver | null;
 }
@@ -81,8 +81,9 @@ export function useSnapshotTypeScript(contentKey: string): CompilerSnapshot | nu
 /**
  * tslab's compiler options are fixed inside createConverter and TypeScript's exports cannot be
  * redefined, so we hand tslab a proxy of TypeScript (through the module cache) that turns on
- * inline source maps for the first emit, keeps the map of the CommonJS rewrite, and resolves
- * imports through our ModuleResolver (package.json "exports"; %npm can refresh it).
+ * inline source maps, builds programs with the lean builder (which emits CommonJS, so tslab's
+ * CommonJS rewrite passes it on), and resolves imports through our ModuleResolver (package.json
+ * "exports"; %npm can refresh it).
  */
 export function patchTypeScript(hooks: CompilerHooks, snapshot: CompilerSnapshot | null): typeof TS {
   const tsPath = typeScriptPath();
@@ -92,28 +93,23 @@ export function patchTypeScript(hooks: CompilerHooks, snapshot: CompilerSnapshot
   const createWatchCompilerHost = ((rootFiles: string[], options: TS.CompilerOptions, ...rest: unknown[]) => {
     const ours = withOurOptions(options);
     const [system, createProgram, ...reporters] = rest;
-    const host = (ts.createWatchCompilerHost as (...a: unknown[]) => TS.WatchCompilerHost<TS.BuilderProgram>)(rootFiles, ours, system, createProgram ?? leanBuilderFactory(ts, snapshot), ...reporters);
+    const host = (ts.createWatchCompilerHost as (...a: unknown[]) => TS.WatchCompilerHost<TS.BuilderProgram>)(
+      rootFiles,
+      ours,
+      system,
+      createProgram ?? leanBuilderFactory(ts, snapshot, hooks),
+      ...reporters,
+    );
     hooks.modules = new ModuleResolver(ts, host, ours);
     hooks.modules.install(host);
     return host;
   }) as typeof ts.createWatchCompilerHost;
-  // transpileModule builds a whole program per call; it is a pure function of its input, so
-  // the last results are kept (a cell run again, a cell magic's loop).
-  const memo = new Map<string, { outputText: string; sourceMapText: string | undefined; map: string | null }>();
+  // tslab's ES module → CommonJS step (`custom.js`): the lean builder emitted CommonJS already.
   const transpileModule = (input: string, options: TS.TranspileOptions): TS.TranspileOutput => {
-    if (options.fileName !== "custom.js") return ts.transpileModule(input, options);
-    // tslab's ES module → CommonJS step: keep both maps.
-    let hit = memo.get(input);
-    if (hit) memo.delete(input);
-    else {
-      const { code, map } = takeInlineMap(input);
-      const out = ts.transpileModule(code, { ...options, compilerOptions: { ...options.compilerOptions, sourceMap: true } });
-      hit = { outputText: dropMapComment(out.outputText), sourceMapText: out.sourceMapText, map };
-      if (memo.size >= 64) memo.delete(memo.keys().next().value!);
-    }
-    memo.set(input, hit);
-    hooks.pendingMaps = hit.map && hit.sourceMapText ? { esmToTs: hit.map, cjsToEsm: hit.sourceMapText } : null;
-    return { outputText: hit.outputText, sourceMapText: hit.sourceMapText, diagnostics: [] };
+    if (options.fileName !== "custom.js" || !hooks.commonJs.delete(input)) return ts.transpileModule(input, options);
+    const { code, map } = takeInlineMap(input);
+    hooks.pendingMap = map;
+    return { outputText: `${code}\n`, diagnostics: [] };
   };
   const overrides: Record<string, unknown> = { createWatchCompilerHost, transpileModule, __parallabProxy: true };
   cached.exports = new Proxy(ts, { get: (target, key, receiver) => (typeof key === "string" && key in overrides ? overrides[key] : Reflect.get(target, key, receiver)) });

@@ -14,11 +14,13 @@
 //   Error.stackTraceLimit (when a kernel started from the compiler snapshot lacks it)  errors keep their stacks
 // Compiler (./compiler.ts), installed by TslabAdapter.create:
 //   require.cache of @tslab/typescript-for-tslab  compiled with V8's code cache (../execute/code-cache.ts),
-//                                               inline source maps, a transpile memo, only @types/node,
+//                                               inline source maps, CommonJS passed through tslab's
+//                                               ESM→CJS transpile (the lean builder emits it), only @types/node,
 //                                               imports resolved through package.json "exports" too, and
 //                                               afresh after %npm changed node_modules (execute/module-resolution.ts),
 //                                               a plain program per cell instead of tslab's builder
-//                                               state (execute/lean-builder.ts), and in a kernel started
+//                                               state and its first, names-only program (execute/lean-builder.ts),
+//                                               and in a kernel started
 //                                               from the compiler snapshot, its TypeScript (../snapshot/)
 //   ts.sys (fileExists, readFile, …)            `import … from "parallab"`, the user's packages' and shipped
 //                                               packages' types resolve anywhere
