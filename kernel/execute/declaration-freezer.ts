@@ -117,13 +117,35 @@ export class DeclarationFreezer {
     }
   }
 
+  /** Names cells declared, made globals once the notebook has a value for them. */
+  private readonly pending = new Set<string>();
+
+  /** The top-level names a compiled cell declares (see exposeDeclared). */
+  declared(names: Iterable<string>): void {
+    for (const name of names) this.pending.add(name);
+  }
+
   /**
-   * Makes every notebook variable readable as a global too. Frozen names need it, and tslab
-   * misses shorthand properties (`{ x }` with `x` from an earlier cell), which then read the
-   * global. Real globals (process, console, …) are never shadowed.
+   * Makes the notebook variables that cells declared readable as globals too. Frozen names need
+   * it, and tslab misses shorthand properties (`{ x }` with `x` from an earlier cell), which then
+   * read the global. Real globals (process, console, …) are never shadowed. Only the names cells
+   * declared since the last call are looked at: a scan of every variable cost 0.4 ms a cell
+   * after 2 500 declaration cells. `settled`: no cell runs any more, so a name still without a
+   * value (its cell failed first) will not get one from it.
    */
-  exposeAll(): void {
-    for (const name of Object.keys(this.locals)) if (!this.exposed.has(name) && !(name in globalThis)) this.exposeGlobal(name);
+  exposeDeclared(settled: boolean): void {
+    for (const name of this.pending) {
+      if (!Object.hasOwn(this.locals, name)) continue;
+      this.pending.delete(name);
+      if (!(name in globalThis)) this.exposeGlobal(name);
+    }
+    if (settled) this.pending.clear();
+  }
+
+  /** A variable the kernel gives the notebook (`_exit_code`, `%%capture NAME`), global too. */
+  define(name: string, value: unknown): void {
+    this.locals[name] = value;
+    if (!(name in globalThis)) this.exposeGlobal(name);
   }
 
   private exposeGlobal(name: string): void {

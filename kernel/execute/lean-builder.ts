@@ -45,10 +45,12 @@ export interface BuilderHooks {
    * CommonJS step (`ts.transpileModule`, patched to pass it on).
    */
   commonJs: Set<string>;
+  /** The top-level names of the cell in the last program built while compiling. */
+  declared: string[];
 }
 
 /** tslab's cell file (`createConverter`: `__tslab__.ts` in the working directory). */
-const CELL_FILE = "__tslab__.ts";
+const isCellFile = (name: string) => name.endsWith("/__tslab__.ts");
 
 /** The `createProgram` a watch compiler host is given in place of its default builder. */
 export function leanBuilderFactory(ts: typeof TS, snapshot: CompilerSnapshot | null, hooks: BuilderHooks): CreateProgram {
@@ -66,6 +68,11 @@ export function leanBuilderFactory(ts: typeof TS, snapshot: CompilerSnapshot | n
     for (const name of program.getRootFileNames()) {
       const file = program.getSourceFile(name);
       if (file && !(file as SourceFileInternals).locals) internals.bindSourceFile(file, program.getCompilerOptions());
+    }
+    if (hooks.compiling) {
+      const cellPath = program.getRootFileNames().find(isCellFile);
+      const cell = cellPath === undefined ? undefined : (program.getSourceFile(cellPath) as SourceFileInternals | undefined);
+      hooks.declared = [...(cell?.locals?.keys() ?? [])];
     }
     builder.getAllDependencies = (file) => dependencies(ts, internals, program, file);
     builder.emit = commonJsEmit(ts, internals, builder.emit, hooks.commonJs);
@@ -85,7 +92,7 @@ export function leanBuilderFactory(ts: typeof TS, snapshot: CompilerSnapshot | n
  * the previous program's cell.
  */
 function namesOnlyBuilder(ts: typeof TS, internals: TsInternals, rootNames: readonly string[], old: TS.BuilderProgram, host: TS.CompilerHost, options: TS.CompilerOptions): TS.BuilderProgram | null {
-  const cellPath = rootNames.find((name) => name.endsWith(`/${CELL_FILE}`));
+  const cellPath = rootNames.find(isCellFile);
   const text = cellPath === undefined ? undefined : host.readFile(cellPath);
   if (cellPath === undefined || text === undefined) return null;
   const cell = ts.createSourceFile(cellPath, text, internals.getEmitScriptTarget(options), false, ts.ScriptKind.TS);

@@ -111,7 +111,7 @@ export class TslabAdapter {
 
   /** Loads TypeScript and builds the compiler: the slow part of start-up (~1 s), done once. */
   static async create(options: AdapterOptions): Promise<TslabAdapter> {
-    const hooks: CompilerHooks = { nextScriptName: null, onUserCode: options.onUserCode ?? null, pendingMap: null, modules: null, compiling: false, commonJs: new Set() };
+    const hooks: CompilerHooks = { nextScriptName: null, onUserCode: options.onUserCode ?? null, pendingMap: null, modules: null, compiling: false, commonJs: new Set(), declared: [] };
     // Before tslab's converter loads TypeScript: it must get the patched module (compiled from
     // the code cache where there is one).
     const snapshot = options.compilerBlob ? useSnapshotTypeScript(snapshotContentKey()) : null;
@@ -182,7 +182,7 @@ export class TslabAdapter {
     } finally {
       this.hooks.nextScriptName = null;
       if (this.resetPending) this.cutDeclarations();
-      this.freezer.exposeAll();
+      this.freezer.exposeDeclared(outer === null);
       if (outer) {
         // The running cell was compiled on the declarations before this code's: once it ends,
         // tslab keeps its declarations, so they must now hold this code's too.
@@ -262,6 +262,11 @@ export class TslabAdapter {
     return this.executor.locals;
   }
 
+  /** Gives the notebook a variable that no cell declared (the compiler is told by a declaration). */
+  define(name: string, value: unknown): void {
+    this.freezer.define(name, value);
+  }
+
   /**
    * %reset: forgets the notebook's variables, functions, classes and types; the names its
    * imports bound stay (so do their imports). It runs inside a cell (a line magic): the values
@@ -322,10 +327,12 @@ export class TslabAdapter {
   /** tslab's compile of a cell; its first program may be the names-only one (../execute/lean-builder.ts). */
   private compile(real: Converter, prevDecl: string, src: string): ConvertResult {
     this.hooks.compiling = true;
+    this.hooks.declared = [];
     try {
       return real.convert(prevDecl, src);
     } finally {
       this.hooks.compiling = false;
+      this.freezer.declared(this.hooks.declared);
     }
   }
 

@@ -74,7 +74,7 @@ export const captureMagic: Magic<typeof OPTIONS> = {
         // A declaration the compiler keeps, then the value: later cells see NAME, typed.
         const declared = await run(`declare const ${name}: import("parallab").CapturedIO;`);
         if (!declared.ok) return declared;
-        session.notebook.locals[name] = captured;
+        session.notebook.define(name, captured);
       }
       return outcome;
     },

@@ -37,7 +37,7 @@ async function runShell(command: string, session: KernelSession, output: "stream
   if (/(?:^|[^&])&\s*$/.test(command))
     throw new UsageError("Background processes not supported. `!` waits for the command's output to end: remove the `&` (or start it with nohup … > log 2>&1 & inside %%bash).");
   const result = await runCommand({ argv: shellArgv(command), output }, session);
-  session.notebook.locals._exit_code = exitCode(result);
+  session.notebook.define("_exit_code", exitCode(result));
   if (result.interrupted) throw new InterruptError();
   return result;
 }

@@ -19,16 +19,22 @@ export interface CellIndex {
   readonly locals: Record<string, unknown>;
   /** The running cell's hidden variable for its last expression's value, if it has one. */
   readonly resultVariable?: string;
+  /** Sets a notebook variable from outside the cells, readable by later cells. */
+  define(name: string, value: unknown): void;
   locateFunction(source: string): SourceOrigin | null;
   cellPosition(script: string, line: number, column: number): CellPosition | null;
 }
 
 export class NotebookScope {
   private index: CellIndex | null = null;
+  /** Variables the kernel set before the compiler was loaded (a first cell `!ls`). */
+  private readonly early = new Map<string, unknown>();
 
   /** The compiler is loaded: from now on the notebook is the one it runs. */
   attach(index: CellIndex): void {
     this.index = index;
+    for (const [name, value] of this.early) index.define(name, value);
+    this.early.clear();
   }
 
   /** The notebook's variables as they are now (the live object: later cells add to it). */
@@ -45,6 +51,12 @@ export class NotebookScope {
     return Object.keys(this.locals)
       .filter((n) => !n.startsWith("_") && n !== hidden)
       .sort();
+  }
+
+  /** A variable the kernel sets for the notebook (`_exit_code`, `%%capture NAME`). */
+  define(name: string, value: unknown): void {
+    if (this.index) this.index.define(name, value);
+    else this.early.set(name, value);
   }
 
   has(name: string): boolean {
