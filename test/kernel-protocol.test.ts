@@ -128,6 +128,30 @@ describe("execute", () => {
     expect(resultText(later.outputs)).toBe("63");
   });
 
+  it("answers a literal cell without the compiler exactly as the compiler would, and keeps the notebook's declarations", async () => {
+    await k.client.execute("const keptAcrossLiterals = 5;");
+    // `void 0;` first makes a cell the compiler has to check; the literal alone takes the short way.
+    for (const cell of ["1 + 1", "-5n", "'a' + 1", "[1, 'a', null, [true]]", "({ a: 1, 'b c': [2.5] })", "null", "/* c */ 2 ** 10; // d"]) {
+      const short = await k.client.execute(cell);
+      const compiled = await k.client.execute(`void 0;\n${cell}`);
+      expect(resultText(short.outputs), cell).toBe(resultText(compiled.outputs));
+      expect(ofType(short.outputs, "stream")).toEqual([]);
+    }
+    // Type errors among literals still come from the compiler.
+    for (const [cell, error] of [
+      ["1 * 'a'", "TS2363"],
+      ["({ a: 1, a: 2 })", "TS1117"],
+      ["null + 1", "TS2365"],
+      ["0777", "TS1085"],
+    ]) {
+      const { reply, outputs } = await k.client.execute(cell!);
+      expect(reply.content, cell).toMatchObject({ status: "error", ename: "TSError" });
+      expect(errorOf(outputs)!.evalue).toContain(error);
+    }
+    const later = await k.client.execute("keptAcrossLiterals * 2");
+    expect(resultText(later.outputs)).toBe("10");
+  });
+
   it("reports a syntax error clearly", async () => {
     const { reply, outputs } = await k.client.execute("const x = ;");
     expect(reply.content).toMatchObject({ status: "error", ename: "TSError" });

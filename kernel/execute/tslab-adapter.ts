@@ -5,6 +5,7 @@
 import type * as TS from "@tslab/typescript-for-tslab";
 import type { Converter, ConvertResult } from "tslab/dist/converter.js";
 import type { Executor } from "tslab/dist/executor.js";
+import { literalExpression } from "./literal-cell.js";
 import { DEFINE_EXPORT, rewriteDefineExports } from "./plain-exports.js";
 import { InterruptError } from "../../common/errors.js";
 import { cellScriptName, diagnosticsError, runtimeError, type CellRecord } from "./errors.js";
@@ -309,10 +310,9 @@ export class TslabAdapter {
   private convert(real: Converter, prevDecl: string, src: string): ConvertResult {
     this.hooks.pendingMap = null;
     // Code run from inside a running cell sees that cell's declarations too.
-    const compacted = this.freezer.compact(this.enclosing?.declOutput ?? this.declarations(prevDecl));
-    const result = this.compile(real, PRELUDE + compacted, this.rebaseImports(src));
-    if (result.output) result.output = rewriteDefineExports(result.output);
-    if (!result.hasToplevelAwait && result.diagnostics.length === 0) result.hasToplevelAwait = hasTopLevelAwait(this.ts, src);
+    const declarations = this.enclosing?.declOutput ?? this.declarations(prevDecl);
+    const literal = literalExpression(this.ts, src);
+    const result = literal === null ? this.compileCell(real, declarations, src) : literalResult(declarations, literal);
     this.lastConvert = result;
     this.lastMap = this.hooks.pendingMap;
     // Known before the cell runs, so that a profile or a stack taken while it runs maps too.
@@ -321,6 +321,13 @@ export class TslabAdapter {
       record.map = new CellSourceMap(this.lastMap, result.hasToplevelAwait ? ASYNC_PREFIX : SYNC_PREFIX);
       record.script = `${result.hasToplevelAwait ? "(async function(exports, require) { " : "(function(exports, require) { "}${result.output ?? ""}`;
     }
+    return result;
+  }
+
+  private compileCell(real: Converter, declarations: string, src: string): ConvertResult {
+    const result = this.compile(real, PRELUDE + this.freezer.compact(declarations), this.rebaseImports(src));
+    if (result.output) result.output = rewriteDefineExports(result.output);
+    if (!result.hasToplevelAwait && result.diagnostics.length === 0) result.hasToplevelAwait = hasTopLevelAwait(this.ts, src);
     return result;
   }
 
@@ -432,3 +439,17 @@ function reportSnapshot(blob: string, snapshot: CompilerSnapshot | null, log: ((
 const UNTERMINATED_TEMPLATE = 1160;
 const isTslabInterrupt = (e: unknown) => e instanceof Error && e.message === "Interrupted asynchronously";
 const isSigintError = (e: unknown) => e instanceof Error && (e as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
+
+/** What tslab's compile gives for a cell that is one literal expression (./literal-cell.ts): the declarations stay. */
+function literalResult(declarations: string, expression: string): ConvertResult {
+  return {
+    output: `exports.${LAST_EXPRESSION} = ${expression};\n`,
+    declOutput: declarations,
+    diagnostics: [],
+    hasToplevelAwait: false,
+    lastExpressionVar: LAST_EXPRESSION,
+  };
+}
+
+/** The variable tslab's compile puts a cell's last value in. */
+const LAST_EXPRESSION = "tsLastExpr";
