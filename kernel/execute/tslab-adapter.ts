@@ -5,7 +5,8 @@
 import type * as TS from "@tslab/typescript-for-tslab";
 import type { Converter, ConvertResult } from "tslab/dist/converter.js";
 import type { Executor } from "tslab/dist/executor.js";
-import { literalExpression } from "./literal-cell.js";
+import { onlyDeclares } from "./inert-cell.js";
+import { literalExpression, parseShortCell } from "./literal-cell.js";
 import { DEFINE_EXPORT, rewriteDefineExports } from "./plain-exports.js";
 import { InterruptError } from "../../common/errors.js";
 import { cellScriptName, diagnosticsError, runtimeError, type CellRecord } from "./errors.js";
@@ -112,7 +113,16 @@ export class TslabAdapter {
 
   /** Loads TypeScript and builds the compiler: the slow part of start-up (~1 s), done once. */
   static async create(options: AdapterOptions): Promise<TslabAdapter> {
-    const hooks: CompilerHooks = { nextScriptName: null, onUserCode: options.onUserCode ?? null, pendingMap: null, modules: null, compiling: false, commonJs: new Set(), declared: [] };
+    const hooks: CompilerHooks = {
+      nextScriptName: null,
+      onUserCode: options.onUserCode ?? null,
+      pendingMap: null,
+      modules: null,
+      nextScriptWatchesSigint: true,
+      compiling: false,
+      commonJs: new Set(),
+      declared: [],
+    };
     // Before tslab's converter loads TypeScript: it must get the patched module (compiled from
     // the code cache where there is one).
     const snapshot = options.compilerBlob ? useSnapshotTypeScript(snapshotContentKey()) : null;
@@ -311,7 +321,9 @@ export class TslabAdapter {
     this.hooks.pendingMap = null;
     // Code run from inside a running cell sees that cell's declarations too.
     const declarations = this.enclosing?.declOutput ?? this.declarations(prevDecl);
-    const literal = literalExpression(this.ts, src);
+    const parsed = parseShortCell(this.ts, src);
+    const literal = parsed && literalExpression(this.ts, parsed);
+    this.hooks.nextScriptWatchesSigint = !parsed || !onlyDeclares(this.ts, parsed);
     const result = literal === null ? this.compileCell(real, declarations, src) : literalResult(declarations, literal);
     this.lastConvert = result;
     this.lastMap = this.hooks.pendingMap;

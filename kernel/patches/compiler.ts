@@ -25,14 +25,19 @@ export interface CompilerHooks extends BuilderHooks {
   pendingMap: string | null;
   /** How the compiler resolves imports (set when tslab creates its compiler host). */
   modules: ModuleResolver | null;
+  /** False when the next script only declares (../execute/inert-cell.ts): no SIGINT watchdog for it. */
+  nextScriptWatchesSigint: boolean;
 }
 
-/** Names the next script tslab runs, so V8's stack frames and profiles say which cell they are in. */
+/**
+ * Names the next script tslab runs, so V8's stack frames and profiles say which cell they are
+ * in, and runs a cell that only declares without the SIGINT watchdog.
+ */
 export function nameCellScripts(hooks: CompilerHooks): void {
   const realRunInThisContext = vm.runInThisContext;
   vm.runInThisContext = function runInThisContext(code: string, options?: vm.RunningScriptOptions | string) {
     if (hooks.nextScriptName && typeof options === "object" && options?.breakOnSigint) {
-      options = { ...options, filename: hooks.nextScriptName };
+      options = { ...options, filename: hooks.nextScriptName, breakOnSigint: hooks.nextScriptWatchesSigint };
       hooks.nextScriptName = null;
       hooks.onUserCode?.();
     }
