@@ -128,6 +128,16 @@ describe("execute", () => {
     expect(resultText(later.outputs)).toBe("63");
   });
 
+  it("declares names that start with two underscores, also when the cell runs again", async () => {
+    // TypeScript keys such names escaped (`__x` as `___x`); tslab exported the escaped name.
+    for (let run = 0; run < 3; run++) {
+      const { reply } = await k.client.execute("const __scale = 3;\nfunction __twice(x: number) { return 2 * x; }");
+      expect(reply.content).toMatchObject({ status: "ok" });
+    }
+    const { outputs } = await k.client.execute("__twice(__scale)");
+    expect(resultText(outputs)).toBe("6");
+  });
+
   it("answers a literal cell without the compiler exactly as the compiler would, and keeps the notebook's declarations", async () => {
     await k.client.execute("const keptAcrossLiterals = 5;");
     // `void 0;` first makes a cell the compiler has to check; the literal alone takes the short way.

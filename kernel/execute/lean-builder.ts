@@ -27,7 +27,7 @@ interface TsInternals {
 }
 
 interface SourceFileInternals {
-  locals?: ReadonlyMap<string, unknown>;
+  locals?: Map<string, unknown>;
   imports?: readonly TS.StringLiteralLike[];
 }
 
@@ -72,7 +72,7 @@ export function leanBuilderFactory(ts: typeof TS, snapshot: CompilerSnapshot | n
     if (hooks.compiling) {
       const cellPath = program.getRootFileNames().find(isCellFile);
       const cell = cellPath === undefined ? undefined : (program.getSourceFile(cellPath) as SourceFileInternals | undefined);
-      hooks.declared = [...(cell?.locals?.keys() ?? [])];
+      hooks.declared = [...(cell?.locals?.keys() ?? [])].map((key) => ts.unescapeLeadingUnderscores(key as TS.__String));
     }
     builder.getAllDependencies = (file) => dependencies(ts, internals, program, file);
     builder.emit = commonJsEmit(ts, internals, builder.emit, hooks.commonJs);
@@ -97,7 +97,11 @@ function namesOnlyBuilder(ts: typeof TS, internals: TsInternals, rootNames: read
   if (cellPath === undefined || text === undefined) return null;
   const cell = ts.createSourceFile(cellPath, text, internals.getEmitScriptTarget(options), false, ts.ScriptKind.TS);
   internals.bindSourceFile(cell, options);
-  const names = [...((cell as SourceFileInternals).locals?.keys() ?? [])];
+  // The binder keys names as TypeScript escapes them (`__x` as `___x`); tslab writes the keys
+  // into its `export { … }`. This file is only read for them, so it gets the names as written.
+  const cellLocals = cell as SourceFileInternals;
+  cellLocals.locals = new Map([...(cellLocals.locals ?? [])].map(([key, symbol]) => [ts.unescapeLeadingUnderscores(key as TS.__String), symbol]));
+  const names = [...cellLocals.locals.keys()];
   // tslab's suffix, as converter.js writes it.
   const suffix = `\nexport {${names.join(", ")}}`;
   if (names.length === 0 || text.endsWith(suffix)) return null;

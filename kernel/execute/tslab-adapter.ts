@@ -79,6 +79,8 @@ export class TslabAdapter {
   private seq = 0;
   private readonly cells = new Map<number, CellRecord>();
   private lastMap: string | null = null;
+  /** The cell text tslab compiled last (see compile). */
+  private lastCompiledText: string | null = null;
   private lastConvert: ConvertResult | null = null;
   private capture: { value?: unknown; hasValue: boolean; thrown?: { value: unknown } } | null = null;
   private readonly freezer: DeclarationFreezer;
@@ -347,8 +349,12 @@ export class TslabAdapter {
   private compile(real: Converter, prevDecl: string, src: string): ConvertResult {
     this.hooks.compiling = true;
     this.hooks.declared = [];
+    // The same text twice in a row would get a real first program, whose names TypeScript
+    // escapes (`__x` as `___x`, which tslab then exports): a trailing newline makes it new.
+    const text = src === this.lastCompiledText ? `${src}\n` : src;
+    this.lastCompiledText = text;
     try {
-      return real.convert(prevDecl, src);
+      return real.convert(prevDecl, text);
     } finally {
       this.hooks.compiling = false;
       this.freezer.declared(this.hooks.declared);
