@@ -138,6 +138,15 @@ describe("execute", () => {
     expect(resultText(outputs)).toBe("6");
   });
 
+  it("takes `declare global { … }` in a cell, alone or with other declarations", async () => {
+    const alone = await k.client.execute("declare global { var sharedCounter: number }");
+    expect(alone.reply.content).toMatchObject({ status: "ok" });
+    const withOthers = await k.client.execute("declare global { interface Array<T> { second(): T | undefined } }\nArray.prototype.second = function () { return this[1]; };\nconst start = 40;");
+    expect(withOthers.reply.content).toMatchObject({ status: "ok" });
+    const { outputs } = await k.client.execute("sharedCounter = start + 2;\n[sharedCounter, 7].second()");
+    expect(resultText(outputs)).toBe("7");
+  });
+
   it("answers a literal cell without the compiler exactly as the compiler would, and keeps the notebook's declarations", async () => {
     await k.client.execute("const keptAcrossLiterals = 5;");
     // `void 0;` first makes a cell the compiler has to check; the literal alone takes the short way.

@@ -53,3 +53,9 @@ export function declarationStatements(ts: typeof TS, decl: string): DeclarationS
     isImport: ts.isImportDeclaration(stmt) || ts.isImportEqualsDeclaration(stmt),
   }));
 }
+
+/** The `declare global { … }` statements of prevDecl, as written. */
+export function globalAugmentations(ts: typeof TS, decl: string): string[] {
+  const file = ts.createSourceFile("prev.d.ts", decl, ts.ScriptTarget.Latest, true);
+  return file.statements.filter((stmt) => ts.isModuleDeclaration(stmt) && (stmt.flags & ts.NodeFlags.GlobalAugmentation) !== 0).map((stmt) => decl.slice(stmt.getStart(file), stmt.end));
+}

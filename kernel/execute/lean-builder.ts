@@ -72,7 +72,10 @@ export function leanBuilderFactory(ts: typeof TS, snapshot: CompilerSnapshot | n
     if (hooks.compiling) {
       const cellPath = program.getRootFileNames().find(isCellFile);
       const cell = cellPath === undefined ? undefined : (program.getSourceFile(cellPath) as SourceFileInternals | undefined);
-      hooks.declared = [...(cell?.locals?.keys() ?? [])].map((key) => ts.unescapeLeadingUnderscores(key as TS.__String));
+      hooks.declared = cellNames(ts, cell?.locals?.keys() ?? []);
+      // tslab exports every key; TypeScript's own (`__global` of `declare global { … }`) are
+      // no names a cell can refer to, so they go.
+      for (const key of [...(cell?.locals?.keys() ?? [])]) if (isInternalName(key)) cell!.locals!.delete(key);
     }
     builder.getAllDependencies = (file) => dependencies(ts, internals, program, file);
     builder.emit = commonJsEmit(ts, internals, builder.emit, hooks.commonJs);
@@ -97,11 +100,11 @@ function namesOnlyBuilder(ts: typeof TS, internals: TsInternals, rootNames: read
   if (cellPath === undefined || text === undefined) return null;
   const cell = ts.createSourceFile(cellPath, text, internals.getEmitScriptTarget(options), false, ts.ScriptKind.TS);
   internals.bindSourceFile(cell, options);
-  // The binder keys names as TypeScript escapes them (`__x` as `___x`); tslab writes the keys
-  // into its `export { … }`. This file is only read for them, so it gets the names as written.
+  // tslab writes the keys of `locals` into its `export { … }`. This file is only read for them,
+  // so it gets the names a cell can export (see cellNames).
   const cellLocals = cell as SourceFileInternals;
-  cellLocals.locals = new Map([...(cellLocals.locals ?? [])].map(([key, symbol]) => [ts.unescapeLeadingUnderscores(key as TS.__String), symbol]));
-  const names = [...cellLocals.locals.keys()];
+  const names = cellNames(ts, cellLocals.locals?.keys() ?? []);
+  cellLocals.locals = new Map(names.map((name) => [name, cellLocals.locals!.get(escapedName(name))]));
   // tslab's suffix, as converter.js writes it.
   const suffix = `\nexport {${names.join(", ")}}`;
   if (names.length === 0 || text.endsWith(suffix)) return null;
@@ -112,6 +115,19 @@ function namesOnlyBuilder(ts: typeof TS, internals: TsInternals, rootNames: read
   builder.getSourceFile = (name) => (name === cellPath ? cell : old.getSourceFile(name));
   return builder;
 }
+
+/**
+ * The names a cell declares, as written, from the binder's keys: TypeScript escapes a name that
+ * starts with `__` (`__x` is `___x`), and keys its own symbols that way unescaped (`declare
+ * global { … }` is `__global`), which are not names the cell can export.
+ */
+function cellNames(ts: typeof TS, keys: Iterable<string>): string[] {
+  return [...keys].filter((key) => !isInternalName(key)).map((key) => ts.unescapeLeadingUnderscores(key as TS.__String));
+}
+
+const isInternalName = (key: string) => key.startsWith("__") && !key.startsWith("___");
+
+const escapedName = (name: string) => (name.startsWith("__") ? `_${name}` : name);
 
 /**
  * The builder's emit, with TypeScript's CommonJS module transform after tslab's own

@@ -11,7 +11,7 @@ import { DEFINE_EXPORT, rewriteDefineExports } from "./plain-exports.js";
 import { InterruptError } from "../../common/errors.js";
 import { cellScriptName, diagnosticsError, runtimeError, type CellRecord } from "./errors.js";
 import { DeclarationFreezer } from "./declaration-freezer.js";
-import { declarationStatements } from "./declarations.js";
+import { declarationStatements, globalAugmentations } from "./declarations.js";
 import { hasTopLevelAwait } from "./top-level-await.js";
 import { rebaseRelativeImports } from "./relative-imports.js";
 import { CellSourceMap } from "./source-maps.js";
@@ -342,6 +342,7 @@ export class TslabAdapter {
     const result = this.compile(real, PRELUDE + this.freezer.compact(declarations), this.rebaseImports(src));
     if (result.output) result.output = rewriteDefineExports(result.output);
     if (!result.hasToplevelAwait && result.diagnostics.length === 0) result.hasToplevelAwait = hasTopLevelAwait(this.ts, src);
+    if (result.declOutput !== undefined && declarations.includes("declare global")) result.declOutput += keptAugmentations(this.ts, declarations, result.declOutput);
     return result;
   }
 
@@ -471,3 +472,14 @@ function literalResult(declarations: string, expression: string): ConvertResult 
 
 /** The variable tslab's compile puts a cell's last value in. */
 const LAST_EXPRESSION = "tsLastExpr";
+
+/**
+ * The earlier cells' `declare global { … }` blocks that tslab left out of a cell's declarations
+ * (it carries on variables, functions, classes, interfaces and imports only).
+ */
+function keptAugmentations(ts: typeof TS, before: string, after: string): string {
+  return globalAugmentations(ts, before)
+    .filter((block) => !after.includes(block))
+    .map((block) => `${block}\n`)
+    .join("");
+}
