@@ -177,6 +177,16 @@ describe("execute", () => {
     expect(errorOf(outputs)!.evalue).toMatch(/TS1109: Expression expected/);
   });
 
+  it("places an error at the end of a declaring cell on its last line, also when the cell runs again", async () => {
+    for (let run = 0; run < 2; run++) {
+      const { outputs } = await k.client.execute("function unfinished() {\n  return 1;");
+      const traceback = stripAnsi(errorOf(outputs)!.traceback.join("\n"));
+      expect(traceback).toContain("error TS1005: '}' expected.");
+      expect(traceback).toContain("Cell[");
+      expect(traceback).toMatch(/line 2, col 12\n.*function unfinished\(\) \{\n----> 2 {3}return 1;/);
+    }
+  });
+
   it("shows a thrown non-Error value as the REPL does", async () => {
     const { reply, outputs } = await k.client.execute('throw { code: 7, why: "custom" }');
     expect(reply.content).toMatchObject({ status: "error", ename: "Uncaught" });

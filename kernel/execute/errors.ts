@@ -38,7 +38,8 @@ export interface TsDiagnostic {
 /** TypeScript diagnostics of a cell → one `error` output, lines numbered as the user wrote them. */
 export function diagnosticsError(diagnostics: TsDiagnostic[], cell: CellRecord): ErrorContent {
   const traceback: string[] = [];
-  for (const d of diagnostics) {
+  for (const diagnostic of diagnostics) {
+    const d = diagnostic.fileName ? diagnostic : withinCell(diagnostic, cell.lines);
     const where = d.fileName ? `${d.fileName}:${d.line + 1}:${d.character + 1}` : `${cell.label}, line ${d.line + 1}, col ${d.character + 1}`;
     traceback.push(`${RED}error TS${d.code}${RESET}: ${d.messageText}`, `${CYAN}${where}${RESET}`);
     if (!d.fileName) traceback.push(...codeContext(cell.lines, d.line + 1, d.character));
@@ -47,6 +48,15 @@ export function diagnosticsError(diagnostics: TsDiagnostic[], cell: CellRecord):
   const first = diagnostics[0]!;
   const count = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : "";
   return { ename: "TSError", evalue: `TS${first.code}: ${first.messageText}${count}`, traceback: traceback.slice(0, -1) };
+}
+
+/**
+ * An error at the end of the text the compiler saw (`'}' expected.`) can lie past the cell's
+ * last line: tslab appends `export { … }` to a declaring cell. It belongs at the cell's end.
+ */
+function withinCell(d: TsDiagnostic, lines: string[]): TsDiagnostic {
+  const last = lines.length - 1;
+  return d.line <= last ? d : { ...d, line: last, character: lines[last]!.length };
 }
 
 /** A diagnostic in a file (a script %run checks): where it is, and the file's lines to show around it. */
