@@ -25,7 +25,8 @@
 //   ts.sys (fileExists, readFile, …)            `import … from "parallab"`, the user's packages' and shipped
 //                                               packages' types resolve anywhere
 //   vm.runInThisContext                         cell scripts are named cell-N (tracebacks, profiles) and
-//                                               the interrupt knows when the cell's own code starts
+//                                               the interrupt knows when the cell's own code starts; a
+//                                               cell that only declares runs without the SIGINT watchdog
 //   globalThis.__tslab__.require                "parallab" is this kernel's API; tslab's display works; a
 //                                               package that is not installed says `%npm install NAME`
 //   globalThis.__tslab__.exports, globalThis.__parallab_defineProp, (a moment on) Object.prototype
